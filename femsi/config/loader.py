@@ -1,0 +1,204 @@
+"""Load a study: YAML, overrides, validation, material resolution, cross-checks.
+
+All problems surface as :class:`femsi.errors.InputError` naming the config field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from femsi.config.overrides import apply_overrides
+from femsi.config.schema import (
+    CoreShellGeometry,
+    MeshFileGeometry,
+    ParticleInMatrixGeometry,
+    Study,
+)
+from femsi.errors import InputError
+from femsi.materials import Material, resolve_material
+
+#: Regions each geometry type builds.
+REGIONS_OF = {
+    "sphere": ("particle",),
+    "hollow_sphere": ("particle",),
+    "core_shell": ("particle", "coating"),
+    "particle_in_matrix": ("particle", "matrix"),
+}
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """A validated study with its materials resolved.
+
+    Attributes:
+        study: The validated settings, SI.
+        materials: Region name to resolved material.
+        source: Path of the YAML file (``None`` for a dict).
+        raw: The raw tree after overrides, as the user wrote it.
+    """
+
+    study: Study
+    materials: dict[str, Material]
+    source: Path | None = None
+    raw: dict = field(default_factory=dict)
+
+    def resolved(self) -> dict:
+        """The fully resolved config (SI numbers) as plain data, for ``config.yaml``."""
+        tree = self.study.model_dump(mode="json")
+        tree["materials"] = {
+            region: _material_as_dict(material) for region, material in self.materials.items()
+        }
+        return tree
+
+    def hash(self) -> str:
+        """A short stable hash of the resolved config."""
+        text = json.dumps(self.resolved(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _material_as_dict(m: Material) -> dict:
+    def soc(f):
+        if f is None:
+            return None
+        return f.value[0] if f.is_constant else {"table": {"soc": list(f.soc), "value": list(f.value)}}
+
+    return {
+        "name": m.name,
+        "category": m.category,
+        "youngs_modulus": soc(m.youngs_modulus),
+        "poissons_ratio": m.poissons_ratio,
+        "partial_molar_volume": m.partial_molar_volume,
+        "max_concentration": m.max_concentration,
+        "diffusivity": soc(m.diffusivity),
+        "initial_soc": m.initial_soc,
+        "stress_free_soc": m.stress_free_soc,
+        **{k: soc(v) if hasattr(v, "soc") else v for k, v in m.extra.items()},
+    }
+
+
+def read_yaml(path: Path) -> dict:
+    """Read a YAML mapping from ``path``.
+
+    Raises:
+        InputError: Missing file, a YAML syntax error, or a document that is not a mapping.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(str(path), "no such config file")
+    try:
+        with path.open() as stream:
+            tree = yaml.safe_load(stream)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise InputError(str(path), f"malformed YAML{where}: {problem}") from None
+    if not isinstance(tree, dict):
+        raise InputError(str(path), "the study file must be a YAML mapping of sections")
+    return tree
+
+
+def load_config(source: str | Path | dict, overrides: list[str] | None = None) -> StudyConfig:
+    """Load, override, validate and resolve a study.
+
+    Args:
+        source: A YAML file path or an already-parsed mapping.
+        overrides: ``dotted.path=value`` assignments (values parsed as YAML).
+
+    Returns:
+        The validated study with resolved materials.
+
+    Raises:
+        InputError: Anything wrong with the input, naming the field.
+    """
+    path = None if isinstance(source, dict) else Path(source)
+    tree = dict(source) if isinstance(source, dict) else read_yaml(path)
+    tree = apply_overrides(tree, overrides or [])
+    try:
+        study = Study.model_validate(tree)
+    except ValidationError as err:
+        raise _input_error(err) from None
+    if path is not None and isinstance(study.geometry, MeshFileGeometry):
+        mesh_path = Path(study.geometry.path)
+        if not mesh_path.is_absolute():
+            mesh_path = (path.parent / mesh_path).resolve()
+            if not mesh_path.exists() and Path(study.geometry.path).exists():
+                mesh_path = Path(study.geometry.path).resolve()
+            study = study.model_copy(
+                update={"geometry": study.geometry.model_copy(update={"path": str(mesh_path)})}
+            )
+    materials = {
+        region: resolve_material(spec, f"materials.{region}")
+        for region, spec in study.materials.items()
+    }
+    _check_consistency(study, materials)
+    return StudyConfig(study=study, materials=materials, source=path, raw=tree)
+
+
+def _input_error(err: ValidationError) -> InputError:
+    lines = []
+    for item in err.errors():
+        loc = [str(p) for p in item["loc"]]
+        # Discriminated unions insert the tag ("geometry.sphere.radius"): drop it.
+        if len(loc) > 1 and loc[0] == "geometry" and loc[1].endswith("_geometry") is False:
+            if loc[1] in {"sphere", "core_shell", "hollow_sphere", "particle_in_matrix",
+                          "mesh_file"}:
+                loc.pop(1)
+        if len(loc) > 1 and loc[-1].startswith(("function-", "constrained-")):
+            loc.pop()
+        where = ".".join(loc) or "study"
+        message = item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (not part of the study schema; check the spelling)"
+        elif item["type"] == "missing":
+            message = "required but missing"
+        lines.append((where, message))
+    field_path, message = lines[0]
+    for extra_field, extra_message in lines[1:]:
+        message += f"\n  {extra_field}: {extra_message}"
+    return InputError(field_path, message)
+
+
+def _check_consistency(study: Study, materials: dict[str, Material]) -> None:
+    geometry = study.geometry
+    if geometry.type != "mesh_file":
+        needed = REGIONS_OF[geometry.type]
+        for region in needed:
+            if region not in materials:
+                raise InputError(f"materials.{region}", f"{geometry.type} needs a material here")
+        for region in materials:
+            if region not in needed:
+                raise InputError(
+                    f"materials.{region}",
+                    f"{geometry.type} has no region {region!r} (it has: {', '.join(needed)})",
+                )
+        if geometry.mesh_size > geometry.smallest_feature():
+            raise InputError(
+                "geometry.mesh_size",
+                f"{geometry.mesh_size:.3g} m is larger than the smallest feature "
+                f"({geometry.smallest_feature():.3g} m) it must resolve",
+            )
+        if isinstance(geometry, ParticleInMatrixGeometry | CoreShellGeometry):
+            outer = materials.get("matrix") or materials.get("coating")
+            if outer is not None and outer.is_active:
+                raise InputError(
+                    "materials", "only the particle may be an active (lithium-storing) material"
+                )
+    if study.physics.diffusion and not any(m.is_active for m in materials.values()):
+        raise InputError("materials", "physics.diffusion needs at least one active material")
+    for index, step in enumerate(study.protocol):
+        body = step.body
+        if step.kind in {"lithiate", "delithiate", "hold"} and not study.physics.diffusion:
+            raise InputError(f"protocol.{index}.{step.kind}", "needs physics.diffusion: true")
+        until = getattr(body, "until_soc", None)
+        if step.kind == "hold" and until is not None:
+            active = [m for m in materials.values() if m.is_active]
+            start = active[0].initial_soc if active else 0.0
+            if until == start:
+                raise InputError(f"protocol.{index}.hold.until_soc", "equals the initial SOC")

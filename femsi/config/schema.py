@@ -1,0 +1,306 @@
+"""The study schema: what a femsi YAML file may say, validated and converted to SI.
+
+Every section and switch is listed here with its default; a key not listed is an error.
+Quantities accept SI numbers or strings with units.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from femsi.units import to_si
+
+
+def _quantity(dimension: str):
+    return BeforeValidator(lambda value: to_si(value, dimension))
+
+
+Length = Annotated[float, _quantity("length")]
+PositiveLength = Annotated[float, _quantity("length"), Field(gt=0)]
+NonNegativeLength = Annotated[float, _quantity("length"), Field(ge=0)]
+PositiveTime = Annotated[float, _quantity("time"), Field(gt=0)]
+Pressure = Annotated[float, _quantity("pressure")]
+PositiveCurrentDensity = Annotated[float, _quantity("current_density"), Field(gt=0)]
+Fraction = Annotated[float, _quantity("dimensionless"), Field(ge=0, le=1)]
+Point = Annotated[tuple[Length, Length, Length], Field()]
+
+
+class Section(BaseModel):
+    """A config section: unknown keys are errors, values are immutable once validated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+class _ParticleGeometry(Section):
+    symmetry: Literal["full", "octant"] = "octant"
+    mesh_size: PositiveLength
+    surface_mesh_size: PositiveLength | None = None
+    outer_boundary: Literal["free", "fixed", "pressure"] = "free"
+    outer_pressure: Pressure = 0.0
+
+    @model_validator(mode="after")
+    def _pressure_needs_pressure_boundary(self):
+        if self.outer_pressure != 0.0 and self.outer_boundary != "pressure":
+            raise ValueError("outer_pressure is set but outer_boundary is not 'pressure'")
+        return self
+
+    def smallest_feature(self) -> float:
+        """The smallest length the mesh must resolve."""
+        raise NotImplementedError
+
+
+class SphereGeometry(_ParticleGeometry):
+    """A solid spherical particle of radius ``radius``."""
+
+    type: Literal["sphere"]
+    radius: PositiveLength
+
+    def smallest_feature(self) -> float:  # noqa: D102
+        return self.radius
+
+
+class CoreShellGeometry(_ParticleGeometry):
+    """A spherical particle (``particle``) inside a bonded coating (``coating``)."""
+
+    type: Literal["core_shell"]
+    radius: PositiveLength
+    coating_thickness: PositiveLength
+
+    def smallest_feature(self) -> float:  # noqa: D102
+        return min(self.radius, self.coating_thickness)
+
+
+class HollowSphereGeometry(_ParticleGeometry):
+    """A hollow spherical particle; lithium enters through the outer surface."""
+
+    type: Literal["hollow_sphere"]
+    radius: PositiveLength
+    inner_radius: PositiveLength
+
+    @model_validator(mode="after")
+    def _inner_inside(self):
+        if self.inner_radius >= self.radius:
+            raise ValueError("inner_radius must be smaller than radius")
+        return self
+
+    def smallest_feature(self) -> float:  # noqa: D102
+        return self.radius - self.inner_radius
+
+
+class ParticleInMatrixGeometry(_ParticleGeometry):
+    """A spherical particle inside a solid-electrolyte matrix (sphere or cube)."""
+
+    type: Literal["particle_in_matrix"]
+    radius: PositiveLength
+    matrix_shape: Literal["sphere", "cube"] = "sphere"
+    matrix_size: PositiveLength = Field(description="outer radius (sphere) or half edge (cube)")
+    matrix_mesh_size: PositiveLength | None = None
+
+    @model_validator(mode="after")
+    def _particle_inside(self):
+        if self.matrix_size <= self.radius:
+            raise ValueError("matrix_size must be larger than the particle radius")
+        return self
+
+    def smallest_feature(self) -> float:  # noqa: D102
+        return min(self.radius, self.matrix_size - self.radius)
+
+
+class MeshFileGeometry(Section):
+    """A user's mesh (Gmsh .msh or any format meshio reads) with named or numbered regions.
+
+    Regions are physical groups (cell tags) named ``particle``, ``coating``, ``matrix``, or
+    mapped to them in ``regions``. ``active_surface`` names where lithium enters; without it,
+    the boundary of the active region is used.
+    """
+
+    type: Literal["mesh_file"]
+    path: str
+    length_unit: PositiveLength = 1.0
+    regions: dict[str, str | int] = Field(default_factory=dict)
+    active_surface: str | int | None = None
+    fixed_surfaces: list[str | int] = Field(default_factory=list)
+    symmetry_surfaces: dict[Literal["x", "y", "z"], str | int] = Field(default_factory=dict)
+
+    def smallest_feature(self) -> float:  # noqa: D102
+        return float("inf")
+
+
+Geometry = Annotated[
+    SphereGeometry
+    | CoreShellGeometry
+    | HollowSphereGeometry
+    | ParticleInMatrixGeometry
+    | MeshFileGeometry,
+    Field(discriminator="type"),
+]
+
+# --------------------------------------------------------------------------- physics
+
+
+class Physics(Section):
+    """The model: which mechanics, which couplings, which elements.
+
+    ``quadrature_degree`` defaults to the degree that integrates the small-strain forms
+    exactly: max(displacement_degree, 2 (displacement_degree - 1)) for mechanics, and 2
+    (3 with a SOC-dependent diffusivity) for diffusion.
+    """
+
+    mechanics: Literal["small_strain", "finite_strain", "none"] = "finite_strain"
+    diffusion: bool = True
+    swelling: bool = True
+    displacement_degree: Literal[1, 2] = 2
+    concentration_degree: Literal[1, 2] = 1
+    quadrature_degree: Annotated[int, Field(ge=1, le=8)] | None = None
+    stress_diffusion_coupling: Literal[False] = False
+
+
+# --------------------------------------------------------------------------- protocol
+
+
+class _Galvanostatic(Section):
+    c_rate: Annotated[float, Field(gt=0)] | None = None
+    current_density: PositiveCurrentDensity | None = None
+    until_soc: Fraction | None = None
+    duration: PositiveTime | None = None
+
+    @model_validator(mode="after")
+    def _one_drive_one_end(self):
+        if (self.c_rate is None) == (self.current_density is None):
+            raise ValueError("give exactly one of c_rate and current_density")
+        if self.until_soc is None and self.duration is None:
+            raise ValueError("give until_soc, duration or both")
+        return self
+
+
+class Lithiate(_Galvanostatic):
+    """Constant current into the active surface (galvanostatic lithiation)."""
+
+
+class Delithiate(_Galvanostatic):
+    """Constant current out of the active surface (galvanostatic delithiation)."""
+
+
+class Rest(Section):
+    """No current for ``duration``."""
+
+    duration: PositiveTime
+
+
+class Hold(Section):
+    """Fixed surface concentration (potentiostatic), ending at a duration or an SOC."""
+
+    surface_soc: Fraction
+    duration: PositiveTime | None = None
+    until_soc: Fraction | None = None
+
+    @model_validator(mode="after")
+    def _one_end(self):
+        if self.until_soc is None and self.duration is None:
+            raise ValueError("give until_soc, duration or both")
+        return self
+
+
+class ProtocolStep(Section):
+    """One protocol entry: exactly one of ``lithiate``, ``delithiate``, ``rest``, ``hold``."""
+
+    lithiate: Lithiate | None = None
+    delithiate: Delithiate | None = None
+    rest: Rest | None = None
+    hold: Hold | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        given = [k for k in ("lithiate", "delithiate", "rest", "hold") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("each protocol step is one of lithiate, delithiate, rest, hold")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """The step's name."""
+        return next(k for k in ("lithiate", "delithiate", "rest", "hold") if getattr(self, k))
+
+    @property
+    def body(self) -> Lithiate | Delithiate | Rest | Hold:
+        """The step's settings."""
+        return getattr(self, self.kind)
+
+
+# --------------------------------------------------------------------------- time, outputs
+
+
+class Time(Section):
+    """Adaptive time stepping: grow after easy steps, cut after failed ones."""
+
+    initial_step: PositiveTime
+    max_step: PositiveTime
+    min_step: PositiveTime | None = None
+    growth: Annotated[float, Field(ge=1.0, le=4.0)] = 1.5
+    cut: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
+    max_soc_change: Annotated[float, Field(gt=0, le=1)] = 0.02
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.max_step < self.initial_step:
+            raise ValueError("max_step must not be smaller than initial_step")
+        if self.min_step is not None and self.min_step > self.initial_step:
+            raise ValueError("min_step must not be larger than initial_step")
+        return self
+
+    @property
+    def smallest_step(self) -> float:
+        """The step below which a failing solve stops the run."""
+        return self.min_step if self.min_step is not None else self.initial_step / 1024
+
+
+class Outputs(Section):
+    """What is written besides ``timeseries.csv``, ``summary.json`` and ``manifest.json``."""
+
+    every: Annotated[int, Field(ge=0)] = 5
+    fields: bool = True
+    probes: dict[str, Point] = Field(default_factory=dict)
+    figures: bool = True
+
+
+# --------------------------------------------------------------------------- solver
+
+
+class SubSolver(Section):
+    """Settings of one sub-solver (Newton + linear solver)."""
+
+    linear_solver: Literal["iterative", "direct"] = "iterative"
+    rtol: Annotated[float, Field(gt=0, lt=1)] = 1e-8
+    atol: Annotated[float, Field(ge=0)] = 1e-10
+    max_iterations: Annotated[int, Field(ge=1)] = 25
+    ksp_rtol: Annotated[float, Field(gt=0, lt=1)] = 1e-10
+    petsc_options: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+
+class Solver(Section):
+    """PETSc settings per sub-solver; ``petsc_options`` are passed verbatim last."""
+
+    diffusion: SubSolver = SubSolver(linear_solver="direct", atol=1e-12)
+    mechanics: SubSolver = SubSolver()
+
+
+# --------------------------------------------------------------------------- study
+
+
+class Study(Section):
+    """A complete femsi study."""
+
+    study: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.+-]+$")]
+    description: str = ""
+    geometry: Geometry
+    materials: dict[str, str | dict]
+    physics: Physics = Physics()
+    protocol: Annotated[list[ProtocolStep], Field(min_length=1)]
+    time: Time
+    outputs: Outputs = Outputs()
+    solver: Solver = Solver()

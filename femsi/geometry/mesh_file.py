@@ -1,0 +1,127 @@
+"""Import a user's mesh: Gmsh ``.msh`` directly, anything else meshio reads through Gmsh format.
+
+Regions are cell physical groups; a region is found by its name (``particle``, ``coating``,
+``matrix``) or through ``geometry.regions`` (name to physical name or number). Surfaces are
+facet physical groups, named or numbered likewise.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import femsi.compat  # noqa: F401
+
+from mpi4py import MPI
+
+import numpy as np
+from dolfinx.io import gmsh as gmshio
+
+from femsi.config.schema import MeshFileGeometry
+from femsi.errors import InputError
+from femsi.geometry.model import MeshModel
+
+KNOWN_REGIONS = ("particle", "coating", "matrix")
+
+
+def _to_msh(path: Path, workdir: Path) -> Path:
+    """Convert any meshio-readable mesh with integer cell data to Gmsh 2.2 format."""
+    import meshio
+
+    try:
+        data = meshio.read(path)
+    except Exception as err:  # meshio raises many types for unreadable files
+        raise InputError("geometry.path", f"meshio cannot read {path}: {err}") from None
+    physical = {}
+    for name, arrays in data.cell_data.items():
+        if all(np.issubdtype(np.asarray(a).dtype, np.integer) for a in arrays):
+            physical = {"gmsh:physical": arrays, "gmsh:geometrical": arrays}
+            if name == "gmsh:physical":
+                break
+    if not physical:
+        raise InputError("geometry.path", "the mesh has no integer cell data for region tags")
+    keep = [i for i, block in enumerate(data.cells) if block.type in ("tetra", "triangle")]
+    mesh = meshio.Mesh(
+        data.points,
+        [data.cells[i] for i in keep],
+        cell_data={k: [np.asarray(v[i], dtype=np.int32) for i in keep] for k, v in physical.items()},
+    )
+    target = workdir / "mesh.msh"
+    meshio.write(target, mesh, file_format="gmsh22", binary=False)
+    return target
+
+
+def read_mesh_file(geometry: MeshFileGeometry, comm: MPI.Comm) -> MeshModel:
+    """Read the mesh, scale it to metres and name its regions and surfaces.
+
+    Raises:
+        InputError: Missing file, unreadable mesh, or regions/surfaces that are not there.
+    """
+    path = Path(geometry.path)
+    if not path.is_file():
+        raise InputError("geometry.path", f"no such mesh file: {path}")
+    with tempfile.TemporaryDirectory() as tmp:
+        msh = path
+        if path.suffix != ".msh":
+            msh = _to_msh(path, Path(tmp)) if comm.rank == 0 else Path(tmp) / "mesh.msh"
+            msh = Path(comm.bcast(str(msh), root=0))
+        try:
+            data = gmshio.read_from_msh(str(msh), comm, 0, gdim=3)
+        except Exception as err:  # gmsh raises plain Exceptions for unreadable files
+            raise InputError("geometry.path", f"cannot read the mesh: {err}") from None
+    data.mesh.geometry.x[:] *= geometry.length_unit
+    groups = {name: (g.dim, g.tag) for name, g in data.physical_groups.items()}
+
+    def lookup(key: str | int, dim: int, field: str) -> int:
+        if isinstance(key, int):
+            return key
+        if key in groups and groups[key][0] == dim:
+            return groups[key][1]
+        names = ", ".join(n for n, (d, _) in groups.items() if d == dim) or "none"
+        raise InputError(field, f"no physical group {key!r} of dimension {dim} (the mesh has: {names})")
+
+    regions: dict[str, int] = {}
+    for name in KNOWN_REGIONS:
+        if name in geometry.regions:
+            regions[name] = lookup(geometry.regions[name], 3, f"geometry.regions.{name}")
+        elif name in groups and groups[name][0] == 3:
+            regions[name] = groups[name][1]
+    for name in geometry.regions:
+        if name not in KNOWN_REGIONS:
+            raise InputError(f"geometry.regions.{name}", f"regions are named {KNOWN_REGIONS}")
+    if not regions:
+        regions = {"particle": int(comm.allreduce(
+            int(data.cell_tags.values.min()) if data.cell_tags.values.size else 10**9, op=MPI.MIN))}
+    surfaces: dict[str, int] = {n: t for n, (d, t) in groups.items() if d == 2}
+
+    def surface_name(key: str | int, field: str) -> str:
+        tag = lookup(key, 2, field)
+        for name, value in surfaces.items():
+            if value == tag:
+                return name
+        surfaces[f"surface_{tag}"] = tag
+        return f"surface_{tag}"
+
+    active = (
+        [surface_name(geometry.active_surface, "geometry.active_surface")]
+        if geometry.active_surface is not None
+        else []
+    )
+    fixed = [surface_name(s, f"geometry.fixed_surfaces.{i}")
+             for i, s in enumerate(geometry.fixed_surfaces)]
+    symmetry = {
+        "xyz".index(axis): surface_name(s, f"geometry.symmetry_surfaces.{axis}")
+        for axis, s in geometry.symmetry_surfaces.items()
+    }
+    if data.facet_tags is None:
+        raise InputError("geometry.path", "the mesh has no tagged surfaces")
+    return MeshModel(
+        mesh=data.mesh,
+        cell_tags=data.cell_tags,
+        facet_tags=data.facet_tags,
+        regions=regions,
+        surfaces=surfaces,
+        active_surfaces=active,
+        fixed_surfaces=fixed,
+        symmetry=symmetry,
+    )

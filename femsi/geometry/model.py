@@ -1,0 +1,55 @@
+"""The mesh with its named regions and surfaces, as every later stage sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import femsi.compat  # noqa: F401
+
+import numpy as np
+from dolfinx import mesh as dmesh
+
+
+@dataclass
+class MeshModel:
+    """A distributed mesh with named cell regions and facet groups.
+
+    Attributes:
+        mesh: The DOLFINx mesh (SI coordinates).
+        cell_tags: Region tag of every cell.
+        facet_tags: Surface tag of tagged facets (interior and exterior).
+        regions: Region name (``particle``, ``coating``, ``matrix``) to cell tag.
+        surfaces: Surface name to facet tag.
+        active_surfaces: Names of the surfaces lithium crosses (galvanostatic flux, held
+            concentration).
+        fixed_surfaces: Names of surfaces with zero displacement.
+        pressure_surfaces: Names of surfaces loaded by ``outer_pressure``.
+        symmetry: Axis index (0, 1, 2) to the name of the symmetry plane normal to it.
+        outer_pressure: Pressure on ``pressure_surfaces``, Pa.
+        volume_scale: Full body over modelled part (8 for an octant), for reports.
+    """
+
+    mesh: dmesh.Mesh
+    cell_tags: dmesh.MeshTags
+    facet_tags: dmesh.MeshTags
+    regions: dict[str, int]
+    surfaces: dict[str, int]
+    active_surfaces: list[str] = field(default_factory=list)
+    fixed_surfaces: list[str] = field(default_factory=list)
+    pressure_surfaces: list[str] = field(default_factory=list)
+    symmetry: dict[int, str] = field(default_factory=dict)
+    outer_pressure: float = 0.0
+    volume_scale: float = 1.0
+
+    def cells_of(self, region: str) -> np.ndarray:
+        """Local cell indices (owned and ghost) of a region."""
+        return self.cell_tags.find(self.regions[region])
+
+    def facets_of(self, surface: str) -> np.ndarray:
+        """Local facet indices of a named surface."""
+        return self.facet_tags.find(self.surfaces[surface])
+
+    @property
+    def is_constrained(self) -> bool:
+        """Whether boundary conditions remove all rigid-body motion."""
+        return bool(self.fixed_surfaces) or len(self.symmetry) == 3

@@ -1,0 +1,157 @@
+"""Pictures: PyVista renderings of stress on the deformed body, matplotlib time-series plots.
+
+Snapshots are gathered to rank 0 at the end of each protocol step (P1 interpolation of the
+displacement, hydrostatic and von Mises stress on the owned cells of every rank) and rendered
+off screen after the run. A full-symmetry body is clipped through its centre to show the
+inside; an octant model already shows it on its symmetry planes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import femsi.compat  # noqa: F401
+
+import numpy as np
+from dolfinx import fem, plot
+
+
+def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict | None:
+    """The current state as arrays on rank 0 (None on other ranks)."""
+    mesh = model.mesh
+    P1 = fem.functionspace(mesh, ("Lagrange", 1))
+    V1 = fem.functionspace(mesh, ("Lagrange", 1, (3,)))
+    u1 = fem.Function(V1)
+    u1.interpolate(model.u)
+    fields = {}
+    for name, f in (("hydrostatic_stress_Pa", stress.hydrostatic), ("von_mises_Pa", stress.von_mises),
+                    ("concentration_mol_m3", model.c)):
+        g = fem.Function(P1)
+        g.interpolate(f)
+        fields[name] = g.x.array
+    n_owned = mesh.topology.index_map(3).size_local
+    topology, cell_types, x = plot.vtk_mesh(P1)
+    per_cell = topology.reshape(-1, 5)[:n_owned]
+    local = {
+        "cells": per_cell[:, 1:].copy(),
+        "points": x.copy(),
+        "u": u1.x.array.reshape(-1, 3).copy(),
+        "fields": {k: v.copy() for k, v in fields.items()},
+    }
+    gathered = mesh.comm.gather(local, root=0)
+    if mesh.comm.rank != 0:
+        return None
+    cells, points, u, fields_out, offset = [], [], [], {k: [] for k in fields}, 0
+    for part in gathered:
+        cells.append(part["cells"] + offset)
+        points.append(part["points"])
+        u.append(part["u"])
+        for k in fields_out:
+            fields_out[k].append(part["fields"][k])
+        offset += part["points"].shape[0]
+    return {
+        "label": label,
+        "time_s": time,
+        "soc": soc,
+        "cells": np.vstack(cells),
+        "points": np.vstack(points),
+        "u": np.vstack(u),
+        "fields": {k: np.concatenate(v) for k, v in fields_out.items()},
+        "clip": len(model.model.symmetry) == 0,
+    }
+
+
+def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
+    """Render hydrostatic and von Mises stress on the deformed, clipped body."""
+    import pyvista
+
+    pyvista.OFF_SCREEN = True
+    n = snapshot["cells"].shape[0]
+    cells = np.hstack([np.full((n, 1), 4), snapshot["cells"]]).ravel()
+    grid = pyvista.UnstructuredGrid(cells, np.full(n, 10, dtype=np.uint8), snapshot["points"])
+    grid.point_data["u"] = snapshot["u"]
+    for k, v in snapshot["fields"].items():
+        grid.point_data[k] = v
+    warped = grid.warp_by_vector("u", factor=1.0)
+    if snapshot["clip"]:
+        warped = warped.clip(normal="y", origin=(0.0, 0.0, 0.0), invert=True)
+    written = []
+    for name, title in (("hydrostatic_stress_Pa", "hydrostatic stress [Pa]"),
+                        ("von_mises_Pa", "von Mises stress [Pa]")):
+        plotter = pyvista.Plotter(off_screen=True, window_size=(900, 700))
+        plotter.add_mesh(warped, scalars=name, cmap="coolwarm" if "hydro" in name else "viridis",
+                         scalar_bar_args={"title": title}, show_edges=False)
+        plotter.add_text(
+            f"{snapshot['label']}  t = {snapshot['time_s']:.4g} s  SOC = {snapshot['soc']:.3f}",
+            font_size=10,
+        )
+        plotter.view_isometric()
+        path = folder / f"{snapshot['label']}_{name.removesuffix('_Pa')}.png"
+        plotter.screenshot(str(path))
+        plotter.close()
+        written.append(path)
+    return written
+
+
+def plot_timeseries(rows: list[dict], regions: list[str], probes: list[str], folder: Path) -> list[Path]:
+    """Matplotlib plots of SOC, region stress extremes and probe stresses against time."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = np.array([r["time_s"] for r in rows])
+    unit, scale = ("h", 3600.0) if t.max(initial=0) > 3 * 3600 else (
+        ("min", 60.0) if t.max(initial=0) > 180 else ("s", 1.0))
+    written = []
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(t / scale, [r["soc"] for r in rows])
+    ax.set(xlabel=f"time [{unit}]", ylabel="state of charge", title="State of charge")
+    fig.tight_layout()
+    written.append(folder / "soc.png")
+    fig.savefig(written[-1], dpi=120)
+    plt.close(fig)
+
+    if f"{regions[0]}.max_von_mises_Pa" in rows[0]:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+        for region in regions:
+            def col(name, region=region):
+                return np.array([r.get(f"{region}.{name}", np.nan) for r in rows]) / 1e6
+
+            axes[0].plot(t / scale, col("max_von_mises_Pa"), label=f"{region} max von Mises")
+            axes[0].plot(t / scale, col("max_principal_Pa"), "--", label=f"{region} max principal")
+            axes[1].plot(t / scale, col("max_hydrostatic_Pa"), label=f"{region} max")
+            axes[1].plot(t / scale, col("min_hydrostatic_Pa"), "--", label=f"{region} min")
+        axes[0].set(xlabel=f"time [{unit}]", ylabel="stress [MPa]", title="Peak stresses")
+        axes[1].set(xlabel=f"time [{unit}]", ylabel="hydrostatic stress [MPa]",
+                    title="Hydrostatic stress range")
+        for ax in axes:
+            ax.legend(fontsize=7)
+        fig.tight_layout()
+        written.append(folder / "stress_vs_time.png")
+        fig.savefig(written[-1], dpi=120)
+        plt.close(fig)
+
+    if probes:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for name in probes:
+            ax.plot(t / scale, np.array([r[f"probe.{name}.hydrostatic_Pa"] for r in rows]) / 1e6,
+                    label=f"{name} hydrostatic")
+            ax.plot(t / scale, np.array([r[f"probe.{name}.von_mises_Pa"] for r in rows]) / 1e6,
+                    "--", label=f"{name} von Mises")
+        ax.set(xlabel=f"time [{unit}]", ylabel="stress [MPa]", title="Probes")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        written.append(folder / "probes.png")
+        fig.savefig(written[-1], dpi=120)
+        plt.close(fig)
+    return written
+
+
+def render_figures(folder: Path, rows, snapshots, regions, probes) -> list[Path]:
+    """All figures of a run (rank 0)."""
+    written = plot_timeseries(rows, regions, probes, folder)
+    for snapshot in snapshots:
+        written += render_snapshot(snapshot, folder)
+    return written

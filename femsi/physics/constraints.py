@@ -1,0 +1,81 @@
+"""Dirichlet conditions: symmetry planes, fixed surfaces, and rigid-body suppression.
+
+A body with no displacement constraint (a free particle) has six rigid-body modes. They are
+removed by a statically determinate set of point constraints: all components at the vertex
+nearest the centroid, two at the vertex nearest an x-offset point, one at the vertex nearest a
+y-offset point. These carry no reaction when the load is self-equilibrated (swelling, uniform
+pressure), so stresses are unaffected.
+"""
+
+from __future__ import annotations
+
+import femsi.compat  # noqa: F401
+
+from mpi4py import MPI
+
+import numpy as np
+from dolfinx import fem, la
+
+from femsi.geometry.model import MeshModel
+
+
+def consistent_dofs(V: fem.FunctionSpace, dofs: np.ndarray) -> np.ndarray:
+    """Local dof indices (owned and ghost) that any rank lists, so all ranks agree.
+
+    Args:
+        V: A scalar function space.
+        dofs: Local dofs this rank found.
+    """
+    marker = fem.Function(V)
+    marker.x.array[dofs] = 1.0
+    marker.x.scatter_reverse(la.InsertMode.add)
+    marker.x.scatter_forward()
+    return np.flatnonzero(marker.x.array > 0.5).astype(np.int32)
+
+
+def _nearest_vertex(model: MeshModel, target: np.ndarray) -> np.ndarray:
+    """The mesh vertex nearest ``target`` over all ranks."""
+    x = model.mesh.geometry.x
+    distance = np.linalg.norm(x - target, axis=1)
+    i = int(np.argmin(distance)) if distance.size else -1
+    local = (float(distance[i]) if i >= 0 else np.inf, model.mesh.comm.rank)
+    best, owner = model.mesh.comm.allreduce(local, op=MPI.MINLOC)
+    point = x[i].copy() if model.mesh.comm.rank == owner else None
+    return model.mesh.comm.bcast(point, root=owner)
+
+
+def rigid_body_constraints(model: MeshModel, V: fem.FunctionSpace) -> list[fem.DirichletBC]:
+    """Six point constraints that fix translation and rotation of a free body."""
+    x = model.mesh.geometry.x
+    comm = model.mesh.comm
+    n = comm.allreduce(x.shape[0], op=MPI.SUM)
+    centroid = comm.allreduce(x.sum(axis=0), op=MPI.SUM) / n
+    extent = comm.allreduce(np.max(np.abs(x - centroid)) if x.size else 0.0, op=MPI.MAX)
+    origin = _nearest_vertex(model, centroid)
+    on_x = _nearest_vertex(model, origin + np.array([extent, 0.0, 0.0]))
+    on_y = _nearest_vertex(model, origin + np.array([0.0, extent, 0.0]))
+    bcs = []
+    for point, components in ((origin, (0, 1, 2)), (on_x, (1, 2)), (on_y, (2,))):
+        for i in components:
+            Vi, _ = V.sub(i).collapse()
+            dofs = fem.locate_dofs_geometrical(
+                (V.sub(i), Vi), lambda y, p=point: np.linalg.norm(y.T - p, axis=1) < 1e-12 * extent
+            )
+            bcs.append(fem.dirichletbc(fem.Constant(model.mesh, 0.0), dofs[0], V.sub(i)))
+    return bcs
+
+
+def displacement_bcs(model: MeshModel, V: fem.FunctionSpace) -> list[fem.DirichletBC]:
+    """Symmetry, fixed-surface and (for free bodies) rigid-body conditions."""
+    fdim = model.mesh.topology.dim - 1
+    zero = fem.Constant(model.mesh, 0.0)
+    bcs = []
+    for axis, name in model.symmetry.items():
+        dofs = fem.locate_dofs_topological(V.sub(axis), fdim, model.facets_of(name))
+        bcs.append(fem.dirichletbc(zero, dofs, V.sub(axis)))
+    for name in model.fixed_surfaces:
+        dofs = fem.locate_dofs_topological(V, fdim, model.facets_of(name))
+        bcs.append(fem.dirichletbc(np.zeros(3), dofs, V))
+    if not model.is_constrained:
+        bcs.extend(rigid_body_constraints(model, V))
+    return bcs

@@ -1,0 +1,54 @@
+"""Elastic energies and Cauchy stresses with swelling.
+
+Small strain (linear isotropic), with ε_e = ε - ε*:
+    ψ = μ ε_e : ε_e + λ/2 (tr ε_e)²,  σ = 2μ ε_e + λ tr(ε_e) I.
+
+Finite strain (compressible neo-Hookean), F = F_e F_s, F_s = J_s^(1/3) I, J_e = det F / J_s,
+energy per unit reference volume (the J_s factor counts the swollen intermediate volume):
+    ψ_R = J_s [μ/2 (tr(F_eᵀF_e) - 3 - 2 ln J_e) + λ/2 (ln J_e)²],
+    σ = (1/J_e) [μ (b_e - I) + λ ln J_e I],  b_e = F_e F_eᵀ.
+Both are written as strain energies so that the residual and its tangent come from
+``ufl.derivative``; plasticity enters later through F_e (or ε_e) only.
+"""
+
+from __future__ import annotations
+
+import ufl
+
+from femsi.physics.kinematics import deformation_gradient, small_strain
+
+
+def lame(E, nu):
+    """Lamé parameters (μ, λ) from Young's modulus and Poisson's ratio."""
+    mu = E / (2 * (1 + nu))
+    lmbda = E * nu / ((1 + nu) * (1 - 2 * nu))
+    return mu, lmbda
+
+
+def small_strain_energy(u, eps_star, mu, lmbda):
+    """ψ of linear elasticity with eigenstrain ε*."""
+    eps_e = small_strain(u) - eps_star
+    return mu * ufl.inner(eps_e, eps_e) + lmbda / 2 * ufl.tr(eps_e) ** 2
+
+
+def small_strain_stress(u, eps_star, mu, lmbda):
+    """σ of linear elasticity with eigenstrain ε*."""
+    eps_e = small_strain(u) - eps_star
+    return 2 * mu * eps_e + lmbda * ufl.tr(eps_e) * ufl.Identity(len(u))
+
+
+def neo_hookean_energy(u, js, mu, lmbda):
+    """ψ_R of the swelling compressible neo-Hookean solid per reference volume."""
+    F = deformation_gradient(u)
+    Fe = F * js ** (-1.0 / 3.0)
+    ln_je = ufl.ln(ufl.det(F) / js)
+    return js * (mu / 2 * (ufl.tr(Fe.T * Fe) - 3 - 2 * ln_je) + lmbda / 2 * ln_je**2)
+
+
+def neo_hookean_stress(u, js, mu, lmbda):
+    """Cauchy σ of the swelling compressible neo-Hookean solid."""
+    F = deformation_gradient(u)
+    Fe = F * js ** (-1.0 / 3.0)
+    je = ufl.det(F) / js
+    be = Fe * Fe.T
+    return (mu * (be - ufl.Identity(len(u))) + lmbda * ufl.ln(je) * ufl.Identity(len(u))) / je

@@ -1,0 +1,75 @@
+"""The one place that owns integration measures and their quadrature degrees.
+
+UFL estimates a quadrature degree from the form; non-polynomial swelling forms get degree 26-35
+(hundreds of points per tetrahedron) and run hundreds of times slower for the same answer. No
+femsi form integrates without an explicit degree: every measure is built here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ufl
+
+from femsi.geometry.model import MeshModel
+
+
+@dataclass(frozen=True)
+class Measures:
+    """Volume and surface measures of one mesh with fixed quadrature degrees.
+
+    Attributes:
+        model: The mesh with its tags.
+        mechanics_degree: Quadrature degree of the mechanics forms.
+        diffusion_degree: Quadrature degree of the diffusion forms.
+    """
+
+    model: MeshModel
+    mechanics_degree: int
+    diffusion_degree: int
+
+    def dx(self, degree: int) -> ufl.Measure:
+        """Cell measure with region subdomain data."""
+        return ufl.Measure(
+            "dx",
+            domain=self.model.mesh,
+            subdomain_data=self.model.cell_tags,
+            metadata={"quadrature_degree": degree},
+        )
+
+    def ds(self, degree: int) -> ufl.Measure:
+        """Exterior facet measure with surface subdomain data."""
+        return ufl.Measure(
+            "ds",
+            domain=self.model.mesh,
+            subdomain_data=self.model.facet_tags,
+            metadata={"quadrature_degree": degree},
+        )
+
+    def dS(self, degree: int) -> ufl.Measure:  # noqa: N802 - UFL's name for interior facets
+        """Interior facet measure with surface subdomain data."""
+        return ufl.Measure(
+            "dS",
+            domain=self.model.mesh,
+            subdomain_data=self.model.facet_tags,
+            metadata={"quadrature_degree": degree},
+        )
+
+    def regions(self, names, degree: int) -> ufl.Measure:
+        """The cell measure restricted to the named regions."""
+        tags = tuple(self.model.regions[n] for n in names)
+        return self.dx(degree)(tags)
+
+    def surface_integral(self, integrand, names, degree: int):
+        """Integral of a continuous integrand over named surfaces, interior or exterior.
+
+        Facets of a named surface may lie on the boundary (``ds``) or between two regions
+        (``dS``, e.g. a particle inside a matrix); both parts are integrated.
+        """
+        tags = tuple(self.model.surfaces[n] for n in names)
+        return integrand * self.ds(degree)(tags) + ufl.avg(integrand) * self.dS(degree)(tags)
+
+
+def default_mechanics_degree(displacement_degree: int) -> int:
+    """Degree that integrates small-strain stiffness and the P1-eigenstrain load exactly."""
+    return max(displacement_degree, 2 * (displacement_degree - 1))

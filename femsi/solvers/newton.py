@@ -1,0 +1,139 @@
+"""Newton solves with convergence checks, iteration counts and AMG reuse.
+
+``NewtonSolver`` wraps DOLFINx's SNES-based ``NonlinearProblem``. The algebraic multigrid
+setup is the largest single cost of a mechanics step and the operator changes little between
+Newton iterations and time steps, so the preconditioner is kept (``snes_lag_preconditioner``,
+persistent across solves) and rebuilt only when the Krylov iterations per solve grow past
+twice those of the last rebuild, or after a failed solve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import femsi.compat  # noqa: F401
+
+from petsc4py import PETSc
+
+import dolfinx.fem.petsc
+import numpy as np
+from dolfinx import fem
+
+
+@dataclass
+class SolveStats:
+    """What one solve did.
+
+    Attributes:
+        converged: Whether SNES reported convergence.
+        reason: SNES converged reason (negative: diverged).
+        newton_iterations: Newton iterations.
+        linear_iterations: Krylov iterations summed over Newton iterations.
+        rebuilt_preconditioner: Whether the preconditioner was set up afresh.
+    """
+
+    converged: bool
+    reason: int
+    newton_iterations: int
+    linear_iterations: int
+    rebuilt_preconditioner: bool
+
+
+class NewtonSolver:
+    """One nonlinear problem with its PETSc solver.
+
+    Args:
+        name: Options prefix (``femsi_mechanics_``) and log name.
+        residual: UFL residual form.
+        unknown: The unknown function.
+        bcs: Dirichlet conditions.
+        options: PETSc options (see :func:`femsi.solvers.options.petsc_options`).
+        near_nullspace: Optional near-nullspace for GAMG.
+        reuse_preconditioner: Keep the preconditioner across solves while it works.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        residual,
+        unknown: fem.Function,
+        bcs: list[fem.DirichletBC],
+        options: dict,
+        near_nullspace: PETSc.NullSpace | None = None,
+        reuse_preconditioner: bool = True,
+    ):
+        self.name = name
+        self.unknown = unknown
+        self._iterative = options.get("ksp_type") != "preonly"
+        # A stale LU factor as a preconditioner of ``preonly`` is not a solve: reuse is for AMG.
+        self._reuse = reuse_preconditioner and self._iterative
+        if self._reuse:
+            options = {**options, "snes_lag_preconditioner_persists": True}
+        self.prefix = f"femsi_{name}_"
+        self.problem = dolfinx.fem.petsc.NonlinearProblem(
+            residual, unknown, bcs=bcs, petsc_options_prefix=self.prefix
+        )
+        # The options stay in the database under the solver's unique prefix: multigrid level
+        # options are read at preconditioner setup, after NonlinearProblem would delete them.
+        self._options = PETSc.Options()
+        # A solver that never runs in a study (the held-surface diffusion solver, say) leaves
+        # its options unread; that is expected, not a spelling mistake.
+        self._options["options_left"] = 0
+        for key, value in options.items():
+            self._options[self.prefix + key] = value
+        self.snes.setFromOptions()
+        if near_nullspace is not None:
+            self.problem.A.setNearNullSpace(near_nullspace)
+        if self._iterative:
+            self.problem.A.setOption(PETSc.Mat.Option.USE_INODES, False)
+        self._baseline: float | None = None
+        self._rebuild_next = True
+        self.total_newton = 0
+        self.total_linear = 0
+        self.solves = 0
+        self.setups = 0
+
+    @property
+    def snes(self) -> PETSc.SNES:
+        """The PETSc SNES."""
+        return self.problem.solver
+
+    def solve(self) -> SolveStats:
+        """Solve from the current value of the unknown; never raises on divergence."""
+        rebuilt = self._rebuild_next or not self._reuse
+        if self._reuse and rebuilt:
+            # Lag -2: rebuild once, then PETSc itself sets the lag to -1 (never), which
+            # persists across solves until the next request.
+            key = self.prefix + "snes_lag_preconditioner"
+            self._options[key] = -2
+            self.snes.setFromOptions()
+            del self._options[key]
+        try:
+            self.problem.solve()
+            reason = self.snes.getConvergedReason()
+        except PETSc.Error:
+            reason = -100
+        newton = self.snes.getIterationNumber()
+        linear = self.snes.getLinearSolveIterations()
+        finite = bool(np.all(np.isfinite(self.unknown.x.array)))
+        converged = reason > 0 and finite
+        self.total_newton += newton
+        self.total_linear += linear
+        self.solves += 1
+        self.setups += int(rebuilt)
+        self._update_reuse(converged, rebuilt, newton, linear)
+        return SolveStats(converged, reason, newton, linear, rebuilt)
+
+    def _update_reuse(self, converged: bool, rebuilt: bool, newton: int, linear: int) -> None:
+        if not self._iterative:
+            self._rebuild_next = False
+            return
+        per_solve = linear / max(newton, 1)
+        if not converged:
+            self._rebuild_next = True
+            return
+        if rebuilt or self._baseline is None:
+            self._baseline = max(per_solve, 1.0)
+            self._rebuild_next = False
+        else:
+            self._rebuild_next = per_solve > 2.0 * self._baseline + 5

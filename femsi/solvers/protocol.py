@@ -1,0 +1,76 @@
+"""What each protocol step imposes and when it ends.
+
+Galvanostatic steps impose a molar flux j into the active surfaces: from a current density i,
+j = i / F; from a C-rate, j = C_rate · Q / (3600 s · A) with Q = ∫ c_max dV the lithium
+capacity and A the active surface area of the mesh, so that 1C fills the particle in one hour
+and d(SOC)/dt = C_rate / 3600 s. A hold fixes the surface concentration (potentiostatic). A
+step ends at ``until_soc``, after ``duration``, or, when lithiating (delithiating), once the
+surface concentration reaches c_max (zero): the analogue of a voltage cut-off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from femsi.config.schema import ProtocolStep
+
+FARADAY = 96485.33212  # C/mol
+
+
+@dataclass(frozen=True)
+class Drive:
+    """The boundary condition and end conditions of one protocol step.
+
+    Attributes:
+        kind: lithiate, delithiate, rest or hold.
+        inward_flux: Molar flux into the particle, mol/m²/s (galvanostatic; 0 otherwise).
+        held_concentration: Surface concentration (hold), mol/m³, else None.
+        duration: Longest duration, s, or None.
+        until_soc: Target state of charge, or None.
+        soc_rate: d(SOC)/dt under this drive if known in advance (galvanostatic), 1/s.
+    """
+
+    kind: str
+    inward_flux: float
+    held_concentration: float | None
+    duration: float | None
+    until_soc: float | None
+    soc_rate: float | None
+
+    @property
+    def galvanostatic(self) -> bool:
+        """Whether the step imposes a current."""
+        return self.kind in ("lithiate", "delithiate")
+
+    def reached(self, soc: float, start_soc: float, tol: float = 1e-9) -> bool:
+        """Whether ``until_soc`` has been reached from ``start_soc``."""
+        if self.until_soc is None:
+            return False
+        rising = self.kind == "lithiate" or (
+            self.kind == "hold" and self.held_concentration is not None and self.until_soc > start_soc
+        )
+        return soc >= self.until_soc - tol if rising else soc <= self.until_soc + tol
+
+
+def drive_of(step: ProtocolStep, capacity: float, area: float, c_max: float) -> Drive:
+    """The drive of a protocol step.
+
+    Args:
+        step: The protocol entry.
+        capacity: ∫ c_max dV over the active regions of the mesh, mol.
+        area: Area of the active surfaces of the mesh, m².
+        c_max: Maximum concentration of the active material, mol/m³.
+    """
+    body = step.body
+    if step.kind in ("lithiate", "delithiate"):
+        if body.c_rate is not None:
+            flux = body.c_rate * capacity / (3600.0 * area)
+        else:
+            flux = body.current_density / FARADAY
+        sign = 1.0 if step.kind == "lithiate" else -1.0
+        return Drive(
+            step.kind, sign * flux, None, body.duration, body.until_soc, sign * flux * area / capacity
+        )
+    if step.kind == "hold":
+        return Drive("hold", 0.0, body.surface_soc * c_max, body.duration, body.until_soc, None)
+    return Drive("rest", 0.0, None, body.duration, None, 0.0)

@@ -1,0 +1,652 @@
+"""One run of a study: config → mesh → model → time loop → outputs.
+
+The run owns the output folder; everything it writes is listed in the README's output
+contract. A failing solve cuts the time step; below ``time.min_step`` the run stops, keeps every
+finished step and writes ``summary.json`` with ``status: failed`` (exit code 1).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time as clock
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import femsi.compat  # noqa: F401
+
+from mpi4py import MPI
+
+import numpy as np
+import yaml
+
+from femsi.config import StudyConfig, load_config
+from femsi.errors import InputError, SolveError
+from femsi.geometry import build_mesh
+from femsi.outputs.fields import FieldWriter
+from femsi.outputs.manifest import versions
+from femsi.outputs.probes import Probes, probe_columns
+from femsi.outputs.stress import StressFields
+from femsi.outputs.summary import PeakTracker
+from femsi.outputs.timeseries import TimeSeries
+from femsi.parallel import ScalarForm, global_max, global_min
+from femsi.physics.model import CoupledModel
+from femsi.solvers.newton import NewtonSolver
+from femsi.solvers.nullspace import rigid_body_modes
+from femsi.solvers.options import petsc_options
+from femsi.solvers.protocol import FARADAY, Drive, drive_of
+
+logger = logging.getLogger("femsi")
+
+REGION_COLUMNS = (
+    "max_von_mises_Pa",
+    "max_principal_Pa",
+    "min_hydrostatic_Pa",
+    "max_hydrostatic_Pa",
+    "mean_concentration_mol_m3",
+    "volume_m3",
+)
+BASE_COLUMNS = [
+    "step", "time_s", "dt_s", "soc", "protocol_step", "protocol_kind", "inward_flux_mol_m2_s",
+    "surface_c_min_mol_m3", "surface_c_max_mol_m3", "newton_diffusion", "newton_mechanics",
+    "krylov_mechanics",
+]
+
+
+@dataclass
+class RunResult:
+    """What a finished (or stopped) run produced.
+
+    Attributes:
+        output_dir: The run folder.
+        status: ``completed`` or ``failed``.
+        summary: The content of ``summary.json``.
+        rows: The time-series rows.
+    """
+
+    output_dir: Path
+    status: str
+    summary: dict
+    rows: list[dict] = field(default_factory=list)
+
+
+def prepare_output(output_dir: Path, overwrite: bool, comm: MPI.Comm) -> bool:
+    """Create the run folder; refuse to reuse a non-empty one unless told to.
+
+    Returns:
+        Whether the folder was created by this call (so it may be removed on bad input).
+
+    Raises:
+        InputError: The folder exists with content and ``overwrite`` is false, or it does not
+            look like a femsi run folder, or it cannot be written.
+    """
+    error = None
+    created = False
+    if comm.rank == 0:
+        try:
+            if output_dir.exists() and any(output_dir.iterdir()):
+                if not overwrite:
+                    raise InputError(
+                        "--output",
+                        f"{output_dir} exists and is not empty; choose another folder or pass "
+                        "--overwrite to replace a previous femsi run",
+                    )
+                if not (output_dir / "manifest.json").exists() and not (
+                    output_dir / "config.yaml"
+                ).exists():
+                    raise InputError(
+                        "--output", f"{output_dir} is not a femsi run folder; not overwriting it"
+                    )
+                shutil.rmtree(output_dir)
+            created = not output_dir.exists()
+            (output_dir / "fields").mkdir(parents=True, exist_ok=True)
+            (output_dir / "figures").mkdir(exist_ok=True)
+        except InputError as err:
+            error = err
+        except OSError as err:
+            error = InputError("--output", f"cannot write {output_dir}: {err.strerror}")
+    error = comm.bcast(error, root=0)
+    if error is not None:
+        raise error
+    return comm.bcast(created, root=0)
+
+
+def _setup_logging(output_dir: Path, comm: MPI.Comm) -> logging.Handler | None:
+    logger.setLevel(logging.INFO)
+    if comm.rank != 0:
+        return None
+    handler = logging.FileHandler(output_dir / "log.txt", mode="w")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    return handler
+
+
+class _Timer:
+    def __init__(self):
+        self.phases: dict[str, float] = {}
+
+    def add(self, phase: str, seconds: float) -> None:
+        self.phases[phase] = self.phases.get(phase, 0.0) + seconds
+
+
+def run(
+    config: StudyConfig | str | Path,
+    output_dir: str | Path | None = None,
+    *,
+    overrides: list[str] | None = None,
+    overwrite: bool = False,
+    progress: bool = True,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+) -> RunResult:
+    """Run a study and write its outputs.
+
+    Args:
+        config: A loaded study, or the path of a YAML file.
+        output_dir: Run folder (default ``results/<study>``).
+        overrides: ``dotted.path=value`` assignments applied when ``config`` is a path.
+        overwrite: Replace an existing femsi run folder.
+        progress: Show a progress bar on rank 0.
+        comm: MPI communicator.
+
+    Returns:
+        The run result (also when the solve failed: check ``status``).
+
+    Raises:
+        InputError: Invalid input found before solving.
+    """
+    if not isinstance(config, StudyConfig):
+        config = load_config(config, overrides)
+    out = Path(output_dir) if output_dir is not None else Path("results") / config.study.study
+    created = prepare_output(out, overwrite, comm)
+    handler = _setup_logging(out, comm)
+    try:
+        runner = _Runner(config, out, comm, progress)
+        try:
+            runner.setup()
+        except InputError:
+            runner.close()
+            if created and comm.rank == 0:
+                shutil.rmtree(out, ignore_errors=True)
+            raise
+        return runner.execute()
+    finally:
+        if handler is not None:
+            logger.removeHandler(handler)
+            handler.close()
+
+
+class _Runner:
+    """The state of one run (internal: use :func:`run`)."""
+
+    def __init__(self, config: StudyConfig, out: Path, comm: MPI.Comm, progress: bool):
+        self.config = config
+        self.study = config.study
+        self.out = out
+        self.comm = comm
+        self.progress = progress
+        self.timer = _Timer()
+        self.started = clock.perf_counter()
+        self.series: TimeSeries | None = None
+        self.writer: FieldWriter | None = None
+
+    # ------------------------------------------------------------------ setup
+
+    def setup(self) -> None:
+        """Mesh, model, solvers and outputs; raises InputError for bad probes/meshes."""
+        study, comm = self.study, self.comm
+        if comm.rank == 0:
+            with (self.out / "config.yaml").open("w") as stream:
+                yaml.safe_dump(self.config.resolved(), stream, sort_keys=False)
+            with (self.out / "materials.yaml").open("w") as stream:
+                yaml.safe_dump(self._material_sources(), stream, sort_keys=False)
+        logger.info("femsi study %s, %d MPI ranks", study.study, comm.size)
+        t0 = clock.perf_counter()
+        self.mesh_model = build_mesh(study.geometry, comm)
+        self._check_regions()
+        self.timer.add("mesh", clock.perf_counter() - t0)
+        t0 = clock.perf_counter()
+        self.model = CoupledModel(self.mesh_model, self.config.materials, study.physics)
+        snap = 0.05 * getattr(study.geometry, "mesh_size", 0.0) or self._mesh_scale() * 1e-3
+        self.probes = Probes(self.model.mesh, dict(study.outputs.probes), snap)
+        self._build_solvers()
+        self._build_outputs()
+        self.timer.add("setup", clock.perf_counter() - t0)
+        logger.info(
+            "mesh: %d cells; dofs: concentration %d, displacement %d",
+            self.model.mesh.topology.index_map(3).size_global,
+            self.model.Vc.dofmap.index_map.size_global,
+            self.model.Vu.dofmap.index_map.size_global * 3 if self.model.has_mechanics else 0,
+        )
+
+    def _mesh_scale(self) -> float:
+        x = self.mesh_model.mesh.geometry.x
+        span = np.ptp(x, axis=0).max() if x.size else 0.0
+        return self.comm.allreduce(span, op=MPI.MAX)
+
+    def _check_regions(self) -> None:
+        for region in self.config.materials:
+            if region not in self.mesh_model.regions:
+                raise InputError(f"materials.{region}", "the mesh has no such region")
+        for region in self.mesh_model.regions:
+            if region not in self.config.materials:
+                raise InputError("materials", f"the mesh has region {region!r} without a material")
+        if not self.mesh_model.active_surfaces and self.study.physics.diffusion:
+            raise InputError("geometry.active_surface", "name the surface lithium enters through")
+
+    def _material_sources(self) -> dict:
+        data = {}
+        for region, m in self.config.materials.items():
+            data[region] = {
+                "material": m.name,
+                "sources": m.sources,
+                "references": m.references,
+            }
+        return data
+
+    def _build_solvers(self) -> None:
+        model, settings = self.model, self.study.solver
+        mesh = model.mesh
+        diffusion_linear = all(
+            m.diffusivity is None or m.diffusivity.is_constant for m in self.config.materials.values()
+        )
+        options = petsc_options(
+            settings.diffusion, symmetric=True, linear=diffusion_linear, vector=False
+        )
+        self.diffusion = {
+            held: NewtonSolver(
+                f"diffusion_{'held' if held else 'flux'}",
+                model.diffusion_form,
+                model.theta,
+                model.diffusion_bcs(held),
+                options,
+            )
+            for held in (False, True)
+        }
+        self.mechanics = None
+        if model.has_mechanics:
+            symmetric = not model.follower_pressure
+            options = petsc_options(
+                settings.mechanics,
+                symmetric=symmetric,
+                linear=model.mechanics_is_linear,
+                vector=True,
+            )
+            self._rbm = rigid_body_modes(model.Vu)
+            self.mechanics = NewtonSolver(
+                "mechanics",
+                model.mechanics_form,
+                model.u,
+                model.mechanics_bcs,
+                options,
+                near_nullspace=self._rbm.nullspace,
+            )
+        dx = model.measures
+        self.capacity = ScalarForm(model.active_capacity_form, mesh.comm)()
+        self.area = ScalarForm(model.active_area_form, mesh.comm)()
+        self.amount = ScalarForm(model.active_amount_form, mesh.comm)
+        del dx
+
+    def _build_outputs(self) -> None:
+        model = self.model
+        self.stress = StressFields(model) if model.has_mechanics else None
+        regions = list(self.mesh_model.regions)
+        columns = list(BASE_COLUMNS)
+        columns += [f"{r}.{c}" for r in regions for c in REGION_COLUMNS]
+        columns += probe_columns(self.probes.names)
+        self.series = TimeSeries(self.out / "timeseries.csv", columns, self.comm.rank == 0)
+        self.peaks = PeakTracker()
+        if self.study.outputs.fields:
+            stress_functions = []
+            if self.stress is not None:
+                s = self.stress
+                stress_functions = [s.stress, s.von_mises, s.hydrostatic, s.max_principal,
+                                    s.volume_ratio]
+            self.writer = FieldWriter(
+                self.out / "fields",
+                self.comm,
+                model.c,
+                model.u if model.has_mechanics else None,
+                stress_functions,
+            )
+        self.snapshots: list[dict] = []
+
+    # ------------------------------------------------------------------ time loop
+
+    def execute(self) -> RunResult:
+        """Run the protocol; always writes summary and manifest."""
+        status, message, reason = "completed", "", "protocol finished"
+        self.step_ends: list[dict] = []
+        try:
+            self._initial_state()
+            self._time_loop()
+        except SolveError as err:
+            status, message, reason = "failed", str(err), "solve failed"
+            logger.error("%s", err)
+        except KeyboardInterrupt:
+            status, message, reason = "interrupted", "interrupted by the user", "interrupted"
+            logger.error("interrupted")
+        finally:
+            summary = self._finish(status, message, reason)
+        return RunResult(self.out, status, summary, self.series.rows if self.series else [])
+
+    def soc(self) -> float:
+        """Current state of charge of the active regions."""
+        return self.amount() / self.capacity if self.capacity > 0 else 0.0
+
+    def _initial_state(self) -> None:
+        self.t = 0.0
+        self.step = 0
+        self.dt = self.study.time.initial_step
+        stats = self._solve_initial_mechanics()
+        self._record(0, "initial", 0.0, 0.0, 0, stats)
+        self._write_fields()
+
+    def _solve_initial_mechanics(self):
+        """Solve the initial state, ramping the swelling if Newton needs help."""
+        if self.mechanics is None:
+            return None
+        factor = self.model.swelling_factor
+        stats = self.mechanics.solve()
+        if stats.converged:
+            return stats
+        logger.info("initial state: ramping the swelling (Newton did not converge in one go)")
+        self.model.u.x.array[:] = 0.0
+        done, increment = 0.0, 0.25
+        while done < 1.0:
+            target = min(1.0, done + increment)
+            saved = self.model.u.x.array.copy()
+            factor.value = target
+            stats = self.mechanics.solve()
+            if stats.converged:
+                done = target
+                increment *= 1.5
+            else:
+                self.model.u.x.array[:] = saved
+                increment /= 2
+                if increment < 1e-4:
+                    factor.value = 1.0
+                    raise SolveError("the initial state did not converge even with swelling ramp")
+        factor.value = 1.0
+        return stats
+
+    def _time_loop(self) -> None:
+        model = self.model
+        time_cfg = self.study.time
+        bar = self._progress_bar()
+        c_max = model.reference_max_concentration
+        try:
+            for index, step in enumerate(self.study.protocol):
+                drive = drive_of(step, self.capacity, self.area, c_max)
+                reason = self._run_protocol_step(index, drive, time_cfg, bar)
+                self.step_ends.append(
+                    {"index": index, "kind": drive.kind, "end_reason": reason,
+                     "time_s": self.t, "soc": self.soc(), "step": self.step}
+                )
+                logger.info("protocol step %d (%s) ended: %s at t = %.6g s, SOC %.4f",
+                            index, drive.kind, reason, self.t, self.soc())
+                self._write_fields(force=True)
+                self._snapshot(f"step{index}_{drive.kind}")
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def _progress_bar(self):
+        if self.comm.rank != 0 or not self.progress:
+            return None
+        from tqdm import tqdm
+
+        return tqdm(desc=self.study.study, unit="step", leave=True, dynamic_ncols=True)
+
+    def _run_protocol_step(self, index: int, drive: Drive, time_cfg, bar) -> str:
+        model = self.model
+        self._previous = None
+        start_t, start_soc = self.t, self.soc()
+        model.inward_flux.value = drive.inward_flux
+        held = drive.held_concentration is not None
+        if held:
+            model.set_held_concentration(drive.held_concentration)
+        last_rate = None
+        while True:
+            soc = self.soc()
+            elapsed = self.t - start_t
+            if drive.duration is not None and elapsed >= drive.duration * (1 - 1e-12):
+                return "duration"
+            if drive.reached(soc, start_soc):
+                return "until_soc"
+            if drive.galvanostatic and self._surface_limit(drive):
+                return "surface concentration limit"
+            dt = min(self.dt, time_cfg.max_step)
+            truncated = False
+            if drive.duration is not None and drive.duration - elapsed < dt:
+                dt, truncated = drive.duration - elapsed, True
+            rate = drive.soc_rate if drive.soc_rate else last_rate
+            if rate:
+                if drive.until_soc is not None:
+                    to_target = (drive.until_soc - soc) / rate
+                    if 0 < to_target < dt:
+                        dt, truncated = to_target, True
+                dt = min(dt, time_cfg.max_soc_change / abs(rate))
+            stats = self._attempt(dt, held)
+            if stats is None:
+                self.dt = dt * time_cfg.cut
+                if self.dt < time_cfg.smallest_step:
+                    raise SolveError(
+                        f"protocol step {index} ({drive.kind}): no convergence at t = "
+                        f"{self.t:.6g} s even with the time step cut to {dt:.3g} s"
+                    )
+                logger.warning("step failed at t = %.6g s; cutting dt to %.3g s", self.t, self.dt)
+                continue
+            diff_stats, mech_stats = stats
+            last_rate = (self.soc() - soc) / dt if dt > 0 else None
+            self.t += dt
+            self.step += 1
+            row = self._record(index, drive.kind, dt, drive.inward_flux, diff_stats.newton_iterations,
+                               mech_stats)
+            self._write_fields()
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix_str(
+                    f"t={self.t:.4g}s SOC={row['soc']:.3f} dt={dt:.3g}s "
+                    f"newton={row['newton_mechanics']} krylov={row['krylov_mechanics']}"
+                )
+            easy = mech_stats is None or mech_stats.newton_iterations <= 4
+            if not truncated:
+                self.dt = dt * time_cfg.growth if easy else dt
+
+    def _surface_limit(self, drive: Drive) -> bool:
+        values = self.model.surface_concentration_range()
+        c_max = self.model.reference_max_concentration
+        if drive.kind == "lithiate":
+            return global_max(self.comm, values) >= c_max
+        return global_min(self.comm, values) <= 0.0
+
+    def _attempt(self, dt: float, held: bool):
+        """One time step; returns solver stats, or None (state restored) on failure."""
+        model = self.model
+        model.theta_n.x.array[:] = model.theta.x.array
+        model.dt.value = dt
+        t0 = clock.perf_counter()
+        diff_stats = self.diffusion[held].solve() if self.study.physics.diffusion else _NoSolve()
+        self.timer.add("solve_diffusion", clock.perf_counter() - t0)
+        if not diff_stats.converged:
+            model.theta.x.array[:] = model.theta_n.x.array
+            return None
+        model.sync_concentration()
+        mech_stats = None
+        if self.mechanics is not None:
+            saved = model.u.x.array.copy()
+            self._predict_displacement(dt)
+            t0 = clock.perf_counter()
+            mech_stats = self.mechanics.solve()
+            self.timer.add("solve_mechanics", clock.perf_counter() - t0)
+            if not mech_stats.converged:
+                model.u.x.array[:] = saved
+                model.theta.x.array[:] = model.theta_n.x.array
+                model.sync_concentration()
+                return None
+            self._previous = (saved, dt)
+        return diff_stats, mech_stats
+
+    def _predict_displacement(self, dt: float) -> None:
+        """Start Newton from u linearly extrapolated in time (saves an iteration per step)."""
+        previous = getattr(self, "_previous", None)
+        if previous is None or not self.study.physics.mechanics == "finite_strain":
+            return
+        u_before, dt_before = previous
+        u = self.model.u.x.array
+        u += (dt / dt_before) * (u - u_before)
+
+    # ------------------------------------------------------------------ outputs
+
+    def _record(self, index, kind, dt, flux, newton_diffusion, mech_stats) -> dict:
+        t0 = clock.perf_counter()
+        surface = self.model.surface_concentration_range()
+        row = {
+            "step": self.step,
+            "time_s": float(self.t),
+            "dt_s": float(dt),
+            "soc": float(self.soc()),
+            "protocol_step": index,
+            "protocol_kind": kind,
+            "inward_flux_mol_m2_s": float(flux),
+            "surface_c_min_mol_m3": global_min(self.comm, surface),
+            "surface_c_max_mol_m3": global_max(self.comm, surface),
+            "newton_diffusion": newton_diffusion,
+            "newton_mechanics": mech_stats.newton_iterations if mech_stats else 0,
+            "krylov_mechanics": mech_stats.linear_iterations if mech_stats else 0,
+        }
+        s = self.stress
+        if s is not None:
+            s.update()
+            row |= s.region_statistics(self.mesh_model.volume_scale)
+        row |= self.probes.evaluate(
+            self.model.c,
+            self.model.u if self.model.has_mechanics else None,
+            s.stress if s else None,
+            s.von_mises if s else None,
+            s.hydrostatic if s else None,
+        )
+        self.series.append(row)
+        self.peaks.update(row)
+        self.timer.add("postprocess", clock.perf_counter() - t0)
+        return row
+
+    def _write_fields(self, force: bool = False) -> None:
+        every = self.study.outputs.every
+        if self.writer is None:
+            return
+        if force or self.step == 0 or (every > 0 and self.step % every == 0):
+            t0 = clock.perf_counter()
+            self.writer.write(self.t)
+            self.timer.add("output", clock.perf_counter() - t0)
+
+    def _snapshot(self, label: str) -> None:
+        if not self.study.outputs.figures or self.stress is None:
+            return
+        from femsi.outputs.figures import gather_snapshot
+
+        t0 = clock.perf_counter()
+        snapshot = gather_snapshot(self.model, self.stress, label, self.t, self.soc())
+        if snapshot is not None:
+            self.snapshots.append(snapshot)
+        self.timer.add("figures", clock.perf_counter() - t0)
+
+    def close(self) -> None:
+        """Close open files."""
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+        if self.series is not None:
+            self.series.close()
+
+    def _finish(self, status: str, message: str, reason: str) -> dict:
+        self.close()
+        t0 = clock.perf_counter()
+        if self.comm.rank == 0 and self.study.outputs.figures and self.series.rows:
+            from femsi.outputs.figures import render_figures
+
+            try:
+                render_figures(self.out / "figures", self.series.rows, self.snapshots,
+                               list(self.mesh_model.regions), self.probes.names)
+            except Exception as err:  # figures must never cost the results
+                logger.warning("figures could not be rendered: %s", err)
+        self.timer.add("figures", clock.perf_counter() - t0)
+        total = clock.perf_counter() - self.started
+        rows = self.series.rows
+        summary = {
+            "study": self.study.study,
+            "status": status,
+            "message": message,
+            "end_reason": reason,
+            "steps": self.step,
+            "time_s": self.t,
+            "capacity_mol": self.capacity * self.mesh_model.volume_scale,
+            "capacity_mAh": self.capacity * self.mesh_model.volume_scale * FARADAY / 3.6,
+            "active_surface_area_m2": self.area * self.mesh_model.volume_scale,
+            "protocol": self.step_ends,
+            "final": rows[-1] if rows else {},
+            "peaks": self.peaks.peaks,
+        }
+        manifest = {
+            "versions": versions(),
+            "config_hash": self.config.hash(),
+            "config_source": str(self.config.source) if self.config.source else None,
+            "mpi_size": self.comm.size,
+            "status": status,
+            "wall_time_s": {**self.timer.phases, "total": total},
+            "mesh": {
+                "cells": self.model.mesh.topology.index_map(3).size_global,
+                "vertices": self.model.mesh.topology.index_map(0).size_global,
+            },
+            "dofs": {
+                "concentration": self.model.Vc.dofmap.index_map.size_global,
+                "displacement": (self.model.Vu.dofmap.index_map.size_global * 3
+                                 if self.model.has_mechanics else 0),
+            },
+            "quadrature_degree": {
+                "mechanics": self.model.measures.mechanics_degree,
+                "diffusion": self.model.measures.diffusion_degree,
+            },
+            "iterations": self._iteration_totals(),
+        }
+        if self.comm.rank == 0:
+            _write_json(self.out / "summary.json", summary)
+            _write_json(self.out / "manifest.json", manifest)
+        logger.info("run %s: %s in %.1f s (%d steps)", self.study.study, status, total, self.step)
+        return summary
+
+    def _iteration_totals(self) -> dict:
+        totals = {}
+        for name, solver in [("diffusion_flux", self.diffusion[False]),
+                             ("diffusion_held", self.diffusion[True]),
+                             ("mechanics", self.mechanics)]:
+            if solver is None:
+                continue
+            totals[name] = {
+                "solves": solver.solves,
+                "newton": solver.total_newton,
+                "krylov": solver.total_linear,
+                "preconditioner_setups": solver.setups,
+            }
+        return totals
+
+
+class _NoSolve:
+    converged = True
+    newton_iterations = 0
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".json.tmp")
+    with tmp.open("w") as stream:
+        json.dump(data, stream, indent=2, default=_jsonable)
+    tmp.replace(path)
+
+
+def _jsonable(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)

@@ -1,0 +1,74 @@
+"""Physical quantities at the boundary of the program.
+
+Users write numbers in SI or strings with units ("1 um", "130 GPa", "10 min"); femsi converts
+them once, at load time, to SI floats. Inside femsi every number is SI.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pint
+
+
+@functools.cache
+def registry() -> pint.UnitRegistry:
+    """The single unit registry femsi uses."""
+    return pint.UnitRegistry()
+
+
+#: SI units of the physical dimensions femsi accepts, keyed by a short name.
+SI_UNITS: dict[str, str] = {
+    "length": "m",
+    "time": "s",
+    "pressure": "Pa",
+    "dimensionless": "",
+    "molar_volume": "m^3/mol",
+    "concentration": "mol/m^3",
+    "diffusivity": "m^2/s",
+    "current_density": "A/m^2",
+    "flux": "mol/m^2/s",
+    "energy_per_area": "J/m^2",
+    "toughness": "Pa*m^0.5",
+    "density": "kg/m^3",
+    "stiffness_per_area": "Pa/m",
+}
+
+
+class UnitError(ValueError):
+    """A value that is not a quantity of the expected dimension."""
+
+
+def to_si(value: object, dimension: str) -> float:
+    """Convert a number or a string with units to an SI float.
+
+    Args:
+        value: A number (taken as SI) or a string such as ``"1 um"``.
+        dimension: A key of :data:`SI_UNITS`.
+
+    Returns:
+        The value in SI units.
+
+    Raises:
+        UnitError: The string does not parse or has the wrong dimension.
+    """
+    if isinstance(value, bool):
+        raise UnitError(f"expected a {dimension.replace('_', ' ')}, got {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    if not isinstance(value, str):
+        raise UnitError(f"expected a number or a string with units, got {value!r}")
+    ureg = registry()
+    try:
+        quantity = ureg.Quantity(value.strip())
+    except Exception as err:  # pint raises several unrelated types for bad strings
+        raise UnitError(f"cannot read {value!r} as a quantity ({err})") from None
+    target = SI_UNITS[dimension]
+    try:
+        return float(quantity.to(target).magnitude if target else quantity.to("").magnitude)
+    except pint.DimensionalityError:
+        wanted = target or "dimensionless"
+        raise UnitError(
+            f"{value!r} has units of {quantity.units:~} but a {dimension.replace('_', ' ')} "
+            f"({wanted}) is expected"
+        ) from None
