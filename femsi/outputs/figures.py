@@ -63,6 +63,11 @@ def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict 
 
 def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
     """Render hydrostatic and von Mises stress on the deformed, clipped body."""
+    import os
+
+    if not os.environ.get("DISPLAY"):
+        # Off-screen Mesa rendering without first trying (and warning about) an X server.
+        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
     import pyvista
 
     pyvista.OFF_SCREEN = True
@@ -85,7 +90,10 @@ def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
             f"{snapshot['label']}  t = {snapshot['time_s']:.4g} s  SOC = {snapshot['soc']:.3f}",
             font_size=10,
         )
-        plotter.view_isometric()
+        if snapshot["clip"]:
+            plotter.view_vector((0.3, -1.0, 0.4), viewup=(0, 0, 1))  # onto the cut face y = 0
+        else:
+            plotter.view_vector((-1.0, -0.8, 0.6), viewup=(0, 0, 1))  # onto the symmetry planes
         path = folder / f"{snapshot['label']}_{name.removesuffix('_Pa')}.png"
         plotter.screenshot(str(path))
         plotter.close()

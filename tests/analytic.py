@@ -1,0 +1,68 @@
+"""Closed-form references from ../shared/VERIFICATION.md, computed here from the formulas."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import brentq
+
+
+def tan_roots(n: int) -> np.ndarray:
+    """The first n positive roots of tan(l) = l."""
+    return np.array([brentq(lambda l: np.tan(l) - l, k * np.pi + 1e-9, k * np.pi + np.pi / 2 - 1e-9)
+                     for k in range(1, n + 1)])
+
+
+def galvanostatic_concentration(x, tau: float, terms: int = 200) -> np.ndarray:
+    """c/C in a sphere under a constant inward flux J, C = J R/D (VERIFICATION.md §1)."""
+    x = np.atleast_1d(np.asarray(x, dtype=float))
+    out = 3 * tau + x**2 / 2 - 3 / 10
+    for lam in tan_roots(terms):
+        # sin(λx)/x tends to λ as x -> 0
+        ratio = np.where(x > 1e-12, np.sin(lam * x) / np.where(x > 1e-12, x, 1.0), lam)
+        out = out - 2 * ratio / (lam**2 * np.sin(lam)) * np.exp(-(lam**2) * tau)
+    return out
+
+
+def potentiostatic_concentration(x, tau: float, terms: int = 400) -> np.ndarray:
+    """c/Δc in a sphere whose surface is held at Δc from t = 0 (VERIFICATION.md §1)."""
+    x = np.atleast_1d(np.asarray(x, dtype=float))
+    out = np.ones_like(x)
+    for n in range(1, terms + 1):
+        ratio = np.where(x > 1e-12, np.sin(n * np.pi * x) / np.where(x > 1e-12, x, 1.0), n * np.pi)
+        out = out + 2 / np.pi * (-1) ** n / n * ratio * np.exp(-(n**2) * np.pi**2 * tau)
+    return out
+
+
+def sphere_stresses(profile, x: float, n: int = 4001) -> tuple[float, float]:
+    """(σ_r, σ_θ) / (Ω E/(3(1-ν))) for a radial profile c(s) (Cheng & Verbrugge 2009)."""
+    def integral(upper):
+        if upper <= 0:
+            return 0.0
+        s = np.linspace(0.0, upper, n)
+        return np.trapezoid(profile(s) * s**2, s) / upper**3
+
+    i1 = integral(1.0)
+    ix = integral(x) if x > 0 else profile(np.array([0.0]))[0] / 3
+    sr = 2 * (i1 - ix)
+    st = 2 * i1 + ix - profile(np.array([x]))[0]
+    return sr, st
+
+
+def eshelby_pressure(e_star, E1, nu1, E2, nu2, b_over_a=None, outer="infinite") -> float:
+    """Interface pressure of a swelling sphere in a concentric shell (VERIFICATION.md §2)."""
+    K1 = E1 / (3 * (1 - 2 * nu1))
+    K2 = E2 / (3 * (1 - 2 * nu2))
+    G2 = E2 / (2 * (1 + nu2))
+    if outer == "infinite":
+        return e_star / (1 / (3 * K1) + 1 / (4 * G2))
+    f = 1 / b_over_a**3
+    if outer == "free":
+        return e_star / (1 / (3 * K1) + (4 * G2 * f + 3 * K2) / (12 * K2 * G2 * (1 - f)))
+    return e_star / (1 / (3 * K1) + (1 - f) / (3 * K2 * f + 4 * G2))
+
+
+def rigid_cavity_pressure(E, nu, js) -> float:
+    """p = J_s [μ (1 - J_s^(-2/3)) + λ ln J_s] (VERIFICATION.md §4, with the J_s factor)."""
+    mu = E / (2 * (1 + nu))
+    lmbda = E * nu / ((1 + nu) * (1 - 2 * nu))
+    return js * (mu * (1 - js ** (-2 / 3)) + lmbda * np.log(js))
