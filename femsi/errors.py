@@ -14,9 +14,12 @@ class InputError(ValueError):
     """
 
     def __init__(self, field: str, message: str):
+        super().__init__(field, message)  # both in args, so the error pickles across MPI ranks
         self.field = field
         self.message = message
-        super().__init__(f"{field}: {message}" if field else message)
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
 
 
 class SolveError(RuntimeError):

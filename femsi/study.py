@@ -260,6 +260,7 @@ class _Runner:
                 model.theta,
                 model.diffusion_bcs(held),
                 options,
+                jacobian=model.diffusion_jacobian,
             )
             for held in (False, True)
         }

@@ -66,8 +66,8 @@ def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
     import os
 
     if not os.environ.get("DISPLAY"):
-        # Off-screen Mesa rendering without first trying (and warning about) an X server.
-        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
+        # Off-screen EGL rendering without first trying (and warning about) an X server.
+        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
     import pyvista
 
     pyvista.OFF_SCREEN = True

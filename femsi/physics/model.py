@@ -113,6 +113,18 @@ class CoupledModel:
             dx_active,
             lambda integrand: m.surface_integral(integrand, self.model.active_surfaces, q),
         )
+        inactive_regions = [r for r in self.model.regions if r not in self.active_regions]
+        if inactive_regions:
+            # The Jacobian of the active-region form has no entries on inactive cells, so the
+            # sparsity pattern would lack the diagonal the Dirichlet pin needs there (DOLFINx
+            # then leaves a zero row). A zero-valued term over those cells puts it in.
+            self._sparsity_zero = fem.Constant(mesh, 0.0)
+            trial = ufl.TrialFunction(self.Vc)
+            self.diffusion_jacobian = ufl.derivative(self.diffusion_form, self.theta, trial) + (
+                self._sparsity_zero * trial * v * m.regions(inactive_regions, q)
+            )
+        else:
+            self.diffusion_jacobian = None
         # Reported integrals, compiled once.
         self.active_volume_form = 1.0 * dx_active
         self.active_capacity_form = self.fields.concentration_scale() * dx_active

@@ -50,6 +50,7 @@ class NewtonSolver:
         options: PETSc options (see :func:`femsi.solvers.options.petsc_options`).
         near_nullspace: Optional near-nullspace for GAMG.
         reuse_preconditioner: Keep the preconditioner across solves while it works.
+        jacobian: UFL Jacobian (default: the derivative of the residual).
     """
 
     def __init__(
@@ -61,6 +62,7 @@ class NewtonSolver:
         options: dict,
         near_nullspace: PETSc.NullSpace | None = None,
         reuse_preconditioner: bool = True,
+        jacobian=None,
     ):
         self.name = name
         self.unknown = unknown
@@ -71,7 +73,7 @@ class NewtonSolver:
             options = {**options, "snes_lag_preconditioner_persists": True}
         self.prefix = f"femsi_{name}_"
         self.problem = dolfinx.fem.petsc.NonlinearProblem(
-            residual, unknown, bcs=bcs, petsc_options_prefix=self.prefix
+            residual, unknown, bcs=bcs, J=jacobian, petsc_options_prefix=self.prefix
         )
         # The options stay in the database under the solver's unique prefix: multigrid level
         # options are read at preconditioner setup, after NonlinearProblem would delete them.
