@@ -17,6 +17,8 @@ The meshes are deterministic for a given Gmsh version (single thread, fixed algo
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import sys
 import tempfile
@@ -68,7 +70,7 @@ def ellipsoid_in_cube(target: Path) -> dict:
         ball = occ.addSphere(0, 0, 0, 1.0, -1, 0.0, math.pi / 2, math.pi / 2)
         occ.dilate([(3, ball)], 0, 0, 0, a, b, c)
         cube = occ.addBox(0, 0, 0, HALF_EDGE, HALF_EDGE, HALF_EDGE)
-        _, children = occ.fragment([(3, cube)], [(3, ball)])
+        occ.fragment([(3, cube)], [(3, ball)])
         occ.removeAllDuplicates()
         occ.synchronize()
         volumes = [t for d, t in gmsh.model.getEntities(3)]
@@ -163,7 +165,7 @@ def cylinder_particle(target: Path) -> dict:
             msh = Path(tmp) / "cylinder.msh"
             gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
             gmsh.write(str(msh))
-            mesh = meshio.read(msh)
+            mesh = _quiet_read(msh)
     finally:
         gmsh.finalize()
     # Keep tetrahedra and triangles with their physical tag only, drop unused points.
@@ -187,7 +189,7 @@ def cylinder_particle(target: Path) -> dict:
 
 def _check_round_trip(written: meshio.Mesh, target: Path) -> None:
     """Read the file back and check points, cells and integer tags survived."""
-    back = meshio.read(target)
+    back = _quiet_read(target)
     assert np.allclose(back.points, written.points)
     for kind in ("tetra", "triangle"):
         assert np.array_equal(back.get_cells_type(kind), written.get_cells_type(kind)), kind
@@ -197,8 +199,14 @@ def _check_round_trip(written: meshio.Mesh, target: Path) -> None:
         assert np.array_equal(tags_in, tags_out), kind
 
 
+def _quiet_read(path: Path) -> meshio.Mesh:
+    """meshio.read without the blank line meshio's Gmsh reader prints."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return meshio.read(path)
+
+
 def _count(path: Path) -> dict:
-    mesh = meshio.read(path)
+    mesh = _quiet_read(path)
     summary = {"file": path.name, "size_kB": round(path.stat().st_size / 1024, 1),
                "points": len(mesh.points)}
     for block in mesh.cells:
@@ -207,6 +215,7 @@ def _count(path: Path) -> dict:
 
 
 def main() -> int:
+    """Write both meshes next to this script and print their sizes."""
     for build, name in ((ellipsoid_in_cube, "ellipsoid_in_cube.msh"),
                         (cylinder_particle, "cylinder_particle.vtu")):
         print(build(HERE / name))

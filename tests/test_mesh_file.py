@@ -211,7 +211,7 @@ def test_ellipsoid_uniform_swelling_matches_eshelby(run_study):
     for row in (f, c):
         hydro = probes(row, "hydrostatic")
         assert np.ptp(hydro) < 0.02 * abs(hydro.mean())
-        for i, component in enumerate(("sxx", "syy", "szz")):
+        for component in ("sxx", "syy", "szz"):
             values = probes(row, component)
             assert np.ptp(values) < 0.03 * abs(reference[0]), component
         for component in ("sxy", "syz", "sxz"):
@@ -351,12 +351,6 @@ def test_unknown_surface_name_names_the_field(run_study):
     assert err.value.field == "geometry.active_surface"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="femsi bug: mesh_file.read_mesh_file returns an integer region/surface tag without "
-    "checking that the mesh has it; the run ends in ZeroDivisionError (zero volume/area). "
-    "Remove this mark when fixed.",
-)
 @pytest.mark.parametrize(("key", "value", "field"), [
     ("regions", {"particle": 7}, "geometry.regions.particle"),
     ("active_surface", 99, "geometry.active_surface"),
@@ -369,13 +363,6 @@ def test_unknown_numeric_tag_names_the_field(run_study, key, value, field):
     assert err.value.field == field
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="femsi bug: a mesh_file geometry without active_surface and with diffusion off "
-    "fails in setup (ValueError from dolfinx.fem.form on the empty active-area form) instead "
-    "of running; the schema docstring promises the active region's boundary as the default. "
-    "Remove this mark when fixed.",
-)
 def test_swelling_without_active_surface_runs(run_study):
     geometry = {k: v for k, v in ELLIPSOID_GEOMETRY.items() if k != "active_surface"}
     result = run_study(_swelling(geometry))

@@ -115,8 +115,9 @@ class MeshFileGeometry(Section):
     """A user's mesh (Gmsh .msh or any format meshio reads) with named or numbered regions.
 
     Regions are physical groups (cell tags) named ``particle``, ``coating``, ``matrix``, or
-    mapped to them in ``regions``. ``active_surface`` names where lithium enters; without it,
-    the boundary of the active region is used.
+    mapped to them in ``regions`` (by name or number). ``active_surface`` names the surface
+    lithium enters through (required when ``physics.diffusion`` is on). Without fixed or
+    symmetry surfaces the body is held by rigid-body point constraints only.
     """
 
     type: Literal["mesh_file"]

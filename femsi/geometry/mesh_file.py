@@ -63,17 +63,34 @@ def read_mesh_file(geometry: MeshFileGeometry, comm: MPI.Comm) -> MeshModel:
     with tempfile.TemporaryDirectory() as tmp:
         msh = path
         if path.suffix != ".msh":
-            msh = _to_msh(path, Path(tmp)) if comm.rank == 0 else Path(tmp) / "mesh.msh"
-            msh = Path(comm.bcast(str(msh), root=0))
+            converted, error = None, None
+            if comm.rank == 0:
+                try:
+                    converted = str(_to_msh(path, Path(tmp)))
+                except InputError as err:
+                    error = err
+            converted, error = comm.bcast((converted, error), root=0)
+            if error is not None:
+                raise error
+            msh = Path(converted)
         try:
             data = gmshio.read_from_msh(str(msh), comm, 0, gdim=3)
         except Exception as err:  # gmsh raises plain Exceptions for unreadable files
             raise InputError("geometry.path", f"cannot read the mesh: {err}") from None
     data.mesh.geometry.x[:] *= geometry.length_unit
-    groups = {name: (g.dim, g.tag) for name, g in data.physical_groups.items()}
+    # Formats read through meshio carry numbers only: their groups have empty names.
+    groups = {name: (g.dim, g.tag) for name, g in data.physical_groups.items() if name}
+    present = {
+        3: _global_tags(comm, data.cell_tags.values),
+        2: _global_tags(comm, data.facet_tags.values if data.facet_tags is not None else []),
+    }
 
     def lookup(key: str | int, dim: int, field: str) -> int:
         if isinstance(key, int):
+            if key not in present[dim]:
+                what = "cells" if dim == 3 else "facets"
+                tags = ", ".join(map(str, sorted(present[dim]))) or "none"
+                raise InputError(field, f"no {what} tagged {key} (the mesh has: {tags})")
             return key
         if key in groups and groups[key][0] == dim:
             return groups[key][1]
@@ -125,3 +142,9 @@ def read_mesh_file(geometry: MeshFileGeometry, comm: MPI.Comm) -> MeshModel:
         fixed_surfaces=fixed,
         symmetry=symmetry,
     )
+
+
+def _global_tags(comm: MPI.Comm, values) -> set[int]:
+    """The tag values present on any rank."""
+    local = {int(v) for v in np.unique(np.asarray(values))}
+    return set().union(*comm.allgather(local))

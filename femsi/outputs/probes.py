@@ -27,8 +27,10 @@ def probe_columns(names) -> list[str]:
 
 
 class Probes:
-    """Locate probe points once; evaluate on the owning rank and share the values.
+    """Locate probe points once; evaluate on the owning ranks and share the values.
 
+    The stress is discontinuous between cells; a probe on a shared vertex or facet reports the
+    mean over every cell that contains it, so the value does not depend on the partition.
     Points on a curved boundary may lie just outside the faceted mesh; a point within
     ``snap`` of the mesh is moved to the nearest cell, one farther away is an input error.
 
@@ -42,51 +44,61 @@ class Probes:
         self.mesh = mesh
         self.names = list(points)
         comm = mesh.comm
-        tree = geometry.bb_tree(mesh, mesh.topology.dim)
-        n_owned = mesh.topology.index_map(mesh.topology.dim).size_local
-        self._local: list[tuple[int, np.ndarray, int]] = []
+        tdim = mesh.topology.dim
+        tree = geometry.bb_tree(mesh, tdim)
+        n_owned = mesh.topology.index_map(tdim).size_local
+        self._local: list[tuple[int, np.ndarray, list[int]]] = []
         for index, name in enumerate(self.names):
             x = np.array(points[name], dtype=np.float64).reshape(1, 3)
             candidates = geometry.compute_collisions_points(tree, x)
             colliding = geometry.compute_colliding_cells(mesh, candidates, x)
-            cells = [c for c in colliding.links(0) if c < n_owned]
-            distance = 0.0 if cells else np.inf
-            if not cells and n_owned:
-                mid = geometry.create_midpoint_tree(mesh, mesh.topology.dim,
-                                                    np.arange(n_owned, dtype=np.int32))
-                nearest = geometry.compute_closest_entity(tree, mid, mesh, x)
-                cell = int(nearest[0])
-                if cell >= 0:
-                    dist = geometry.squared_distance(mesh, mesh.topology.dim,
-                                                     np.array([cell], np.int32), x)
-                    distance = float(np.sqrt(dist[0]))
-                    cells = [cell]
-            best = comm.allreduce((distance, comm.rank), op=MPI.MINLOC)
-            if best[0] > snap:
-                raise InputError(
-                    f"outputs.probes.{name}",
-                    f"the point {points[name]} (m) is outside the body "
-                    f"({best[0]:.3g} m from the mesh)",
-                )
-            if comm.rank == best[1]:
-                self._local.append((index, x, int(cells[0])))
+            cells = [int(c) for c in colliding.links(0) if c < n_owned]
+            found = comm.allreduce(len(cells), op=MPI.SUM)
+            if found == 0:
+                cells = self._nearest(tree, x, n_owned, snap, name, points[name])
+            if cells:
+                self._local.append((index, x, cells))
+
+    def _nearest(self, tree, x, n_owned, snap, name, point) -> list[int]:
+        """The nearest owned cell on the rank closest to ``x``, if within ``snap``."""
+        mesh, comm = self.mesh, self.mesh.comm
+        tdim = mesh.topology.dim
+        distance, cell = np.inf, -1
+        if n_owned:
+            mid = geometry.create_midpoint_tree(mesh, tdim, np.arange(n_owned, dtype=np.int32))
+            cell = int(geometry.compute_closest_entity(tree, mid, mesh, x)[0])
+            if cell >= 0:
+                d2 = geometry.squared_distance(mesh, tdim, np.array([cell], np.int32), x)
+                distance = float(np.sqrt(d2[0]))
+        best, owner = comm.allreduce((distance, comm.rank), op=MPI.MINLOC)
+        if best > snap:
+            raise InputError(
+                f"outputs.probes.{name}",
+                f"the point {point} (m) is outside the body ({best:.3g} m from the mesh)",
+            )
+        return [cell] if comm.rank == owner else []
 
     def evaluate(self, c: fem.Function, u: fem.Function | None, stress, von_mises,
                  hydrostatic) -> dict[str, float]:
         """Probe values, identical on every rank."""
-        values = np.zeros((len(self.names), 12))
-        for index, x, cell in self._local:
-            cells = np.array([cell], dtype=np.int32)
-            row = [c.eval(x, cells)[0]]
-            row += list(u.eval(x, cells)) if u is not None else [0.0, 0.0, 0.0]
-            if stress is not None:
-                s = stress.eval(x, cells)
-                row += [s[_INDEX[k]] for k in COMPONENTS]
-                row += [von_mises.eval(x, cells)[0], hydrostatic.eval(x, cells)[0]]
-            else:
-                row += [0.0] * 8
-            values[index] = row
-        values = self.mesh.comm.allreduce(values, op=MPI.SUM)
+        sums = np.zeros((len(self.names), 12))
+        counts = np.zeros(len(self.names))
+        for index, x, cells in self._local:
+            for cell in cells:
+                where = np.array([cell], dtype=np.int32)
+                row = [c.eval(x, where)[0]]
+                row += list(u.eval(x, where)) if u is not None else [0.0, 0.0, 0.0]
+                if stress is not None:
+                    s = stress.eval(x, where)
+                    row += [s[_INDEX[k]] for k in COMPONENTS]
+                    row += [von_mises.eval(x, where)[0], hydrostatic.eval(x, where)[0]]
+                else:
+                    row += [0.0] * 8
+                sums[index] += row
+                counts[index] += 1
+        sums = self.mesh.comm.allreduce(sums, op=MPI.SUM)
+        counts = self.mesh.comm.allreduce(counts, op=MPI.SUM)
+        values = sums / np.maximum(counts, 1)[:, None]
         out = {}
         for index, name in enumerate(self.names):
             for column, value in zip(probe_columns([name]), values[index], strict=True):

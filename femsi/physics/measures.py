@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import femsi.compat  # noqa: F401
+
 import ufl
+from dolfinx import fem
 
 from femsi.geometry.model import MeshModel
 
@@ -66,6 +69,9 @@ class Measures:
         Facets of a named surface may lie on the boundary (``ds``) or between two regions
         (``dS``, e.g. a particle inside a matrix); both parts are integrated.
         """
+        if not names:  # no such surface (a mesh-file study without diffusion): integral zero
+            zero = fem.Constant(self.model.mesh, 0.0)
+            return zero * integrand * self.ds(degree)
         tags = tuple(self.model.surfaces[n] for n in names)
         return integrand * self.ds(degree)(tags) + ufl.avg(integrand) * self.dS(degree)(tags)
 

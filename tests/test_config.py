@@ -1,0 +1,80 @@
+"""Config loading: units, overrides, validation messages, the resolved config."""
+
+from __future__ import annotations
+
+import pytest
+
+import femsi
+from femsi.config.overrides import apply_overrides
+from femsi.units import UnitError, to_si
+from tests.conftest import study
+
+
+def test_units_to_si():
+    assert to_si("1 um", "length") == pytest.approx(1e-6)
+    assert to_si("10 min", "time") == 600.0
+    assert to_si("130 GPa", "pressure") == 130e9
+    assert to_si("8.9 cm^3/mol", "molar_volume") == pytest.approx(8.9e-6)
+    assert to_si(2.5, "length") == 2.5  # numbers are SI
+    with pytest.raises(UnitError, match="length"):
+        to_si("1 s", "length")
+    with pytest.raises(UnitError, match="cannot read"):
+        to_si("one metre", "length")
+
+
+def test_overrides_replace_keys_list_items_and_sections():
+    tree = {"a": {"b": 1}, "protocol": [{"lithiate": {"c_rate": 1}}]}
+    out = apply_overrides(tree, ["a.b=2 um", "protocol.0.lithiate.c_rate=3",
+                                 "c={far: [1 um, 0, 0]}", "protocol=[{rest: {duration: 1 s}}]"])
+    assert out["a"]["b"] == "2 um"
+    assert out["c"] == {"far": ["1 um", 0, 0]}
+    assert out["protocol"] == [{"rest": {"duration": "1 s"}}]
+    assert tree["a"]["b"] == 1  # the input is not modified
+    with pytest.raises(femsi.InputError, match="protocol.3"):
+        apply_overrides(tree, ["protocol.3.rest=1"])
+    with pytest.raises(femsi.InputError, match="--set"):
+        apply_overrides(tree, ["no_equals_sign"])
+
+
+def test_resolved_config_is_si_and_hash_is_stable():
+    config = femsi.load_config("configs/particle.yaml")
+    resolved = config.resolved()
+    assert resolved["geometry"]["radius"] == pytest.approx(1e-6)
+    assert resolved["time"]["max_step"] == 60.0
+    assert resolved["materials"]["particle"]["max_concentration"] == pytest.approx(3.11e5)
+    assert config.hash() == femsi.load_config("configs/particle.yaml").hash()
+    other = femsi.load_config("configs/particle.yaml", ["geometry.radius=500 nm"])
+    assert other.study.geometry.radius == pytest.approx(5e-7)
+    assert other.hash() != config.hash()
+
+
+def test_every_switch_has_an_explicit_documented_default():
+    config = femsi.load_config(study())
+    physics = config.study.physics
+    assert physics.stress_diffusion_coupling is False
+    with pytest.raises(femsi.InputError, match="physics.stress_diffusion_coupling"):
+        femsi.load_config(study(physics={"stress_diffusion_coupling": True}))
+
+
+@pytest.mark.parametrize(
+    ("sections", "field"),
+    [
+        ({"materials": {"particle": "amorphous_silicon", "coating": "carbon_coating"}},
+         "materials.coating"),
+        ({"geometry": {"type": "core_shell", "radius": "1 um", "coating_thickness": "50 nm",
+                       "mesh_size": "0.1 um"},
+          "materials": {"particle": "amorphous_silicon", "coating": "carbon_coating"}},
+         "geometry.mesh_size"),
+        ({"geometry": {"type": "hollow_sphere", "radius": "1 um", "inner_radius": "1.2 um",
+                       "mesh_size": "0.1 um"}}, "geometry"),
+        ({"protocol": [{"lithiate": {"c_rate": 1}}]}, "protocol.0.lithiate"),
+        ({"protocol": [{"lithiate": {"c_rate": 1, "until_soc": 1.5}}]},
+         "protocol.0.lithiate.until_soc"),
+        ({"protocol": []}, "protocol"),
+        ({"geometry": {"type": "cylinder", "radius": "1 um"}}, "geometry"),
+    ],
+)
+def test_invalid_studies(sections, field):
+    with pytest.raises(femsi.InputError) as info:
+        femsi.load_config(study(**sections))
+    assert info.value.field.startswith(field), str(info.value)

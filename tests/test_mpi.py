@@ -1,0 +1,81 @@
+"""The same study under ``mpirun -n 2`` gives the serial answer (summary values to 1e-6)."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import study
+
+ROOT = Path(__file__).resolve().parents[1]
+MPIRUN = shutil.which("mpirun", path=str(Path(sys.executable).parent)) or shutil.which("mpirun")
+
+pytestmark = [
+    pytest.mark.mpi,
+    pytest.mark.skipif(MPIRUN is None, reason="mpirun not found next to the Python interpreter"),
+]
+
+TIGHT = {"mechanics": {"rtol": 1e-10, "atol": 1e-14, "ksp_rtol": 1e-12},
+         "diffusion": {"rtol": 1e-10, "atol": 1e-14}}
+
+CASES = {
+    "matrix_pressure_finite_strain": study(
+        geometry={"type": "particle_in_matrix", "radius": "1 um", "matrix_size": "2 um",
+                  "mesh_size": "0.3 um", "symmetry": "octant", "outer_boundary": "pressure",
+                  "outer_pressure": "50 MPa"},
+        materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"},
+        physics={"mechanics": "finite_strain", "displacement_degree": 2},
+        protocol=[{"lithiate": {"c_rate": 4, "duration": "40 s"}}],
+        time={"initial_step": "10 s", "max_step": "10 s"},
+        outputs={"every": 2, "figures": True, "probes": {"c": [0, 0, 0], "s": ["1 um", 0, 0]}},
+        solver=TIGHT,
+    ),
+    "free_full_sphere_small_strain": study(
+        geometry={"type": "sphere", "radius": "1 um", "mesh_size": "0.3 um", "symmetry": "full"},
+        materials={"particle": "crystalline_silicon"},
+        physics={"mechanics": "small_strain", "displacement_degree": 2},
+        protocol=[{"lithiate": {"c_rate": 2, "duration": "30 s"}}, {"rest": {"duration": "10 s"}}],
+        time={"initial_step": "10 s", "max_step": "10 s"},
+        outputs={"every": 0, "figures": False, "probes": {"c": [0, 0, 0]}},
+        solver=TIGHT,
+    ),
+}
+
+
+def _run(tmp_path: Path, name: str, ranks: int) -> dict:
+    config = tmp_path / f"{name}.yaml"
+    config.write_text(yaml.safe_dump(CASES[name]))
+    out = tmp_path / f"{name}-{ranks}"
+    command = [sys.executable, "-m", "femsi", "run", str(config), "-o", str(out), "--no-progress"]
+    if ranks > 1:
+        command = [MPIRUN, "-n", str(ranks), *command]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads((out / "summary.json").read_text()) | {
+        "manifest": json.loads((out / "manifest.json").read_text())}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_two_ranks_match_serial(tmp_path, name):
+    serial = _run(tmp_path, name, 1)
+    parallel = _run(tmp_path, name, 2)
+    assert parallel["manifest"]["mpi_size"] == 2
+    assert serial["steps"] == parallel["steps"]
+    compared = 0
+    for key, value in serial["final"].items():
+        if isinstance(value, float) and key not in ("dt_s",):
+            other = parallel["final"][key]
+            scale = max(abs(value), 1e-9 * max(abs(v) for v in serial["final"].values()
+                                                 if isinstance(v, float)))
+            assert math.isclose(value, other, rel_tol=1e-6, abs_tol=1e-6 * scale), key
+            compared += 1
+    for key, peak in serial["peaks"].items():
+        assert peak["value"] == pytest.approx(parallel["peaks"][key]["value"], rel=1e-6, abs=1e-9)
+    assert compared > 20
