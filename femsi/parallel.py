@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import logging
 
-import femsi.compat  # noqa: F401
-
 from mpi4py import MPI
 
 import numpy as np
 from dolfinx import fem
+
+import femsi.compat  # noqa: F401
 
 logger = logging.getLogger(__name__)
 

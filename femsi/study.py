@@ -14,13 +14,12 @@ import time as clock
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import femsi.compat  # noqa: F401
-
 from mpi4py import MPI
 
 import numpy as np
 import yaml
 
+import femsi.compat  # noqa: F401
 from femsi.config import StudyConfig, load_config
 from femsi.errors import InputError, SolveError
 from femsi.geometry import build_mesh
@@ -48,8 +47,17 @@ REGION_COLUMNS = (
     "volume_m3",
 )
 BASE_COLUMNS = [
-    "step", "time_s", "dt_s", "soc", "protocol_step", "protocol_kind", "inward_flux_mol_m2_s",
-    "surface_c_min_mol_m3", "surface_c_max_mol_m3", "newton_diffusion", "newton_mechanics",
+    "step",
+    "time_s",
+    "dt_s",
+    "soc",
+    "protocol_step",
+    "protocol_kind",
+    "inward_flux_mol_m2_s",
+    "surface_c_min_mol_m3",
+    "surface_c_max_mol_m3",
+    "newton_diffusion",
+    "newton_mechanics",
     "krylov_mechanics",
 ]
 
@@ -92,9 +100,10 @@ def prepare_output(output_dir: Path, overwrite: bool, comm: MPI.Comm) -> bool:
                         f"{output_dir} exists and is not empty; choose another folder or pass "
                         "--overwrite to replace a previous femsi run",
                     )
-                if not (output_dir / "manifest.json").exists() and not (
-                    output_dir / "config.yaml"
-                ).exists():
+                if (
+                    not (output_dir / "manifest.json").exists()
+                    and not (output_dir / "config.yaml").exists()
+                ):
                     raise InputError(
                         "--output", f"{output_dir} is not a femsi run folder; not overwriting it"
                     )
@@ -248,7 +257,8 @@ class _Runner:
         model, settings = self.model, self.study.solver
         mesh = model.mesh
         diffusion_linear = all(
-            m.diffusivity is None or m.diffusivity.is_constant for m in self.config.materials.values()
+            m.diffusivity is None or m.diffusivity.is_constant
+            for m in self.config.materials.values()
         )
         options = petsc_options(
             settings.diffusion, symmetric=True, linear=diffusion_linear, vector=False
@@ -301,8 +311,13 @@ class _Runner:
             stress_functions = []
             if self.stress is not None:
                 s = self.stress
-                stress_functions = [s.stress, s.von_mises, s.hydrostatic, s.max_principal,
-                                    s.volume_ratio]
+                stress_functions = [
+                    s.stress,
+                    s.von_mises,
+                    s.hydrostatic,
+                    s.max_principal,
+                    s.volume_ratio,
+                ]
             self.writer = FieldWriter(
                 self.out / "fields",
                 self.comm,
@@ -381,11 +396,23 @@ class _Runner:
                 drive = drive_of(step, self.capacity, self.area, c_max)
                 reason = self._run_protocol_step(index, drive, time_cfg, bar)
                 self.step_ends.append(
-                    {"index": index, "kind": drive.kind, "end_reason": reason,
-                     "time_s": self.t, "soc": self.soc(), "step": self.step}
+                    {
+                        "index": index,
+                        "kind": drive.kind,
+                        "end_reason": reason,
+                        "time_s": self.t,
+                        "soc": self.soc(),
+                        "step": self.step,
+                    }
                 )
-                logger.info("protocol step %d (%s) ended: %s at t = %.6g s, SOC %.4f",
-                            index, drive.kind, reason, self.t, self.soc())
+                logger.info(
+                    "protocol step %d (%s) ended: %s at t = %.6g s, SOC %.4f",
+                    index,
+                    drive.kind,
+                    reason,
+                    self.t,
+                    self.soc(),
+                )
                 self._write_fields(force=True)
                 self._snapshot(f"step{index}_{drive.kind}")
         finally:
@@ -439,11 +466,17 @@ class _Runner:
                 logger.warning("step failed at t = %.6g s; cutting dt to %.3g s", self.t, self.dt)
                 continue
             diff_stats, mech_stats = stats
+            retry = self._too_far(drive, soc, start_soc, dt, time_cfg)
+            if retry is not None:
+                self._undo()
+                self.dt = retry
+                continue
             last_rate = (self.soc() - soc) / dt if dt > 0 else None
             self.t += dt
             self.step += 1
-            row = self._record(index, drive.kind, dt, drive.inward_flux, diff_stats.newton_iterations,
-                               mech_stats)
+            row = self._record(
+                index, drive.kind, dt, drive.inward_flux, diff_stats.newton_iterations, mech_stats
+            )
             self._write_fields()
             if bar is not None:
                 bar.update(1)
@@ -454,6 +487,39 @@ class _Runner:
             easy = mech_stats is None or mech_stats.newton_iterations <= 4
             if not truncated:
                 self.dt = dt * time_cfg.growth if easy else dt
+
+    def _too_far(self, drive: Drive, soc: float, start_soc: float, dt: float, time_cfg):
+        """A shorter step when this one changed SOC too much or overshot a hold's target.
+
+        Returns None to accept the step. Below the smallest step everything is accepted.
+        """
+        new_soc = self.soc()
+        if dt <= time_cfg.smallest_step:
+            if abs(new_soc - soc) > 1.25 * time_cfg.max_soc_change:
+                logger.warning(
+                    "SOC changed by %.3g in the smallest step (%.3g s): the mesh cannot resolve "
+                    "this change more finely (a held surface fills its nodes at once)",
+                    abs(new_soc - soc), dt,
+                )
+            return None
+        change = abs(new_soc - soc)
+        if change > 1.25 * time_cfg.max_soc_change:
+            return dt * max(time_cfg.max_soc_change / change, 0.1)
+        if drive.kind == "hold" and drive.until_soc is not None and change > 0:
+            gap = abs(drive.until_soc - soc)
+            overshoot = drive.reached(new_soc, start_soc) and abs(new_soc - drive.until_soc) > 1e-6
+            if overshoot:
+                return max(dt * gap / change, time_cfg.smallest_step)
+        return None
+
+    def _undo(self) -> None:
+        """Restore the state before the last attempted step."""
+        model = self.model
+        model.theta.x.array[:] = model.theta_n.x.array
+        model.sync_concentration()
+        if self.mechanics is not None and getattr(self, "_previous", None) is not None:
+            model.u.x.array[:] = self._previous[0]  # the displacement before the step
+            self._previous = None  # and no extrapolation from the rejected step
 
     def _surface_limit(self, drive: Drive) -> bool:
         values = self.model.surface_concentration_range()
@@ -568,8 +634,13 @@ class _Runner:
             from femsi.outputs.figures import render_figures
 
             try:
-                render_figures(self.out / "figures", self.series.rows, self.snapshots,
-                               list(self.mesh_model.regions), self.probes.names)
+                render_figures(
+                    self.out / "figures",
+                    self.series.rows,
+                    self.snapshots,
+                    list(self.mesh_model.regions),
+                    self.probes.names,
+                )
             except Exception as err:  # figures must never cost the results
                 logger.warning("figures could not be rendered: %s", err)
         self.timer.add("figures", clock.perf_counter() - t0)
@@ -602,8 +673,11 @@ class _Runner:
             },
             "dofs": {
                 "concentration": self.model.Vc.dofmap.index_map.size_global,
-                "displacement": (self.model.Vu.dofmap.index_map.size_global * 3
-                                 if self.model.has_mechanics else 0),
+                "displacement": (
+                    self.model.Vu.dofmap.index_map.size_global * 3
+                    if self.model.has_mechanics
+                    else 0
+                ),
             },
             "quadrature_degree": {
                 "mechanics": self.model.measures.mechanics_degree,
@@ -619,9 +693,11 @@ class _Runner:
 
     def _iteration_totals(self) -> dict:
         totals = {}
-        for name, solver in [("diffusion_flux", self.diffusion[False]),
-                             ("diffusion_held", self.diffusion[True]),
-                             ("mechanics", self.mechanics)]:
+        for name, solver in [
+            ("diffusion_flux", self.diffusion[False]),
+            ("diffusion_held", self.diffusion[True]),
+            ("mechanics", self.mechanics),
+        ]:
             if solver is None:
                 continue
             totals[name] = {

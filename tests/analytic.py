@@ -8,8 +8,12 @@ from scipy.optimize import brentq
 
 def tan_roots(n: int) -> np.ndarray:
     """The first n positive roots of tan(l) = l."""
-    return np.array([brentq(lambda l: np.tan(l) - l, k * np.pi + 1e-9, k * np.pi + np.pi / 2 - 1e-9)
-                     for k in range(1, n + 1)])
+    return np.array(
+        [
+            brentq(lambda x: np.tan(x) - x, k * np.pi + 1e-9, k * np.pi + np.pi / 2 - 1e-9)
+            for k in range(1, n + 1)
+        ]
+    )
 
 
 def galvanostatic_concentration(x, tau: float, terms: int = 200) -> np.ndarray:
@@ -35,6 +39,7 @@ def potentiostatic_concentration(x, tau: float, terms: int = 400) -> np.ndarray:
 
 def sphere_stresses(profile, x: float, n: int = 4001) -> tuple[float, float]:
     """(σ_r, σ_θ) / (Ω E/(3(1-ν))) for a radial profile c(s) (Cheng & Verbrugge 2009)."""
+
     def integral(upper):
         if upper <= 0:
             return 0.0

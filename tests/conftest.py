@@ -13,7 +13,12 @@ def study(**sections) -> dict:
     """A minimal valid study dict (sphere, small strain) updated with ``sections``."""
     tree = {
         "study": "test",
-        "geometry": {"type": "sphere", "radius": "1 um", "symmetry": "octant", "mesh_size": "0.25 um"},
+        "geometry": {
+            "type": "sphere",
+            "radius": "1 um",
+            "symmetry": "octant",
+            "mesh_size": "0.25 um",
+        },
         "materials": {"particle": "amorphous_silicon"},
         "physics": {"mechanics": "small_strain", "displacement_degree": 1},
         "protocol": [{"lithiate": {"c_rate": 1, "duration": "20 s"}}],

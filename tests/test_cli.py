@@ -17,8 +17,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def femsi(*args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "femsi", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd or ROOT, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "femsi", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        timeout=600,
+    )
 
 
 def write(tmp_path: Path, tree: dict, name: str = "study.yaml") -> Path:
@@ -44,8 +49,16 @@ def test_validate_shipped_example():
 def test_materials_lists_the_library_with_sources():
     listing = femsi("materials")
     assert listing.returncode == 0
-    for name in ("crystalline_silicon", "amorphous_silicon", "li6ps5cl", "li3ps4", "llzo",
-                 "lipon", "carbon_coating", "copper"):
+    for name in (
+        "crystalline_silicon",
+        "amorphous_silicon",
+        "li6ps5cl",
+        "li3ps4",
+        "llzo",
+        "lipon",
+        "carbon_coating",
+        "copper",
+    ):
         assert name in listing.stdout
     detail = femsi("materials", "llzo")
     assert "149.8 GPa" in detail.stdout and "doi" in detail.stdout.lower()
@@ -64,11 +77,17 @@ def test_malformed_yaml(tmp_path):
         ("geometry.radius=1 s", "geometry.radius", "length"),
         ("geometry.radius=-1 um", "geometry.radius", "greater than 0"),
         ("geometry.mesh_size=2 um", "geometry.mesh_size", "larger than the smallest feature"),
-        ("materials.particle={base: amorphous_silicon, poissons_ratio: 0.5}",
-         "materials.particle.poissons_ratio", "(-1, 0.5)"),
+        (
+            "materials.particle={base: amorphous_silicon, poissons_ratio: 0.5}",
+            "materials.particle.poissons_ratio",
+            "(-1, 0.5)",
+        ),
         ("materials.particle=unobtainium", "materials.particle", "unknown material"),
-        ("materials.particle={base: amorphous_silicon, youngs_modulus: 80 m}",
-         "materials.particle.youngs_modulus", "pressure"),
+        (
+            "materials.particle={base: amorphous_silicon, youngs_modulus: 80 m}",
+            "materials.particle.youngs_modulus",
+            "pressure",
+        ),
         ("protocol.0.lithiate.c_rate=-1", "protocol.0.lithiate.c_rate", "greater than 0"),
         ("protocol.5.rest.duration=1 s", "protocol.5", "no list item"),
         ("time.max_step=0.1 s", "time", "max_step"),
@@ -101,22 +120,48 @@ def test_existing_output_folder_is_never_overwritten_silently(tmp_path):
 
 def test_run_writes_the_output_contract(tmp_path):
     tree = study(
-        geometry={"type": "particle_in_matrix", "radius": "1 um", "matrix_size": "2 um",
-                  "mesh_size": "0.3 um", "symmetry": "octant"},
+        geometry={
+            "type": "particle_in_matrix",
+            "radius": "1 um",
+            "matrix_size": "2 um",
+            "mesh_size": "0.3 um",
+            "symmetry": "octant",
+        },
         materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"},
         physics={"mechanics": "finite_strain", "displacement_degree": 1},
         protocol=[{"lithiate": {"c_rate": 2, "duration": "30 s"}}, {"rest": {"duration": "10 s"}}],
-        outputs={"every": 1, "figures": True,
-                 "probes": {"centre": [0, 0, 0], "surface": ["1 um", 0, 0]}},
+        outputs={
+            "every": 1,
+            "figures": True,
+            "probes": {"centre": [0, 0, 0], "surface": ["1 um", 0, 0]},
+        },
     )
     out = tmp_path / "run"
-    result = femsi("run", write(tmp_path, tree), "-o", out, "--no-progress",
-                   "--set", "protocol.0.lithiate.c_rate=4")
+    result = femsi(
+        "run",
+        write(tmp_path, tree),
+        "-o",
+        out,
+        "--no-progress",
+        "--set",
+        "protocol.0.lithiate.c_rate=4",
+    )
     assert result.returncode == 0, result.stderr
-    for name in ("config.yaml", "summary.json", "timeseries.csv", "log.txt", "manifest.json",
-                 "materials.yaml", "fields/concentration.bp", "fields/displacement.bp",
-                 "fields/stress.bp", "figures/soc.png", "figures/stress_vs_time.png",
-                 "figures/probes.png", "figures/step0_lithiate_hydrostatic_stress.png"):
+    for name in (
+        "config.yaml",
+        "summary.json",
+        "timeseries.csv",
+        "log.txt",
+        "manifest.json",
+        "materials.yaml",
+        "fields/concentration.bp",
+        "fields/displacement.bp",
+        "fields/stress.bp",
+        "figures/soc.png",
+        "figures/stress_vs_time.png",
+        "figures/probes.png",
+        "figures/step0_lithiate_hydrostatic_stress.png",
+    ):
         assert (out / name).exists(), name
     resolved = yaml.safe_load((out / "config.yaml").read_text())
     assert resolved["geometry"]["radius"] == pytest.approx(1e-6)  # SI
@@ -126,12 +171,30 @@ def test_run_writes_the_output_contract(tmp_path):
     assert [int(r["step"]) for r in rows] == list(range(len(rows)))
     columns = rows[0].keys()
     for region in ("particle", "matrix"):
-        for stat in ("max_von_mises_Pa", "max_principal_Pa", "min_hydrostatic_Pa",
-                     "max_hydrostatic_Pa", "mean_concentration_mol_m3", "volume_m3"):
+        for stat in (
+            "max_von_mises_Pa",
+            "max_principal_Pa",
+            "min_hydrostatic_Pa",
+            "max_hydrostatic_Pa",
+            "mean_concentration_mol_m3",
+            "volume_m3",
+        ):
             assert f"{region}.{stat}" in columns
     for probe in ("centre", "surface"):
-        for q in ("c_mol_m3", "ux_m", "uy_m", "uz_m", "sxx_Pa", "syy_Pa", "szz_Pa", "sxy_Pa",
-                  "syz_Pa", "sxz_Pa", "von_mises_Pa", "hydrostatic_Pa"):
+        for q in (
+            "c_mol_m3",
+            "ux_m",
+            "uy_m",
+            "uz_m",
+            "sxx_Pa",
+            "syy_Pa",
+            "szz_Pa",
+            "sxy_Pa",
+            "syz_Pa",
+            "sxz_Pa",
+            "von_mises_Pa",
+            "hydrostatic_Pa",
+        ):
             assert f"probe.{probe}.{q}" in columns
     assert float(rows[-1]["time_s"]) == pytest.approx(40.0)
     # 4C for 30 s: SOC = 4 * 30 / 3600 exactly (galvanostatic mass balance).
@@ -152,8 +215,14 @@ def test_failed_solve_keeps_partial_results_and_exits_1(tmp_path):
     # Stress free at SOC 0.5 with Ω c_max = 33: J_s = 1 + 33 (SOC - 0.5) reaches zero once the
     # surface is delithiated below SOC 0.47, a state no time step can reach.
     tree = study(
-        materials={"particle": {"base": "amorphous_silicon", "initial_soc": 0.5,
-                                "stress_free_soc": 0.5, "partial_molar_volume": 1.07e-4}},
+        materials={
+            "particle": {
+                "base": "amorphous_silicon",
+                "initial_soc": 0.5,
+                "stress_free_soc": 0.5,
+                "partial_molar_volume": 1.07e-4,
+            }
+        },
         physics={"mechanics": "finite_strain", "displacement_degree": 1},
         protocol=[{"delithiate": {"c_rate": 0.5, "until_soc": 0.0}}],
         time={"initial_step": "10 s", "max_step": "10 s", "min_step": "2 s"},

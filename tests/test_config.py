@@ -24,8 +24,15 @@ def test_units_to_si():
 
 def test_overrides_replace_keys_list_items_and_sections():
     tree = {"a": {"b": 1}, "protocol": [{"lithiate": {"c_rate": 1}}]}
-    out = apply_overrides(tree, ["a.b=2 um", "protocol.0.lithiate.c_rate=3",
-                                 "c={far: [1 um, 0, 0]}", "protocol=[{rest: {duration: 1 s}}]"])
+    out = apply_overrides(
+        tree,
+        [
+            "a.b=2 um",
+            "protocol.0.lithiate.c_rate=3",
+            "c={far: [1 um, 0, 0]}",
+            "protocol=[{rest: {duration: 1 s}}]",
+        ],
+    )
     assert out["a"]["b"] == "2 um"
     assert out["c"] == {"far": ["1 um", 0, 0]}
     assert out["protocol"] == [{"rest": {"duration": "1 s"}}]
@@ -59,17 +66,38 @@ def test_every_switch_has_an_explicit_documented_default():
 @pytest.mark.parametrize(
     ("sections", "field"),
     [
-        ({"materials": {"particle": "amorphous_silicon", "coating": "carbon_coating"}},
-         "materials.coating"),
-        ({"geometry": {"type": "core_shell", "radius": "1 um", "coating_thickness": "50 nm",
-                       "mesh_size": "0.1 um"},
-          "materials": {"particle": "amorphous_silicon", "coating": "carbon_coating"}},
-         "geometry.mesh_size"),
-        ({"geometry": {"type": "hollow_sphere", "radius": "1 um", "inner_radius": "1.2 um",
-                       "mesh_size": "0.1 um"}}, "geometry"),
+        (
+            {"materials": {"particle": "amorphous_silicon", "coating": "carbon_coating"}},
+            "materials.coating",
+        ),
+        (
+            {
+                "geometry": {
+                    "type": "core_shell",
+                    "radius": "1 um",
+                    "coating_thickness": "50 nm",
+                    "mesh_size": "0.1 um",
+                },
+                "materials": {"particle": "amorphous_silicon", "coating": "carbon_coating"},
+            },
+            "geometry.mesh_size",
+        ),
+        (
+            {
+                "geometry": {
+                    "type": "hollow_sphere",
+                    "radius": "1 um",
+                    "inner_radius": "1.2 um",
+                    "mesh_size": "0.1 um",
+                }
+            },
+            "geometry",
+        ),
         ({"protocol": [{"lithiate": {"c_rate": 1}}]}, "protocol.0.lithiate"),
-        ({"protocol": [{"lithiate": {"c_rate": 1, "until_soc": 1.5}}]},
-         "protocol.0.lithiate.until_soc"),
+        (
+            {"protocol": [{"lithiate": {"c_rate": 1, "until_soc": 1.5}}]},
+            "protocol.0.lithiate.until_soc",
+        ),
         ({"protocol": []}, "protocol"),
         ({"geometry": {"type": "cylinder", "radius": "1 um"}}, "geometry"),
     ],

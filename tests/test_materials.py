@@ -8,8 +8,16 @@ import pytest
 from femsi.materials import library, resolve_material
 from femsi.materials.properties import SocFunction, parse_soc_function
 
-REQUIRED = ("crystalline_silicon", "amorphous_silicon", "li6ps5cl", "li3ps4", "llzo", "lipon",
-            "carbon_coating", "copper")
+REQUIRED = (
+    "crystalline_silicon",
+    "amorphous_silicon",
+    "li6ps5cl",
+    "li3ps4",
+    "llzo",
+    "lipon",
+    "carbon_coating",
+    "copper",
+)
 
 
 def test_library_has_the_required_materials():
@@ -39,9 +47,19 @@ def test_literature_values_are_the_documented_ones():
 
 
 def test_overrides_and_soc_dependence():
-    m = resolve_material({"base": "amorphous_silicon", "youngs_modulus": {"linear": ["80 GPa",
-                          "40 GPa"]}, "diffusivity": {"table": {"soc": [0, 0.5, 1],
-                          "value": ["1e-16 m^2/s", "1e-15 m^2/s", "1e-14 m^2/s"]}}}, "m")
+    m = resolve_material(
+        {
+            "base": "amorphous_silicon",
+            "youngs_modulus": {"linear": ["80 GPa", "40 GPa"]},
+            "diffusivity": {
+                "table": {
+                    "soc": [0, 0.5, 1],
+                    "value": ["1e-16 m^2/s", "1e-15 m^2/s", "1e-14 m^2/s"],
+                }
+            },
+        },
+        "m",
+    )
     assert m.name == "amorphous_silicon*"
     assert m.youngs_modulus(0.25) == pytest.approx(70e9)
     assert m.diffusivity(0.75) == pytest.approx(5.5e-15)
@@ -49,11 +67,11 @@ def test_overrides_and_soc_dependence():
 
 
 def test_soc_function_ufl_matches_numpy():
-    import femsi.compat  # noqa: F401
-
     from mpi4py import MPI
 
     from dolfinx import fem, mesh
+
+    import femsi.compat  # noqa: F401
 
     f = parse_soc_function({"table": {"soc": [0, 0.3, 1], "value": [1, 4, 2]}}, "dimensionless")
     domain = mesh.create_unit_interval(MPI.COMM_SELF, 20)

@@ -90,8 +90,11 @@ def _swelling(geometry: dict, fixed_outer: bool = False) -> dict:
         physics={"mechanics": "small_strain", "displacement_degree": 2, "diffusion": False},
         protocol=[{"rest": {"duration": "1 s"}}],
         time={"initial_step": "1 s", "max_step": "1 s"},
-        outputs={"every": 0, "figures": False,
-                 "probes": {name: _um(p) for name, p in INSIDE.items()}},
+        outputs={
+            "every": 0,
+            "figures": False,
+            "probes": {name: _um(p) for name, p in INSIDE.items()},
+        },
     )
 
 
@@ -115,11 +118,22 @@ def eshelby_inclusion_stress(axes, e_in, nu_in, e_out, nu_out, eigenstrain) -> n
     def delta(s):
         return np.sqrt(np.prod(a**2 + s))
 
-    i1 = [2 * np.pi * abc * quad(lambda s, i=i: 1 / ((a[i] ** 2 + s) * delta(s)), 0, np.inf)[0]
-          for i in range(3)]
-    i2 = [[2 * np.pi * abc * quad(lambda s, i=i, j=j: 1 / ((a[i] ** 2 + s) * (a[j] ** 2 + s)
-                                                          * delta(s)), 0, np.inf)[0]
-           for j in range(3)] for i in range(3)]
+    i1 = [
+        2 * np.pi * abc * quad(lambda s, i=i: 1 / ((a[i] ** 2 + s) * delta(s)), 0, np.inf)[0]
+        for i in range(3)
+    ]
+    i2 = [
+        [
+            2
+            * np.pi
+            * abc
+            * quad(
+                lambda s, i=i, j=j: 1 / ((a[i] ** 2 + s) * (a[j] ** 2 + s) * delta(s)), 0, np.inf
+            )[0]
+            for j in range(3)
+        ]
+        for i in range(3)
+    ]
     assert sum(i1) == pytest.approx(4 * np.pi, rel=1e-8)
     k = 8 * np.pi * (1 - nu_out)
     S = np.empty((3, 3))
@@ -161,8 +175,9 @@ def _assert_same_rows(expected: dict, actual: dict) -> None:
 
 def test_eshelby_reference_reduces_to_the_sphere():
     # A sphere: p = -3 K_I ε* 4 μ_M / (3 K_I + 4 μ_M) (Lamé), in every direction.
-    sigma = eshelby_inclusion_stress((1, 1, 1), E_PARTICLE, NU_PARTICLE, E_MATRIX, NU_MATRIX,
-                                     EIGENSTRAIN)
+    sigma = eshelby_inclusion_stress(
+        (1, 1, 1), E_PARTICLE, NU_PARTICLE, E_MATRIX, NU_MATRIX, EIGENSTRAIN
+    )
     k_in = E_PARTICLE / (3 * (1 - 2 * NU_PARTICLE))
     mu_out = E_MATRIX / (2 * (1 + NU_MATRIX))
     p = -3 * k_in * EIGENSTRAIN * 4 * mu_out / (3 * k_in + 4 * mu_out)
@@ -173,8 +188,11 @@ def test_eshelby_reference_reduces_to_the_sphere():
 
 
 def test_ellipsoid_in_matrix_lithiation(run_study):
-    tree = study(geometry=ELLIPSOID_GEOMETRY,
-                 materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"}, **LITHIATE)
+    tree = study(
+        geometry=ELLIPSOID_GEOMETRY,
+        materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"},
+        **LITHIATE,
+    )
     result = run_study(tree)
     assert result.status == "completed", result.summary.get("message")
     final = result.rows[-1]
@@ -199,8 +217,9 @@ def test_ellipsoid_uniform_swelling_matches_eshelby(run_study):
     assert {"particle.max_von_mises_Pa", "matrix.max_von_mises_Pa"} <= set(f)
 
     # Eshelby, infinite matrix: σ = (-373.7, -273.2, -186.0) MPa along the semi-axes.
-    reference = eshelby_inclusion_stress(SEMI_AXES, E_PARTICLE, NU_PARTICLE, E_MATRIX,
-                                         NU_MATRIX, EIGENSTRAIN)
+    reference = eshelby_inclusion_stress(
+        SEMI_AXES, E_PARTICLE, NU_PARTICLE, E_MATRIX, NU_MATRIX, EIGENSTRAIN
+    )
     assert reference / 1e6 == pytest.approx([-373.71, -273.19, -186.03], abs=0.01)
 
     def probes(row, component):
@@ -275,8 +294,12 @@ def cylinder_run(tmp_path_factory):
         "surface": _um((0.5, 0, 0.5)),
         "top_centre": _um((0, 0, 1.0)),
     }
-    tree = study(geometry=CYLINDER_GEOMETRY, materials={"particle": "amorphous_silicon"},
-                 outputs={"every": 0, "figures": False, "probes": probes}, **LITHIATE)
+    tree = study(
+        geometry=CYLINDER_GEOMETRY,
+        materials={"particle": "amorphous_silicon"},
+        outputs={"every": 0, "figures": False, "probes": probes},
+        **LITHIATE,
+    )
     out = tmp_path_factory.mktemp("cylinder") / "run"
     return femsi.run(femsi.load_config(tree), out, progress=False)
 
@@ -289,7 +312,8 @@ def test_cylinder_vtu_lithiates_through_the_mantle(cylinder_run):
     assert final["soc"] == pytest.approx(20 / 3600, rel=1e-3)
     # Active area: the mantle 2π r L = 3.14 um² (faceted: 0.2 % less); not the end faces.
     assert result.summary["active_surface_area_m2"] == pytest.approx(
-        2 * np.pi * 0.5e-6 * 1e-6, rel=0.01)
+        2 * np.pi * 0.5e-6 * 1e-6, rel=0.01
+    )
     c_axis = final["probe.axis.c_mol_m3"]
     c_surface = final["probe.surface.c_mol_m3"]
     assert c_surface > c_axis
@@ -312,8 +336,12 @@ def test_cylinder_in_metres_gives_the_same_run(cylinder_run, run_study, tmp_path
     geometry = {**CYLINDER_GEOMETRY, "path": str(in_metres)}
     del geometry["length_unit"]
     probes = {"axis": [0, 0, 0.5e-6], "surface": [0.5e-6, 0, 0.5e-6], "top_centre": [0, 0, 1e-6]}
-    tree = study(geometry=geometry, materials={"particle": "amorphous_silicon"},
-                 outputs={"every": 0, "figures": False, "probes": probes}, **LITHIATE)
+    tree = study(
+        geometry=geometry,
+        materials={"particle": "amorphous_silicon"},
+        outputs={"every": 0, "figures": False, "probes": probes},
+        **LITHIATE,
+    )
     metres = run_study(tree).rows[-1]
     _assert_same_rows(cylinder_run.rows[-1], metres)
     for key in ("probe.axis.c_mol_m3", "probe.surface.c_mol_m3"):
@@ -324,8 +352,10 @@ def test_cylinder_in_metres_gives_the_same_run(cylinder_run, run_study, tmp_path
 
 
 def test_missing_mesh_file_names_geometry_path(run_study, tmp_path):
-    tree = study(geometry={**CYLINDER_GEOMETRY, "path": str(tmp_path / "nowhere.vtu")},
-                 materials={"particle": "amorphous_silicon"})
+    tree = study(
+        geometry={**CYLINDER_GEOMETRY, "path": str(tmp_path / "nowhere.vtu")},
+        materials={"particle": "amorphous_silicon"},
+    )
     with pytest.raises(femsi.InputError) as err:
         run_study(tree)
     assert err.value.field == "geometry.path"
@@ -334,8 +364,9 @@ def test_missing_mesh_file_names_geometry_path(run_study, tmp_path):
 
 def test_unknown_region_name_names_the_field(run_study):
     geometry = {**ELLIPSOID_GEOMETRY, "regions": {"particle": "silicon"}}
-    tree = study(geometry=geometry,
-                 materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"})
+    tree = study(
+        geometry=geometry, materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"}
+    )
     with pytest.raises(femsi.InputError) as err:
         run_study(tree)
     assert err.value.field == "geometry.regions.particle"
@@ -344,20 +375,25 @@ def test_unknown_region_name_names_the_field(run_study):
 
 def test_unknown_surface_name_names_the_field(run_study):
     geometry = {**ELLIPSOID_GEOMETRY, "active_surface": "surface"}
-    tree = study(geometry=geometry,
-                 materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"})
+    tree = study(
+        geometry=geometry, materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"}
+    )
     with pytest.raises(femsi.InputError) as err:
         run_study(tree)
     assert err.value.field == "geometry.active_surface"
 
 
-@pytest.mark.parametrize(("key", "value", "field"), [
-    ("regions", {"particle": 7}, "geometry.regions.particle"),
-    ("active_surface", 99, "geometry.active_surface"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "field"),
+    [
+        ("regions", {"particle": 7}, "geometry.regions.particle"),
+        ("active_surface", 99, "geometry.active_surface"),
+    ],
+)
 def test_unknown_numeric_tag_names_the_field(run_study, key, value, field):
-    tree = study(geometry={**CYLINDER_GEOMETRY, key: value},
-                 materials={"particle": "amorphous_silicon"})
+    tree = study(
+        geometry={**CYLINDER_GEOMETRY, key: value}, materials={"particle": "amorphous_silicon"}
+    )
     with pytest.raises(femsi.InputError) as err:
         run_study(tree)
     assert err.value.field == field

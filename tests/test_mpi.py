@@ -22,14 +22,22 @@ pytestmark = [
     pytest.mark.skipif(MPIRUN is None, reason="mpirun not found next to the Python interpreter"),
 ]
 
-TIGHT = {"mechanics": {"rtol": 1e-10, "atol": 1e-14, "ksp_rtol": 1e-12},
-         "diffusion": {"rtol": 1e-10, "atol": 1e-14}}
+TIGHT = {
+    "mechanics": {"rtol": 1e-10, "atol": 1e-14, "ksp_rtol": 1e-12},
+    "diffusion": {"rtol": 1e-10, "atol": 1e-14},
+}
 
 CASES = {
     "matrix_pressure_finite_strain": study(
-        geometry={"type": "particle_in_matrix", "radius": "1 um", "matrix_size": "2 um",
-                  "mesh_size": "0.3 um", "symmetry": "octant", "outer_boundary": "pressure",
-                  "outer_pressure": "50 MPa"},
+        geometry={
+            "type": "particle_in_matrix",
+            "radius": "1 um",
+            "matrix_size": "2 um",
+            "mesh_size": "0.3 um",
+            "symmetry": "octant",
+            "outer_boundary": "pressure",
+            "outer_pressure": "50 MPa",
+        },
         materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"},
         physics={"mechanics": "finite_strain", "displacement_degree": 2},
         protocol=[{"lithiate": {"c_rate": 4, "duration": "40 s"}}],
@@ -59,7 +67,8 @@ def _run(tmp_path: Path, name: str, ranks: int) -> dict:
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads((out / "summary.json").read_text()) | {
-        "manifest": json.loads((out / "manifest.json").read_text())}
+        "manifest": json.loads((out / "manifest.json").read_text())
+    }
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -72,8 +81,10 @@ def test_two_ranks_match_serial(tmp_path, name):
     for key, value in serial["final"].items():
         if isinstance(value, float) and key not in ("dt_s",):
             other = parallel["final"][key]
-            scale = max(abs(value), 1e-9 * max(abs(v) for v in serial["final"].values()
-                                                 if isinstance(v, float)))
+            scale = max(
+                abs(value),
+                1e-9 * max(abs(v) for v in serial["final"].values() if isinstance(v, float)),
+            )
             assert math.isclose(value, other, rel_tol=1e-6, abs_tol=1e-6 * scale), key
             compared += 1
     for key, peak in serial["peaks"].items():

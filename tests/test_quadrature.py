@@ -20,15 +20,29 @@ def _integrals(form):
 
 @pytest.mark.parametrize("mechanics", ["small_strain", "finite_strain"])
 def test_model_forms_carry_explicit_degrees(mechanics):
-    config = femsi.load_config(study(
-        geometry={"type": "particle_in_matrix", "radius": "1 um", "matrix_size": "2 um",
-                  "mesh_size": "0.4 um", "outer_boundary": "pressure", "outer_pressure": "1 MPa"},
-        materials={"particle": "amorphous_silicon", "matrix": "llzo"},
-        physics={"mechanics": mechanics, "displacement_degree": 2}))
-    model = CoupledModel(build_mesh(config.study.geometry), config.materials,
-                         config.study.physics)
-    forms = [model.diffusion_form, model.diffusion_jacobian, model.mechanics_form,
-             model.energy_form, model.active_capacity_form, model.active_area_form]
+    config = femsi.load_config(
+        study(
+            geometry={
+                "type": "particle_in_matrix",
+                "radius": "1 um",
+                "matrix_size": "2 um",
+                "mesh_size": "0.4 um",
+                "outer_boundary": "pressure",
+                "outer_pressure": "1 MPa",
+            },
+            materials={"particle": "amorphous_silicon", "matrix": "llzo"},
+            physics={"mechanics": mechanics, "displacement_degree": 2},
+        )
+    )
+    model = CoupledModel(build_mesh(config.study.geometry), config.materials, config.study.physics)
+    forms = [
+        model.diffusion_form,
+        model.diffusion_jacobian,
+        model.mechanics_form,
+        model.energy_form,
+        model.active_capacity_form,
+        model.active_area_form,
+    ]
     degrees = set()
     for form in forms:
         for integral in _integrals(form):
@@ -46,7 +60,7 @@ def test_no_bare_measures_in_the_source():
         text = path.read_text()
         offenders += [f"{path}: {m.group()}" for m in re.finditer(r"ufl\.d[xsS]\b", text)]
         for m in re.finditer(r"ufl\.Measure\(", text):
-            call = text[m.end(): text.index(")", m.end())]
+            call = text[m.end() : text.index(")", m.end())]
             if "metadata" not in call:
                 offenders.append(f"{path}: ufl.Measure without metadata")
     assert not offenders

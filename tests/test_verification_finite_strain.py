@@ -24,18 +24,36 @@ def swelling_study(js: float, outer: str, mechanics: str = "finite_strain") -> d
     # Ω c_max = js - 1 with c_max = 1e5 mol/m³, uniform SOC 1, stress free at SOC 0.
     omega = (js - 1) / 1e5
     return study(
-        geometry={"type": "sphere", "radius": R, "symmetry": "octant", "mesh_size": 0.34 * R,
-                  "outer_boundary": outer},
-        materials={"particle": {"base": "amorphous_silicon", "youngs_modulus": "80 GPa",
-                                "poissons_ratio": NU, "partial_molar_volume": omega,
-                                "max_concentration": 1e5, "initial_soc": 1.0,
-                                "stress_free_soc": 0.0}},
+        geometry={
+            "type": "sphere",
+            "radius": R,
+            "symmetry": "octant",
+            "mesh_size": 0.34 * R,
+            "outer_boundary": outer,
+        },
+        materials={
+            "particle": {
+                "base": "amorphous_silicon",
+                "youngs_modulus": "80 GPa",
+                "poissons_ratio": NU,
+                "partial_molar_volume": omega,
+                "max_concentration": 1e5,
+                "initial_soc": 1.0,
+                "stress_free_soc": 0.0,
+            }
+        },
         physics={"mechanics": mechanics, "displacement_degree": 2, "diffusion": False},
         protocol=[{"rest": {"duration": "1 s"}}],
         time={"initial_step": "1 s", "max_step": "1 s"},
-        outputs={"every": 0, "figures": False,
-                 "probes": {"centre": [0, 0, 0], "surface": [R, 0, 0],
-                            "inside": [0.4 * R, 0.3 * R, 0.2 * R]}},
+        outputs={
+            "every": 0,
+            "figures": False,
+            "probes": {
+                "centre": [0, 0, 0],
+                "surface": [R, 0, 0],
+                "inside": [0.4 * R, 0.3 * R, 0.2 * R],
+            },
+        },
     )
 
 

@@ -22,22 +22,40 @@ E1, NU1, E2, NU2, E_STAR = 80e9, 0.22, 20e9, 0.3, 0.01
 def shell_study(outer: str, b_over_a: float, mesh: float, degree: int = 2, **geometry) -> dict:
     # Ω c_max = 0.03 at SOC 1, stress free at SOC 0: e* = Ω c / 3 = 0.01.
     return study(
-        geometry={"type": "particle_in_matrix", "radius": A, "matrix_shape": "sphere",
-                  "matrix_size": b_over_a * A, "symmetry": "octant", "mesh_size": mesh * A,
-                  "outer_boundary": outer, **geometry},
+        geometry={
+            "type": "particle_in_matrix",
+            "radius": A,
+            "matrix_shape": "sphere",
+            "matrix_size": b_over_a * A,
+            "symmetry": "octant",
+            "mesh_size": mesh * A,
+            "outer_boundary": outer,
+            **geometry,
+        },
         materials={
-            "particle": {"base": "amorphous_silicon", "youngs_modulus": "80 GPa",
-                         "poissons_ratio": NU1, "partial_molar_volume": "3e-7 m^3/mol",
-                         "max_concentration": "1e5 mol/m^3", "initial_soc": 1.0,
-                         "stress_free_soc": 0.0},
+            "particle": {
+                "base": "amorphous_silicon",
+                "youngs_modulus": "80 GPa",
+                "poissons_ratio": NU1,
+                "partial_molar_volume": "3e-7 m^3/mol",
+                "max_concentration": "1e5 mol/m^3",
+                "initial_soc": 1.0,
+                "stress_free_soc": 0.0,
+            },
             "matrix": {"base": "li6ps5cl", "youngs_modulus": "20 GPa", "poissons_ratio": NU2},
         },
         physics={"mechanics": "small_strain", "displacement_degree": degree, "diffusion": False},
         protocol=[{"rest": {"duration": "1 s"}}],
         time={"initial_step": "1 s", "max_step": "1 s"},
-        outputs={"every": 0, "figures": False,
-                 "probes": {"centre": [0, 0, 0], "inside": [0.3 * A, 0.3 * A, 0.3 * A],
-                            "interface": [A, 0, 0]}},
+        outputs={
+            "every": 0,
+            "figures": False,
+            "probes": {
+                "centre": [0, 0, 0],
+                "inside": [0.3 * A, 0.3 * A, 0.3 * A],
+                "interface": [A, 0, 0],
+            },
+        },
     )
 
 
@@ -73,7 +91,9 @@ def test_interface_displacement_converges_at_second_order(run_study):
     for h in sizes:
         final = run_study(shell_study("fixed", 2.0, h, degree=1)).rows[-1]
         errors.append(abs(final["probe.interface.ux_m"] - u_exact) / u_exact)
-    rates = [math.log(errors[i] / errors[i + 1]) / math.log(sizes[i] / sizes[i + 1])
-             for i in range(len(errors) - 1)]
+    rates = [
+        math.log(errors[i] / errors[i + 1]) / math.log(sizes[i] / sizes[i + 1])
+        for i in range(len(errors) - 1)
+    ]
     assert errors[-1] < 0.01
     assert min(rates) > 1.5, (errors, rates)

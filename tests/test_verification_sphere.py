@@ -41,8 +41,11 @@ def _galvanostatic(mechanics: str, omega: float) -> dict:
         physics={"mechanics": mechanics, "displacement_degree": 2},
         protocol=[{"lithiate": {"current_density": J * FARADAY, "duration": 0.1 * R**2 / D}}],
         time={"initial_step": "20 s", "max_step": "20 s"},
-        outputs={"every": 0, "figures": False,
-                 "probes": {"centre": [0, 0, 0], "surface": [R, 0, 0]}},
+        outputs={
+            "every": 0,
+            "figures": False,
+            "probes": {"centre": [0, 0, 0], "surface": [R, 0, 0]},
+        },
     )
 
 
@@ -74,8 +77,13 @@ def test_potentiostatic_sphere_at_tau_0_05(run_study):
     held_soc = 0.1
     c_max = 1e6
     tree = study(
-        geometry={"type": "sphere", "radius": R, "symmetry": "octant", "mesh_size": 0.1 * R,
-                  "surface_mesh_size": 0.04 * R},
+        geometry={
+            "type": "sphere",
+            "radius": R,
+            "symmetry": "octant",
+            "mesh_size": 0.1 * R,
+            "surface_mesh_size": 0.04 * R,
+        },
         materials={"particle": _particle(1e-6)},
         physics={"mechanics": "small_strain", "displacement_degree": 2},
         protocol=[{"hold": {"surface_soc": held_soc, "duration": 0.05 * R**2 / D}}],

@@ -66,7 +66,9 @@ def _material_as_dict(m: Material) -> dict:
     def soc(f):
         if f is None:
             return None
-        return f.value[0] if f.is_constant else {"table": {"soc": list(f.soc), "value": list(f.value)}}
+        return (
+            f.value[0] if f.is_constant else {"table": {"soc": list(f.soc), "value": list(f.value)}}
+        )
 
     return {
         "name": m.name,
@@ -147,8 +149,13 @@ def _input_error(err: ValidationError) -> InputError:
         loc = [str(p) for p in item["loc"]]
         # Discriminated unions insert the tag ("geometry.sphere.radius"): drop it.
         if len(loc) > 1 and loc[0] == "geometry" and loc[1].endswith("_geometry") is False:
-            if loc[1] in {"sphere", "core_shell", "hollow_sphere", "particle_in_matrix",
-                          "mesh_file"}:
+            if loc[1] in {
+                "sphere",
+                "core_shell",
+                "hollow_sphere",
+                "particle_in_matrix",
+                "mesh_file",
+            }:
                 loc.pop(1)
         if len(loc) > 1 and loc[-1].startswith(("function-", "constrained-")):
             loc.pop()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import femsi.compat  # noqa: F401
-
 from mpi4py import MPI
 
 import gmsh
 from dolfinx.io import gmsh as gmshio
 
+import femsi.compat  # noqa: F401
 from femsi.config.schema import MeshFileGeometry
 from femsi.geometry.mesh_file import read_mesh_file
 from femsi.geometry.model import MeshModel
@@ -18,8 +17,13 @@ __all__ = ["MeshModel", "build_mesh"]
 
 #: Geometry fields that are lengths (scaled together when meshing).
 LENGTH_FIELDS = (
-    "radius", "coating_thickness", "inner_radius", "matrix_size", "mesh_size",
-    "surface_mesh_size", "matrix_mesh_size",
+    "radius",
+    "coating_thickness",
+    "inner_radius",
+    "matrix_size",
+    "mesh_size",
+    "surface_mesh_size",
+    "matrix_mesh_size",
 )
 
 

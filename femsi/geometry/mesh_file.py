@@ -10,13 +10,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import femsi.compat  # noqa: F401
-
 from mpi4py import MPI
 
 import numpy as np
 from dolfinx.io import gmsh as gmshio
 
+import femsi.compat  # noqa: F401
 from femsi.config.schema import MeshFileGeometry
 from femsi.errors import InputError
 from femsi.geometry.model import MeshModel
@@ -44,7 +43,9 @@ def _to_msh(path: Path, workdir: Path) -> Path:
     mesh = meshio.Mesh(
         data.points,
         [data.cells[i] for i in keep],
-        cell_data={k: [np.asarray(v[i], dtype=np.int32) for i in keep] for k, v in physical.items()},
+        cell_data={
+            k: [np.asarray(v[i], dtype=np.int32) for i in keep] for k, v in physical.items()
+        },
     )
     target = workdir / "mesh.msh"
     meshio.write(target, mesh, file_format="gmsh22", binary=False)
@@ -95,7 +96,9 @@ def read_mesh_file(geometry: MeshFileGeometry, comm: MPI.Comm) -> MeshModel:
         if key in groups and groups[key][0] == dim:
             return groups[key][1]
         names = ", ".join(n for n, (d, _) in groups.items() if d == dim) or "none"
-        raise InputError(field, f"no physical group {key!r} of dimension {dim} (the mesh has: {names})")
+        raise InputError(
+            field, f"no physical group {key!r} of dimension {dim} (the mesh has: {names})"
+        )
 
     regions: dict[str, int] = {}
     for name in KNOWN_REGIONS:
@@ -107,8 +110,14 @@ def read_mesh_file(geometry: MeshFileGeometry, comm: MPI.Comm) -> MeshModel:
         if name not in KNOWN_REGIONS:
             raise InputError(f"geometry.regions.{name}", f"regions are named {KNOWN_REGIONS}")
     if not regions:
-        regions = {"particle": int(comm.allreduce(
-            int(data.cell_tags.values.min()) if data.cell_tags.values.size else 10**9, op=MPI.MIN))}
+        regions = {
+            "particle": int(
+                comm.allreduce(
+                    int(data.cell_tags.values.min()) if data.cell_tags.values.size else 10**9,
+                    op=MPI.MIN,
+                )
+            )
+        }
     surfaces: dict[str, int] = {n: t for n, (d, t) in groups.items() if d == 2}
 
     def surface_name(key: str | int, field: str) -> str:
@@ -124,8 +133,10 @@ def read_mesh_file(geometry: MeshFileGeometry, comm: MPI.Comm) -> MeshModel:
         if geometry.active_surface is not None
         else []
     )
-    fixed = [surface_name(s, f"geometry.fixed_surfaces.{i}")
-             for i, s in enumerate(geometry.fixed_surfaces)]
+    fixed = [
+        surface_name(s, f"geometry.fixed_surfaces.{i}")
+        for i, s in enumerate(geometry.fixed_surfaces)
+    ]
     symmetry = {
         "xyz".index(axis): surface_name(s, f"geometry.symmetry_surfaces.{axis}")
         for axis, s in geometry.symmetry_surfaces.items()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import femsi.compat  # noqa: F401
-
 import numpy as np
 from dolfinx import mesh as dmesh
+
+import femsi.compat  # noqa: F401
 
 
 @dataclass

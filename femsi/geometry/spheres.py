@@ -31,7 +31,9 @@ def _cube(half_edge: float, octant: bool) -> int:
     occ = gmsh.model.occ
     if octant:
         return occ.addBox(0, 0, 0, half_edge, half_edge, half_edge)
-    return occ.addBox(-half_edge, -half_edge, -half_edge, 2 * half_edge, 2 * half_edge, 2 * half_edge)
+    return occ.addBox(
+        -half_edge, -half_edge, -half_edge, 2 * half_edge, 2 * half_edge, 2 * half_edge
+    )
 
 
 def _surface_radius(tag: int) -> float | None:
@@ -114,9 +116,7 @@ def build_spherical(geometry) -> tuple[dict[str, int], dict[str, int], dict]:
         seen.add(tag)
         radius = _surface_radius(tag)
         if radius is not None:
-            name = next(
-                (n for n, r in radii.items() if abs(r - radius) < 1e-6 * max(r, a)), None
-            )
+            name = next((n for n, r in radii.items() if abs(r - radius) < 1e-6 * max(r, a)), None)
         else:
             axis = _plane_axis(tag, tol)
             name = f"symmetry_{'xyz'[axis]}" if axis is not None else "outer_surface"

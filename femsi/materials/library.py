@@ -84,12 +84,12 @@ class Material:
 
     @property
     def initial_concentration(self) -> float:
-        """c at t = 0, mol/m³."""
+        """C at t = 0, mol/m³."""
         return self.initial_soc * self.max_concentration
 
     @property
     def stress_free_concentration(self) -> float:
-        """c at which the swelling eigenstrain vanishes, mol/m³."""
+        """C at which the swelling eigenstrain vanishes, mol/m³."""
         return self.stress_free_soc * self.max_concentration
 
 
@@ -156,8 +156,15 @@ def _build(base_name: str, raw: dict, values: dict, overridden: bool) -> Materia
         key: f"{entry.get('ref', '')}: {entry.get('note', '')}".strip(": ")
         for key, entry in (raw.get("sources") or {}).items()
     }
-    named = {"youngs_modulus", "poissons_ratio", "partial_molar_volume", "max_concentration",
-             "diffusivity", "initial_soc", "stress_free_soc"}
+    named = {
+        "youngs_modulus",
+        "poissons_ratio",
+        "partial_molar_volume",
+        "max_concentration",
+        "diffusivity",
+        "initial_soc",
+        "stress_free_soc",
+    }
     initial_soc = float(values.get("initial_soc", 0.0))
     return Material(
         name=base_name + ("*" if overridden else ""),

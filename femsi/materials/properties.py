@@ -67,7 +67,9 @@ class SocFunction:
         suffix = f" {unit}" if unit else ""
         if self.is_constant:
             return f"{self.value[0]:.4g}{suffix}"
-        pairs = ", ".join(f"{v:.4g} at SOC {s:g}" for s, v in zip(self.soc, self.value, strict=True))
+        pairs = ", ".join(
+            f"{v:.4g} at SOC {s:g}" for s, v in zip(self.soc, self.value, strict=True)
+        )
         return f"{pairs}{suffix}"
 
 
@@ -100,5 +102,7 @@ def parse_soc_function(raw: object, dimension: str) -> SocFunction:
             if soc[0] < 0 or soc[-1] > 1:
                 raise UnitError("'table.soc' must lie in [0, 1]")
             return SocFunction(tuple(soc), tuple(values))
-        raise UnitError("expected a quantity, {linear: [a, b]} or {table: {soc: [...], value: [...]}}")
+        raise UnitError(
+            "expected a quantity, {linear: [a, b]} or {table: {soc: [...], value: [...]}}"
+        )
     return SocFunction.constant(to_si(raw, dimension))

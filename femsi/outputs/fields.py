@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import femsi.compat  # noqa: F401
-
 from dolfinx.io import VTXWriter
+
+import femsi.compat  # noqa: F401
 
 
 class FieldWriter:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import femsi.compat  # noqa: F401
-
 import numpy as np
 from dolfinx import fem, plot
+
+import femsi.compat  # noqa: F401
 
 
 def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict | None:
@@ -24,8 +24,11 @@ def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict 
     u1 = fem.Function(V1)
     u1.interpolate(model.u)
     fields = {}
-    for name, f in (("hydrostatic_stress_Pa", stress.hydrostatic), ("von_mises_Pa", stress.von_mises),
-                    ("concentration_mol_m3", model.c)):
+    for name, f in (
+        ("hydrostatic_stress_Pa", stress.hydrostatic),
+        ("von_mises_Pa", stress.von_mises),
+        ("concentration_mol_m3", model.c),
+    ):
         g = fem.Function(P1)
         g.interpolate(f)
         fields[name] = g.x.array
@@ -81,11 +84,18 @@ def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
     if snapshot["clip"]:
         warped = warped.clip(normal="y", origin=(0.0, 0.0, 0.0), invert=True)
     written = []
-    for name, title in (("hydrostatic_stress_Pa", "hydrostatic stress [Pa]"),
-                        ("von_mises_Pa", "von Mises stress [Pa]")):
+    for name, title in (
+        ("hydrostatic_stress_Pa", "hydrostatic stress [Pa]"),
+        ("von_mises_Pa", "von Mises stress [Pa]"),
+    ):
         plotter = pyvista.Plotter(off_screen=True, window_size=(900, 700))
-        plotter.add_mesh(warped, scalars=name, cmap="coolwarm" if "hydro" in name else "viridis",
-                         scalar_bar_args={"title": title}, show_edges=False)
+        plotter.add_mesh(
+            warped,
+            scalars=name,
+            cmap="coolwarm" if "hydro" in name else "viridis",
+            scalar_bar_args={"title": title},
+            show_edges=False,
+        )
         plotter.add_text(
             f"{snapshot['label']}  t = {snapshot['time_s']:.4g} s  SOC = {snapshot['soc']:.3f}",
             font_size=10,
@@ -101,7 +111,9 @@ def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
     return written
 
 
-def plot_timeseries(rows: list[dict], regions: list[str], probes: list[str], folder: Path) -> list[Path]:
+def plot_timeseries(
+    rows: list[dict], regions: list[str], probes: list[str], folder: Path
+) -> list[Path]:
     """Matplotlib plots of SOC, region stress extremes and probe stresses against time."""
     import matplotlib
 
@@ -109,8 +121,11 @@ def plot_timeseries(rows: list[dict], regions: list[str], probes: list[str], fol
     import matplotlib.pyplot as plt
 
     t = np.array([r["time_s"] for r in rows])
-    unit, scale = ("h", 3600.0) if t.max(initial=0) > 3 * 3600 else (
-        ("min", 60.0) if t.max(initial=0) > 180 else ("s", 1.0))
+    unit, scale = (
+        ("h", 3600.0)
+        if t.max(initial=0) > 3 * 3600
+        else (("min", 60.0) if t.max(initial=0) > 180 else ("s", 1.0))
+    )
     written = []
 
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -124,6 +139,7 @@ def plot_timeseries(rows: list[dict], regions: list[str], probes: list[str], fol
     if f"{regions[0]}.max_von_mises_Pa" in rows[0]:
         fig, axes = plt.subplots(1, 2, figsize=(11, 4))
         for region in regions:
+
             def col(name, region=region):
                 return np.array([r.get(f"{region}.{name}", np.nan) for r in rows]) / 1e6
 
@@ -132,8 +148,11 @@ def plot_timeseries(rows: list[dict], regions: list[str], probes: list[str], fol
             axes[1].plot(t / scale, col("max_hydrostatic_Pa"), label=f"{region} max")
             axes[1].plot(t / scale, col("min_hydrostatic_Pa"), "--", label=f"{region} min")
         axes[0].set(xlabel=f"time [{unit}]", ylabel="stress [MPa]", title="Peak stresses")
-        axes[1].set(xlabel=f"time [{unit}]", ylabel="hydrostatic stress [MPa]",
-                    title="Hydrostatic stress range")
+        axes[1].set(
+            xlabel=f"time [{unit}]",
+            ylabel="hydrostatic stress [MPa]",
+            title="Hydrostatic stress range",
+        )
         for ax in axes:
             ax.legend(fontsize=7)
         fig.tight_layout()
@@ -144,10 +163,17 @@ def plot_timeseries(rows: list[dict], regions: list[str], probes: list[str], fol
     if probes:
         fig, ax = plt.subplots(figsize=(6, 4))
         for name in probes:
-            ax.plot(t / scale, np.array([r[f"probe.{name}.hydrostatic_Pa"] for r in rows]) / 1e6,
-                    label=f"{name} hydrostatic")
-            ax.plot(t / scale, np.array([r[f"probe.{name}.von_mises_Pa"] for r in rows]) / 1e6,
-                    "--", label=f"{name} von Mises")
+            ax.plot(
+                t / scale,
+                np.array([r[f"probe.{name}.hydrostatic_Pa"] for r in rows]) / 1e6,
+                label=f"{name} hydrostatic",
+            )
+            ax.plot(
+                t / scale,
+                np.array([r[f"probe.{name}.von_mises_Pa"] for r in rows]) / 1e6,
+                "--",
+                label=f"{name} von Mises",
+            )
         ax.set(xlabel=f"time [{unit}]", ylabel="stress [MPa]", title="Probes")
         ax.legend(fontsize=7)
         fig.tight_layout()

@@ -5,16 +5,17 @@ from __future__ import annotations
 import platform
 from importlib import metadata
 
-import femsi.compat  # noqa: F401
-
 from petsc4py import PETSc
 
 import dolfinx
 import gmsh
 
+import femsi.compat  # noqa: F401
+
 
 def versions() -> dict[str, str]:
     """Versions of femsi and the libraries that shape its results."""
+
     def dist(name: str) -> str:
         try:
             return metadata.version(name)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import femsi.compat  # noqa: F401
-
 from mpi4py import MPI
 
 import numpy as np
 from dolfinx import fem, geometry
 
+import femsi.compat  # noqa: F401
 from femsi.errors import InputError
 
 COMPONENTS = ("sxx", "syy", "szz", "sxy", "syz", "sxz")
@@ -78,8 +77,9 @@ class Probes:
             )
         return [cell] if comm.rank == owner else []
 
-    def evaluate(self, c: fem.Function, u: fem.Function | None, stress, von_mises,
-                 hydrostatic) -> dict[str, float]:
+    def evaluate(
+        self, c: fem.Function, u: fem.Function | None, stress, von_mises, hydrostatic
+    ) -> dict[str, float]:
         """Probe values, identical on every rank."""
         sums = np.zeros((len(self.names), 12))
         counts = np.zeros(len(self.names))

@@ -9,11 +9,10 @@ closed-form eigenvalues of a symmetric 3x3 matrix.
 
 from __future__ import annotations
 
-import femsi.compat  # noqa: F401
-
 import numpy as np
 from dolfinx import fem
 
+import femsi.compat  # noqa: F401
 from femsi.parallel import ScalarForm, global_max, global_min
 from femsi.physics.model import CoupledModel
 

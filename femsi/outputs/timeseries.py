@@ -1,5 +1,8 @@
-"""``timeseries.csv``: one row per accepted step, flushed at once (an interrupted run keeps
-every finished step). Written by rank 0 only; values are already MPI-global."""
+"""``timeseries.csv``: one row per accepted step, flushed at once.
+
+An interrupted run keeps every finished step. Written by rank 0 only; values are already
+MPI-global.
+"""
 
 from __future__ import annotations
 

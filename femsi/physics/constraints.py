@@ -9,13 +9,12 @@ pressure), so stresses are unaffected.
 
 from __future__ import annotations
 
-import femsi.compat  # noqa: F401
-
 from mpi4py import MPI
 
 import numpy as np
 from dolfinx import fem, la
 
+import femsi.compat  # noqa: F401
 from femsi.geometry.model import MeshModel
 
 

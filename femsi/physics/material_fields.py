@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import femsi.compat  # noqa: F401
-
 import numpy as np
 from dolfinx import fem
 
+import femsi.compat  # noqa: F401
 from femsi.geometry.model import MeshModel
 from femsi.materials import Material, SocFunction
 

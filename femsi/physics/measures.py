@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import femsi.compat  # noqa: F401
-
 import ufl
 from dolfinx import fem
 
+import femsi.compat  # noqa: F401
 from femsi.geometry.model import MeshModel
 
 

@@ -9,12 +9,11 @@ compiled once; each step only changes Constants and Function values.
 
 from __future__ import annotations
 
-import femsi.compat  # noqa: F401
-
 import numpy as np
 import ufl
 from dolfinx import fem
 
+import femsi.compat  # noqa: F401
 from femsi.config.schema import Physics
 from femsi.geometry.model import MeshModel
 from femsi.materials import Material
@@ -89,8 +88,7 @@ class CoupledModel:
         inactive = np.setdiff1d(np.arange(self.theta.x.array.size, dtype=np.int32), active_dofs)
         self._pin_inactive = fem.dirichletbc(fem.Constant(mesh, 0.0), inactive, self.Vc)
         surface_facets = np.concatenate(
-            [self.model.facets_of(s) for s in self.model.active_surfaces]
-            or [np.empty(0, np.int32)]
+            [self.model.facets_of(s) for s in self.model.active_surfaces] or [np.empty(0, np.int32)]
         )
         self.surface_dofs = consistent_dofs(
             self.Vc, fem.locate_dofs_topological(self.Vc, tdim - 1, surface_facets)
@@ -163,7 +161,9 @@ class CoupledModel:
     @property
     def reference_max_concentration(self) -> float:
         """c_max of the (first) active region."""
-        return self.materials[self.active_regions[0]].max_concentration if self.active_regions else 1.0
+        return (
+            self.materials[self.active_regions[0]].max_concentration if self.active_regions else 1.0
+        )
 
     # ------------------------------------------------------------------ mechanics
 

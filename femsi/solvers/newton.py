@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import femsi.compat  # noqa: F401
-
 from petsc4py import PETSc
 
 import dolfinx.fem.petsc
 import numpy as np
 from dolfinx import fem
+
+import femsi.compat  # noqa: F401
 
 
 @dataclass

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import femsi.compat  # noqa: F401
-
 from petsc4py import PETSc
 
 import dolfinx.la.petsc  # noqa: F401
 from dolfinx import fem, la
+
+import femsi.compat  # noqa: F401
 
 
 def rigid_body_modes(V: fem.FunctionSpace) -> RigidBodyModes:

@@ -42,12 +42,19 @@ class Drive:
         """Whether the step imposes a current."""
         return self.kind in ("lithiate", "delithiate")
 
-    def reached(self, soc: float, start_soc: float, tol: float = 1e-9) -> bool:
-        """Whether ``until_soc`` has been reached from ``start_soc``."""
+    def reached(self, soc: float, start_soc: float) -> bool:
+        """Whether ``until_soc`` has been reached from ``start_soc``.
+
+        Galvanostatic steps land on the target exactly (the SOC rate is known), so the
+        tolerance is round-off; a hold approaches it by extrapolation, to within 1e-6.
+        """
         if self.until_soc is None:
             return False
+        tol = 1e-9 if self.galvanostatic else 1e-6
         rising = self.kind == "lithiate" or (
-            self.kind == "hold" and self.held_concentration is not None and self.until_soc > start_soc
+            self.kind == "hold"
+            and self.held_concentration is not None
+            and self.until_soc > start_soc
         )
         return soc >= self.until_soc - tol if rising else soc <= self.until_soc + tol
 
@@ -69,7 +76,12 @@ def drive_of(step: ProtocolStep, capacity: float, area: float, c_max: float) -> 
             flux = body.current_density / FARADAY
         sign = 1.0 if step.kind == "lithiate" else -1.0
         return Drive(
-            step.kind, sign * flux, None, body.duration, body.until_soc, sign * flux * area / capacity
+            step.kind,
+            sign * flux,
+            None,
+            body.duration,
+            body.until_soc,
+            sign * flux * area / capacity,
         )
     if step.kind == "hold":
         return Drive("hold", 0.0, body.surface_soc * c_max, body.duration, body.until_soc, None)

@@ -1,0 +1,44 @@
+"""The shipped example runs (on a coarser mesh) and shows the expected physics.
+
+Reference behaviour (Cheng & Verbrugge 2009, VERIFICATION.md §1): during galvanostatic
+lithiation the centre of a free particle is in tension and the surface in hoop compression;
+on delithiation the signs reverse.
+"""
+
+from __future__ import annotations
+
+import femsi
+
+
+def test_shipped_particle_example(tmp_path):
+    config = femsi.load_config(
+        "configs/particle.yaml",
+        [
+            "geometry.mesh_size=0.3 um",
+            "geometry.surface_mesh_size=null",
+            "outputs.figures=false",
+            "outputs.every=0",
+            "time.max_step=120 s",
+            "time.max_soc_change=0.05",
+        ],
+    )
+    result = femsi.run(config, tmp_path / "run", progress=False)
+    assert result.status == "completed"
+    ends = {s["kind"]: s for s in result.summary["protocol"]}
+    assert set(ends) == {"lithiate", "rest", "delithiate"}
+    assert ends["rest"]["end_reason"] == "duration"
+    rows = result.rows
+    lith = [r for r in rows if r["protocol_kind"] == "lithiate"]
+    delith = [r for r in rows if r["protocol_kind"] == "delithiate"]
+    mid = lith[len(lith) // 2]
+    assert mid["probe.centre.hydrostatic_Pa"] > 0 > mid["probe.surface.syy_Pa"]
+    late = delith[len(delith) // 2]
+    assert late["probe.centre.hydrostatic_Pa"] < 0 < late["probe.surface.syy_Pa"]
+    # SOC rises at 1C (1/3600 per second) until the surface saturates.
+    assert (
+        lith[1]["soc"] == lith[1]["time_s"] / 3600 * (1 + 1e-9)
+        or abs(lith[1]["soc"] - lith[1]["time_s"] / 3600) < 1e-9
+    )
+    assert (
+        result.summary["peaks"]["particle.volume_m3"]["value"] > 2 * rows[0]["particle.volume_m3"]
+    )
