@@ -1,10 +1,6 @@
 """Shared pieces of the benchmark scripts: the study, memory, PETSc events, tables, relaunching.
 
-Imported by ``particle_in_matrix.py`` and ``bare_elasticity.py`` from the same folder. Importing
-this module first also makes ``import femsi`` work when a script is run as
-``python benchmarks/<script>.py``: the editable install of femsi registers ``femsi`` as a
-namespace package, so outside the repository root ``femsi.load_config`` is missing unless the
-repository root is on ``sys.path``.
+Imported by ``particle_in_matrix.py`` and ``bare_elasticity.py`` from the same folder.
 """
 
 from __future__ import annotations
@@ -17,14 +13,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from mpi4py import MPI  # first: the DOLFINx wheel needs MPI loaded before PETSc
+from petsc4py import PETSc
+
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-import femsi.compat  # noqa: E402, F401  (loads MPI before petsc4py on the PyPI wheel)
-
-from mpi4py import MPI  # noqa: E402
-from petsc4py import PETSc  # noqa: E402
 
 #: Default mesh sizes (um) of the particle. With ``matrix_mesh_size = 2 * mesh_size`` they give
 #: 13,614 / 90,048 / 645,312 P2 displacement DOFs (2,712 / 19,984 / 152,451 cells).
@@ -45,7 +37,6 @@ def study_dict(
     degree: int = 2,
     duration_s: float = 300.0,
     step_s: float = 60.0,
-    null_pivot_workaround: bool = True,
 ) -> dict:
     """The particle-in-matrix study of the benchmarks as a femsi config mapping.
 
@@ -57,12 +48,6 @@ def study_dict(
         degree: Displacement degree (1 or 2).
         duration_s: Duration of the 1C lithiation.
         step_s: Initial and maximum time step.
-        null_pivot_workaround: Pass ``mat_mumps_icntl_24: 1`` to the diffusion solver. femsi
-            0.1 pins the concentration of the (inactive) matrix by Dirichlet rows that have no
-            entry in the sparsity pattern (no diffusion integral touches matrix cells), so the
-            rows stay empty and MUMPS stops with a zero pivot (KSP_DIVERGED_PC_FAILED) at the
-            first diffusion solve. With null-pivot detection MUMPS sets those unknowns to zero,
-            which is their Dirichlet value.
     """
     config = {
         "study": f"bench-pim-{mechanics}-h{mesh_size_um:g}um",
@@ -81,40 +66,45 @@ def study_dict(
         "time": {"initial_step": f"{step_s:g} s", "max_step": f"{step_s:g} s"},
         "outputs": {"every": 0, "figures": False, "fields": False},
     }
-    if null_pivot_workaround:
-        config["solver"] = {
-            "diffusion": {
-                "linear_solver": "direct",
-                "atol": 1e-12,
-                "petsc_options": {"mat_mumps_icntl_24": 1},
-            }
-        }
     return config
 
 
 def add_study_arguments(parser) -> None:
     """Command-line options shared by both scripts."""
     parser.add_argument(
-        "--mesh-sizes", type=float, nargs="+", default=list(DEFAULT_MESH_SIZES), metavar="UM",
+        "--mesh-sizes",
+        type=float,
+        nargs="+",
+        default=list(DEFAULT_MESH_SIZES),
+        metavar="UM",
         help="particle mesh sizes in um (default: %(default)s)",
     )
     parser.add_argument(
-        "--small", action="store_true",
+        "--small",
+        action="store_true",
         help=f"use the small test sizes {' '.join(map(str, SMALL_MESH_SIZES))} um",
     )
     parser.add_argument(
-        "--matrix-ratio", type=float, default=2.0,
+        "--matrix-ratio",
+        type=float,
+        default=2.0,
         help="matrix_mesh_size / mesh_size (default: %(default)s)",
     )
     parser.add_argument(
-        "--null-pivot-workaround", action=__import__("argparse").BooleanOptionalAction,
-        default=True,
-        help="let MUMPS accept the empty pinned rows of femsi's diffusion matrix "
-        "(default: on; without it femsi 0.1 fails at the first diffusion solve)",
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        dest="overrides",
+        help="femsi config override, as femsi's --set (repeatable), e.g. "
+        "solver.mechanics.petsc_options.snes_ksp_ew=false",
     )
     parser.add_argument("--both", action="store_true", help="run under mpirun -n 1 and -n 2")
     parser.add_argument(
-        "--launch", type=int, nargs="+", metavar="N",
+        "--launch",
+        type=int,
+        nargs="+",
+        metavar="N",
         help="run under mpirun -n N for each N, one process per (N, mesh size)",
     )
     parser.add_argument("--json-out", type=Path, help="also write the rows as JSON here")
@@ -131,7 +121,11 @@ def mesh_sizes(args) -> list[float]:
 
 
 def peak_rss_mb(comm: MPI.Comm = MPI.COMM_WORLD) -> tuple[float, float]:
-    """Peak resident memory of this process since it started (ru_maxrss), MB: (max, sum) over ranks."""
+    """Peak resident memory (ru_maxrss) of this process since it started, MB.
+
+    Returns:
+        (max over ranks, sum over ranks).
+    """
     local = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
     return comm.allreduce(local, op=MPI.MAX), comm.allreduce(local, op=MPI.SUM)
 
@@ -143,8 +137,14 @@ class Events:
     """
 
     NAMES = (
-        "SNESSolve", "SNESFunctionEval", "SNESJacobianEval", "KSPSolve", "PCSetUp",
-        "PCSetUp_GAMG+", "PCApply", "MatMult",
+        "SNESSolve",
+        "SNESFunctionEval",
+        "SNESJacobianEval",
+        "KSPSolve",
+        "PCSetUp",
+        "PCSetUp_GAMG+",
+        "PCApply",
+        "MatMult",
     )
 
     def __init__(self, comm: MPI.Comm = MPI.COMM_WORLD):
@@ -195,7 +195,7 @@ def fmt(value, digits: int = 3) -> str:
         return f"{value:,}"
     if value == 0:
         return "0"
-    if abs(value) >= 10 ** digits:
+    if abs(value) >= 10**digits:
         return f"{value:,.0f}"
     return f"{value:#.{digits}g}".rstrip(".")
 
@@ -203,10 +203,14 @@ def fmt(value, digits: int = 3) -> str:
 def markdown_table(columns: list[tuple[str, str]], rows: list[dict]) -> str:
     """A Markdown table; ``columns`` are (row key, header) pairs; numbers right-aligned."""
     header = "| " + " | ".join(h for _, h in columns) + " |"
-    rule = "|" + "|".join(
-        "---:" if any(isinstance(r.get(k), int | float) for r in rows) else "---"
-        for k, _ in columns
-    ) + "|"
+    rule = (
+        "|"
+        + "|".join(
+            "---:" if any(isinstance(r.get(k), int | float) for r in rows) else "---"
+            for k, _ in columns
+        )
+        + "|"
+    )
     lines = [header, rule]
     for row in rows:
         lines.append("| " + " | ".join(fmt(row.get(k)) for k, _ in columns) + " |")
@@ -275,8 +279,17 @@ def relaunch(script: Path, ranks: list[int], sizes: list[float], argv: list[str]
             for h in sizes:
                 out = Path(tmp) / f"rows-{n}-{h:g}.json"
                 cmd = [
-                    mpirun(), "-n", str(n), sys.executable, str(script),
-                    "--mesh-sizes", f"{h:g}", "--json-out", str(out), "--quiet", *passthrough,
+                    mpirun(),
+                    "-n",
+                    str(n),
+                    sys.executable,
+                    str(script),
+                    "--mesh-sizes",
+                    f"{h:g}",
+                    "--json-out",
+                    str(out),
+                    "--quiet",
+                    *passthrough,
                 ]
                 print(f"# {' '.join(cmd)}", file=sys.stderr, flush=True)
                 done = subprocess.run(cmd, check=False)

@@ -354,7 +354,9 @@ class _Runner:
         self.t = 0.0
         self.step = 0
         self.dt = self.study.time.initial_step
+        t0 = clock.perf_counter()
         stats = self._solve_initial_mechanics()
+        self.timer.add("solve_mechanics", clock.perf_counter() - t0)
         self._record(0, "initial", 0.0, 0.0, 0, stats)
         self._write_fields()
 
@@ -620,7 +622,10 @@ class _Runner:
         self.timer.add("figures", clock.perf_counter() - t0)
 
     def close(self) -> None:
-        """Close open files."""
+        """Close open files and release the solvers' PETSc options."""
+        for solver in [*getattr(self, "diffusion", {}).values(), getattr(self, "mechanics", None)]:
+            if solver is not None:
+                solver.close()
         if self.writer is not None:
             self.writer.close()
             self.writer = None

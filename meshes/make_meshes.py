@@ -82,7 +82,10 @@ def ellipsoid_in_cube(target: Path) -> dict:
 
         tol = 1e-6
         groups: dict[str, list[int]] = {
-            "particle_surface": [], "symmetry_x": [], "symmetry_y": [], "symmetry_z": [],
+            "particle_surface": [],
+            "symmetry_x": [],
+            "symmetry_y": [],
+            "symmetry_z": [],
             "outer": [],
         }
         for _, tag in gmsh.model.getEntities(2):
@@ -207,8 +210,11 @@ def _quiet_read(path: Path) -> meshio.Mesh:
 
 def _count(path: Path) -> dict:
     mesh = _quiet_read(path)
-    summary = {"file": path.name, "size_kB": round(path.stat().st_size / 1024, 1),
-               "points": len(mesh.points)}
+    summary = {
+        "file": path.name,
+        "size_kB": round(path.stat().st_size / 1024, 1),
+        "points": len(mesh.points),
+    }
     for block in mesh.cells:
         summary[block.type] = summary.get(block.type, 0) + len(block.data)
     return summary
@@ -216,8 +222,10 @@ def _count(path: Path) -> dict:
 
 def main() -> int:
     """Write both meshes next to this script and print their sizes."""
-    for build, name in ((ellipsoid_in_cube, "ellipsoid_in_cube.msh"),
-                        (cylinder_particle, "cylinder_particle.vtu")):
+    for build, name in (
+        (ellipsoid_in_cube, "ellipsoid_in_cube.msh"),
+        (cylinder_particle, "cylinder_particle.vtu"),
+    ):
         print(build(HERE / name))
     return 0
 

@@ -20,22 +20,38 @@ from tests.conftest import study
 
 A = 1e-6
 SWELLING_PARTICLE = {
-    "base": "amorphous_silicon", "youngs_modulus": "80 GPa", "poissons_ratio": 0.22,
-    "partial_molar_volume": "3e-7 m^3/mol", "max_concentration": "1e5 mol/m^3",
-    "initial_soc": 1.0, "stress_free_soc": 0.0,
+    "base": "amorphous_silicon",
+    "youngs_modulus": "80 GPa",
+    "poissons_ratio": 0.22,
+    "partial_molar_volume": "3e-7 m^3/mol",
+    "max_concentration": "1e5 mol/m^3",
+    "initial_soc": 1.0,
+    "stress_free_soc": 0.0,
 }  # e* = Ω c / 3 = 0.01
-UNIFORM = {"physics": {"mechanics": "small_strain", "displacement_degree": 2, "diffusion": False},
-           "protocol": [{"rest": {"duration": "1 s"}}],
-           "time": {"initial_step": "1 s", "max_step": "1 s"}}
+UNIFORM = {
+    "physics": {"mechanics": "small_strain", "displacement_degree": 2, "diffusion": False},
+    "protocol": [{"rest": {"duration": "1 s"}}],
+    "time": {"initial_step": "1 s", "max_step": "1 s"},
+}
 
 
 def test_core_shell_equals_the_free_shell(run_study):
     tree = study(
-        geometry={"type": "core_shell", "radius": A, "coating_thickness": 0.5 * A,
-                  "mesh_size": 0.15 * A, "symmetry": "octant"},
-        materials={"particle": SWELLING_PARTICLE,
-                   "coating": {"base": "carbon_coating", "youngs_modulus": "20 GPa",
-                               "poissons_ratio": 0.3}},
+        geometry={
+            "type": "core_shell",
+            "radius": A,
+            "coating_thickness": 0.5 * A,
+            "mesh_size": 0.15 * A,
+            "symmetry": "octant",
+        },
+        materials={
+            "particle": SWELLING_PARTICLE,
+            "coating": {
+                "base": "carbon_coating",
+                "youngs_modulus": "20 GPa",
+                "poissons_ratio": 0.3,
+            },
+        },
         outputs={"every": 0, "figures": False, "probes": {"centre": [0, 0, 0]}},
         **UNIFORM,
     )
@@ -55,11 +71,20 @@ def test_hollow_sphere_inner_hoop_stress(run_study):
         return 3 * K * (-B / b**3 - e_star) + 2 * G * B / r**3
 
     tree = study(
-        geometry={"type": "hollow_sphere", "radius": b, "inner_radius": a, "mesh_size": 0.08 * A,
-                  "symmetry": "octant", "outer_boundary": "fixed"},
+        geometry={
+            "type": "hollow_sphere",
+            "radius": b,
+            "inner_radius": a,
+            "mesh_size": 0.08 * A,
+            "symmetry": "octant",
+            "outer_boundary": "fixed",
+        },
         materials={"particle": SWELLING_PARTICLE},
-        outputs={"every": 0, "figures": False,
-                 "probes": {"inner": [0, 0, a], "mid": [0, 0, 0.75 * A]}},
+        outputs={
+            "every": 0,
+            "figures": False,
+            "probes": {"inner": [0, 0, a], "mid": [0, 0, 0.75 * A]},
+        },
         **UNIFORM,
     )
     final = run_study(tree).rows[-1]
@@ -74,11 +99,18 @@ def test_hollow_sphere_inner_hoop_stress(run_study):
 def test_outer_pressure_gives_uniform_compression(run_study, mechanics):
     P = 2e9
     tree = study(
-        geometry={"type": "particle_in_matrix", "radius": A, "matrix_size": 2 * A,
-                  "mesh_size": 0.3 * A, "outer_boundary": "pressure", "outer_pressure": P},
-        materials={"particle": {**SWELLING_PARTICLE, "initial_soc": 0.0},
-                   "matrix": {"base": "li6ps5cl", "youngs_modulus": "80 GPa",
-                              "poissons_ratio": 0.22}},
+        geometry={
+            "type": "particle_in_matrix",
+            "radius": A,
+            "matrix_size": 2 * A,
+            "mesh_size": 0.3 * A,
+            "outer_boundary": "pressure",
+            "outer_pressure": P,
+        },
+        materials={
+            "particle": {**SWELLING_PARTICLE, "initial_soc": 0.0},
+            "matrix": {"base": "li6ps5cl", "youngs_modulus": "80 GPa", "poissons_ratio": 0.22},
+        },
         physics={"mechanics": mechanics, "displacement_degree": 2, "diffusion": False},
         protocol=[{"rest": {"duration": "1 s"}}],
         time={"initial_step": "1 s", "max_step": "1 s"},
@@ -93,8 +125,17 @@ def test_outer_pressure_gives_uniform_compression(run_study, mechanics):
 
 def test_soc_dependent_diffusivity_conserves_lithium(run_study):
     tree = study(
-        materials={"particle": {"base": "crystalline_silicon", "diffusivity": {
-            "table": {"soc": [0, 0.2, 1], "value": ["1e-17 m^2/s", "1e-15 m^2/s", "1e-15 m^2/s"]}}}},
+        materials={
+            "particle": {
+                "base": "crystalline_silicon",
+                "diffusivity": {
+                    "table": {
+                        "soc": [0, 0.2, 1],
+                        "value": ["1e-17 m^2/s", "1e-15 m^2/s", "1e-15 m^2/s"],
+                    }
+                },
+            }
+        },
         protocol=[{"lithiate": {"c_rate": 2, "duration": "60 s"}}],
         time={"initial_step": "5 s", "max_step": "20 s"},
     )

@@ -87,7 +87,7 @@ def test_potentiostatic_sphere_at_tau_0_05(run_study):
         materials={"particle": _particle(1e-6)},
         physics={"mechanics": "small_strain", "displacement_degree": 2},
         protocol=[{"hold": {"surface_soc": held_soc, "duration": 0.05 * R**2 / D}}],
-        time={"initial_step": "2 s", "max_step": "10 s", "growth": 1.2},
+        time={"initial_step": "2 s", "max_step": "20 s", "growth": 1.2},
         outputs={"every": 0, "figures": False, "probes": {"surface": [R, 0, 0]}},
     )
     result = run_study(tree)
@@ -97,6 +97,5 @@ def test_potentiostatic_sphere_at_tau_0_05(run_study):
     profile = lambda s: potentiostatic_concentration(s, 0.05)  # noqa: E731
     hoop_ref = sphere_stresses(profile, 1.0)[1] / 3 * S_p  # -0.13102 S_p
     assert hoop_ref / S_p == pytest.approx(-0.13102, abs=1e-5)
-    # Backward Euler from the singular start at t = 0 costs accuracy; 2 % of S_p here.
-    assert abs(final["probe.surface.syy_Pa"] - hoop_ref) < 0.02 * S_p
+    assert abs(final["probe.surface.syy_Pa"] - hoop_ref) < 0.01 * S_p
     assert final["probe.surface.c_mol_m3"] == pytest.approx(held_soc * c_max, rel=1e-9)

@@ -42,6 +42,10 @@ class SolveStats:
 class NewtonSolver:
     """One nonlinear problem with its PETSc solver.
 
+    Each instance owns a unique options prefix, so studies run one after another in one
+    process (a notebook, the test suite) never inherit each other's PETSc options;
+    :meth:`close` removes them.
+
     Args:
         name: Options prefix (``femsi_mechanics_``) and log name.
         residual: UFL residual form.
@@ -71,7 +75,9 @@ class NewtonSolver:
         self._reuse = reuse_preconditioner and self._iterative
         if self._reuse:
             options = {**options, "snes_lag_preconditioner_persists": True}
-        self.prefix = f"femsi_{name}_"
+        NewtonSolver._instances += 1
+        self.prefix = f"femsi{NewtonSolver._instances}_{name}_"
+        self._keys = [self.prefix + key for key in options]
         self.problem = dolfinx.fem.petsc.NonlinearProblem(
             residual, unknown, bcs=bcs, J=jacobian, petsc_options_prefix=self.prefix
         )
@@ -94,6 +100,15 @@ class NewtonSolver:
         self.total_linear = 0
         self.solves = 0
         self.setups = 0
+
+    _instances = 0
+
+    def close(self) -> None:
+        """Remove this solver's options from the PETSc database."""
+        for key in self._keys:
+            if self._options.hasName(key):
+                self._options.delValue(key)
+        self._keys = []
 
     @property
     def snes(self) -> PETSc.SNES:
@@ -122,6 +137,10 @@ class NewtonSolver:
         self.total_newton += newton
         self.total_linear += linear
         self.solves += 1
+        if linear == 0 and converged:
+            # Converged without a linear solve (the residual was already zero): no
+            # preconditioner was built, so the rebuild request stands and no baseline is set.
+            return SolveStats(converged, reason, newton, linear, False)
         self.setups += int(rebuilt)
         self._update_reuse(converged, rebuilt, newton, linear)
         return SolveStats(converged, reason, newton, linear, rebuilt)

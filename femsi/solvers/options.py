@@ -18,7 +18,9 @@ def petsc_options(settings: SubSolver, *, symmetric: bool, linear: bool, vector:
         Options without prefix; ``settings.petsc_options`` are applied last and win.
     """
     options: dict = {
-        "snes_type": "newtonls",
+        # A linear problem needs one linear solve: ``ksponly`` skips the residual evaluations
+        # Newton would spend confirming it.
+        "snes_type": "ksponly" if linear else "newtonls",
         "snes_linesearch_type": "basic" if linear else "bt",
         "snes_rtol": settings.rtol,
         "snes_atol": settings.atol,

@@ -1,0 +1,1 @@
+"""Run outputs: stress fields, probes, time series, VTX fields, figures, summary, manifest."""

@@ -1,0 +1,1 @@
+"""Physics as UFL pieces: measures, kinematics, swelling, elasticity, diffusion, the model."""

@@ -1,0 +1,1 @@
+"""PETSc option sets, the Newton driver and the protocol's boundary conditions."""
