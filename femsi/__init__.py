@@ -10,6 +10,7 @@ The Python API mirrors the command line::
 
 from importlib import metadata
 
+import femsi.compat  # noqa: F401  (loads MPI before anyone imports dolfinx or petsc4py)
 from femsi.config import StudyConfig, load_config
 from femsi.errors import InputError, SolveError
 

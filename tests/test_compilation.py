@@ -1,0 +1,36 @@
+"""Forms and Expressions are compiled once per run, never per time step."""
+
+from __future__ import annotations
+
+import femsi
+from tests.conftest import study
+
+
+def _jit_calls(monkeypatch, tmp_path, steps: int) -> int:
+    import dolfinx.jit  # after femsi, which loads MPI first
+
+    calls = {"n": 0}
+    original = dolfinx.jit.ffcx_jit
+
+    def counting(*args, **kwargs):
+        calls["n"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(dolfinx.jit, "ffcx_jit", counting)
+    tree = study(
+        geometry={"type": "particle_in_matrix", "radius": "1 um", "matrix_size": "2 um",
+                  "mesh_size": "0.4 um"},
+        materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"},
+        physics={"mechanics": "finite_strain", "displacement_degree": 1},
+        protocol=[{"lithiate": {"c_rate": 1, "duration": f"{10 * steps} s"}}],
+        outputs={"every": 1, "figures": True, "probes": {"c": [0, 0, 0]}},
+    )
+    result = femsi.run(femsi.load_config(tree), tmp_path / f"run{steps}", progress=False)
+    assert result.status == "completed" and len(result.rows) == steps + 1
+    return calls["n"]
+
+
+def test_compilations_do_not_grow_with_the_number_of_steps(monkeypatch, tmp_path):
+    few = _jit_calls(monkeypatch, tmp_path, 2)
+    many = _jit_calls(monkeypatch, tmp_path, 8)
+    assert few == many > 0
