@@ -45,9 +45,16 @@ CASES = {
         outputs={"every": 2, "figures": True, "probes": {"c": [0, 0, 0], "s": ["1 um", 0, 0]}},
         solver=TIGHT,
     ),
-    "free_full_sphere_small_strain": study(
-        geometry={"type": "sphere", "radius": "1 um", "mesh_size": "0.3 um", "symmetry": "full"},
-        materials={"particle": "crystalline_silicon"},
+    # A full free body: rigid-body point constraints found across ranks.
+    "free_full_particle_in_matrix_small_strain": study(
+        geometry={
+            "type": "particle_in_matrix",
+            "radius": "1 um",
+            "matrix_size": "1.5 um",
+            "mesh_size": "0.3 um",
+            "symmetry": "full",
+        },
+        materials={"particle": "crystalline_silicon", "matrix": "llzo"},
         physics={"mechanics": "small_strain", "displacement_degree": 2},
         protocol=[{"lithiate": {"c_rate": 2, "duration": "30 s"}}, {"rest": {"duration": "10 s"}}],
         time={"initial_step": "10 s", "max_step": "10 s"},
@@ -90,3 +97,35 @@ def test_two_ranks_match_serial(tmp_path, name):
     for key, peak in serial["peaks"].items():
         assert peak["value"] == pytest.approx(parallel["peaks"][key]["value"], rel=1e-6, abs=1e-9)
     assert compared > 20
+
+
+GHOSTS = """
+import femsi
+from mpi4py import MPI
+from femsi.geometry import build_mesh
+from femsi.config.schema import ParticleInMatrixGeometry, MeshFileGeometry
+for g in (ParticleInMatrixGeometry(type="particle_in_matrix", radius=1, matrix_size=2,
+                                   mesh_size=0.3),
+          MeshFileGeometry(type="mesh_file", path="meshes/ellipsoid_in_cube.msh")):
+    m = build_mesh(g, MPI.COMM_WORLD).mesh
+    fewest = MPI.COMM_WORLD.allreduce(m.topology.index_map(3).num_ghosts, op=MPI.MIN)
+    if MPI.COMM_WORLD.rank == 0:
+        print("ghosts", fewest)
+"""
+
+
+def test_meshes_ghost_shared_facets():
+    """Interface fluxes (interior facets) on a process boundary need both cells on each rank:
+    with GhostMode.none a 645k-DOF particle-in-matrix run failed at form creation."""
+    result = subprocess.run(
+        [MPIRUN, "-n", "2", sys.executable, "-c", GHOSTS],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    ghosts = [
+        int(line.split()[1]) for line in result.stdout.splitlines() if line.startswith("ghosts")
+    ]
+    assert len(ghosts) == 2 and min(ghosts) > 0  # every rank holds ghost cells, both meshes

@@ -10,7 +10,7 @@ from dolfinx.io import gmsh as gmshio
 import femsi.compat  # noqa: F401
 from femsi.config.schema import MeshFileGeometry
 from femsi.geometry.mesh_file import read_mesh_file
-from femsi.geometry.model import MeshModel
+from femsi.geometry.model import MeshModel, ghosted_partitioner
 from femsi.geometry.spheres import build_spherical
 
 __all__ = ["MeshModel", "build_mesh"]
@@ -60,7 +60,7 @@ def build_mesh(geometry, comm: MPI.Comm = MPI.COMM_WORLD) -> MeshModel:
             gmsh.option.setNumber("Mesh.Optimize", 1)
             gmsh.model.mesh.generate(3)
         regions, surfaces, roles = comm.bcast((regions, surfaces, roles), root=0)
-        data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=3)
+        data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=3, partitioner=ghosted_partitioner())
     finally:
         gmsh.finalize()
     data.mesh.geometry.x[:] *= scale

@@ -18,7 +18,7 @@ from dolfinx.io import gmsh as gmshio
 import femsi.compat  # noqa: F401
 from femsi.config.schema import MeshFileGeometry
 from femsi.errors import InputError
-from femsi.geometry.model import MeshModel
+from femsi.geometry.model import MeshModel, ghosted_partitioner
 
 KNOWN_REGIONS = ("particle", "coating", "matrix")
 
@@ -75,7 +75,9 @@ def read_mesh_file(geometry: MeshFileGeometry, comm: MPI.Comm) -> MeshModel:
                 raise error
             msh = Path(converted)
         try:
-            data = gmshio.read_from_msh(str(msh), comm, 0, gdim=3)
+            data = gmshio.read_from_msh(
+                str(msh), comm, 0, gdim=3, partitioner=ghosted_partitioner()
+            )
         except Exception as err:  # gmsh raises plain Exceptions for unreadable files
             raise InputError("geometry.path", f"cannot read the mesh: {err}") from None
     data.mesh.geometry.x[:] *= geometry.length_unit

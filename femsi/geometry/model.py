@@ -10,6 +10,15 @@ from dolfinx import mesh as dmesh
 import femsi.compat  # noqa: F401
 
 
+def ghosted_partitioner():
+    """Cell partitioner that ghosts cells across process boundaries (shared facets).
+
+    Interface fluxes are integrals over interior facets (``dS``); DOLFINx can integrate an
+    interior facet on a process boundary only when both of its cells are present.
+    """
+    return dmesh.create_cell_partitioner(dmesh.GhostMode.shared_facet, 2)
+
+
 @dataclass
 class MeshModel:
     """A distributed mesh with named cell regions and facet groups.
