@@ -405,17 +405,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse(argv)
     comm = MPI.COMM_WORLD
-    sizes = common.mesh_sizes(args)
-    ranks = [1, 2] if args.both else args.launch
-    if ranks:
-        if comm.size > 1:
-            raise SystemExit("--both/--launch start mpirun themselves: run them without mpirun")
-        rows = common.relaunch(Path(__file__).resolve(), ranks, sizes, argv)
-    else:
+
+    def measure(sizes):
         check_options()
         PETSc.Log.begin()
         warm_up(args, comm)
-        rows = [one_size(args, h, comm) for h in sizes]
+        return [one_size(args, h, comm) for h in sizes]
+
+    rows = common.collect_rows(Path(__file__).resolve(), args, argv, comm, measure)
     if comm.rank == 0:
         common.write_json(args.json_out, rows, comm)
         if not args.quiet:

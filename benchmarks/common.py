@@ -298,3 +298,18 @@ def relaunch(script: Path, ranks: list[int], sizes: list[float], argv: list[str]
                     continue
                 rows.extend(json.loads(out.read_text()))
     return rows
+
+
+def collect_rows(script: Path, args, argv: list[str], comm, measure) -> list[dict]:
+    """Rows for every mesh size of a benchmark script.
+
+    With ``--both`` or ``--launch`` the script relaunches itself under ``mpirun`` once per
+    (ranks, size) and gathers the rows; otherwise ``measure(sizes)`` runs here.
+    """
+    sizes = mesh_sizes(args)
+    ranks = [1, 2] if args.both else args.launch
+    if not ranks:
+        return measure(sizes)
+    if comm.size > 1:
+        raise SystemExit("--both/--launch start mpirun themselves: run them without mpirun")
+    return relaunch(script, ranks, sizes, argv)

@@ -175,17 +175,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse(argv)
     comm = MPI.COMM_WORLD
-    sizes = common.mesh_sizes(args)
-    ranks = [1, 2] if args.both else args.launch
-    if ranks:
-        if comm.size > 1:
-            raise SystemExit("--both/--launch start mpirun themselves: run them without mpirun")
-        rows = common.relaunch(Path(__file__).resolve(), ranks, sizes, argv)
-    else:
+
+    def measure(sizes):
         PETSc.Log.begin()
         if not args.no_warmup:
             one_run(args, common.WARMUP_MESH_SIZE, comm)
-        rows = [one_run(args, h, comm) for h in sizes]
+        return [one_run(args, h, comm) for h in sizes]
+
+    rows = common.collect_rows(Path(__file__).resolve(), args, argv, comm, measure)
     if comm.rank == 0:
         common.write_json(args.json_out, rows, comm)
         if not args.quiet:

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import study
+from tests.test_materials import REQUIRED
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,16 +50,7 @@ def test_validate_shipped_example():
 def test_materials_lists_the_library_with_sources():
     listing = femsi("materials")
     assert listing.returncode == 0
-    for name in (
-        "crystalline_silicon",
-        "amorphous_silicon",
-        "li6ps5cl",
-        "li3ps4",
-        "llzo",
-        "lipon",
-        "carbon_coating",
-        "copper",
-    ):
+    for name in REQUIRED:
         assert name in listing.stdout
     detail = femsi("materials", "llzo")
     assert "149.8 GPa" in detail.stdout and "doi" in detail.stdout.lower()
