@@ -7,7 +7,6 @@ finished step and writes ``summary.json`` with ``status: failed`` (exit code 1).
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import time as clock
@@ -26,6 +25,7 @@ from femsi.geometry import build_mesh
 from femsi.outputs.fields import FieldWriter
 from femsi.outputs.manifest import versions
 from femsi.outputs.probes import Probes, probe_columns
+from femsi.outputs.run_folder import prepare_output, setup_logging, write_json
 from femsi.outputs.stress import StressFields
 from femsi.outputs.summary import PeakTracker
 from femsi.outputs.timeseries import TimeSeries
@@ -35,6 +35,7 @@ from femsi.solvers.newton import NewtonSolver
 from femsi.solvers.nullspace import rigid_body_modes
 from femsi.solvers.options import petsc_options
 from femsi.solvers.protocol import FARADAY, Drive, drive_of
+from femsi.solvers.stepping import propose_step, retry_step
 
 logger = logging.getLogger("femsi")
 
@@ -79,58 +80,6 @@ class RunResult:
     rows: list[dict] = field(default_factory=list)
 
 
-def prepare_output(output_dir: Path, overwrite: bool, comm: MPI.Comm) -> bool:
-    """Create the run folder; refuse to reuse a non-empty one unless told to.
-
-    Returns:
-        Whether the folder was created by this call (so it may be removed on bad input).
-
-    Raises:
-        InputError: The folder exists with content and ``overwrite`` is false, or it does not
-            look like a femsi run folder, or it cannot be written.
-    """
-    error = None
-    created = False
-    if comm.rank == 0:
-        try:
-            if output_dir.exists() and any(output_dir.iterdir()):
-                if not overwrite:
-                    raise InputError(
-                        "--output",
-                        f"{output_dir} exists and is not empty; choose another folder or pass "
-                        "--overwrite to replace a previous femsi run",
-                    )
-                if (
-                    not (output_dir / "manifest.json").exists()
-                    and not (output_dir / "config.yaml").exists()
-                ):
-                    raise InputError(
-                        "--output", f"{output_dir} is not a femsi run folder; not overwriting it"
-                    )
-                shutil.rmtree(output_dir)
-            created = not output_dir.exists()
-            (output_dir / "fields").mkdir(parents=True, exist_ok=True)
-            (output_dir / "figures").mkdir(exist_ok=True)
-        except InputError as err:
-            error = err
-        except OSError as err:
-            error = InputError("--output", f"cannot write {output_dir}: {err.strerror}")
-    error = comm.bcast(error, root=0)
-    if error is not None:
-        raise error
-    return comm.bcast(created, root=0)
-
-
-def _setup_logging(output_dir: Path, comm: MPI.Comm) -> logging.Handler | None:
-    logger.setLevel(logging.INFO)
-    if comm.rank != 0:
-        return None
-    handler = logging.FileHandler(output_dir / "log.txt", mode="w")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    logger.addHandler(handler)
-    return handler
-
-
 class _Timer:
     def __init__(self):
         self.phases: dict[str, float] = {}
@@ -168,7 +117,7 @@ def run(
         config = load_config(config, overrides)
     out = Path(output_dir) if output_dir is not None else Path("results") / config.study.study
     created = prepare_output(out, overwrite, comm)
-    handler = _setup_logging(out, comm)
+    handler = setup_logging(out, comm)
     try:
         runner = _Runner(config, out, comm, progress)
         try:
@@ -446,17 +395,7 @@ class _Runner:
                 return "until_soc"
             if drive.galvanostatic and self._surface_limit(drive):
                 return "surface concentration limit"
-            dt = min(self.dt, time_cfg.max_step)
-            truncated = False
-            if drive.duration is not None and drive.duration - elapsed < dt:
-                dt, truncated = drive.duration - elapsed, True
-            rate = drive.soc_rate if drive.soc_rate else last_rate
-            if rate:
-                if drive.until_soc is not None:
-                    to_target = (drive.until_soc - soc) / rate
-                    if 0 < to_target < dt:
-                        dt, truncated = to_target, True
-                dt = min(dt, time_cfg.max_soc_change / abs(rate))
+            dt, truncated = propose_step(self.dt, drive, elapsed, soc, last_rate, time_cfg)
             stats = self._attempt(dt, held)
             if stats is None:
                 self.dt = dt * time_cfg.cut
@@ -468,7 +407,7 @@ class _Runner:
                 logger.warning("step failed at t = %.6g s; cutting dt to %.3g s", self.t, self.dt)
                 continue
             diff_stats, mech_stats = stats
-            retry = self._too_far(drive, soc, start_soc, dt, time_cfg)
+            retry = retry_step(drive, soc, self.soc(), start_soc, dt, time_cfg)
             if retry is not None:
                 self._undo()
                 self.dt = retry
@@ -489,30 +428,6 @@ class _Runner:
             easy = mech_stats is None or mech_stats.newton_iterations <= 4
             if not truncated:
                 self.dt = dt * time_cfg.growth if easy else dt
-
-    def _too_far(self, drive: Drive, soc: float, start_soc: float, dt: float, time_cfg):
-        """A shorter step when this one changed SOC too much or overshot a hold's target.
-
-        Returns None to accept the step. Below the smallest step everything is accepted.
-        """
-        new_soc = self.soc()
-        if dt <= time_cfg.smallest_step:
-            if abs(new_soc - soc) > 1.25 * time_cfg.max_soc_change:
-                logger.warning(
-                    "SOC changed by %.3g in the smallest step (%.3g s): the mesh cannot resolve "
-                    "this change more finely (a held surface fills its nodes at once)",
-                    abs(new_soc - soc), dt,
-                )
-            return None
-        change = abs(new_soc - soc)
-        if change > 1.25 * time_cfg.max_soc_change:
-            return dt * max(time_cfg.max_soc_change / change, 0.1)
-        if drive.kind == "hold" and drive.until_soc is not None and change > 0:
-            gap = abs(drive.until_soc - soc)
-            overshoot = drive.reached(new_soc, start_soc) and abs(new_soc - drive.until_soc) > 1e-6
-            if overshoot:
-                return max(dt * gap / change, time_cfg.smallest_step)
-        return None
 
     def _undo(self) -> None:
         """Restore the state before the last attempted step."""
@@ -691,8 +606,8 @@ class _Runner:
             "iterations": self._iteration_totals(),
         }
         if self.comm.rank == 0:
-            _write_json(self.out / "summary.json", summary)
-            _write_json(self.out / "manifest.json", manifest)
+            write_json(self.out / "summary.json", summary)
+            write_json(self.out / "manifest.json", manifest)
         logger.info("run %s: %s in %.1f s (%d steps)", self.study.study, status, total, self.step)
         return summary
 
@@ -717,18 +632,3 @@ class _Runner:
 class _NoSolve:
     converged = True
     newton_iterations = 0
-
-
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(".json.tmp")
-    with tmp.open("w") as stream:
-        json.dump(data, stream, indent=2, default=_jsonable)
-    tmp.replace(path)
-
-
-def _jsonable(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return str(value)
