@@ -93,7 +93,12 @@ def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
             warped,
             scalars=name,
             cmap="coolwarm" if "hydro" in name else "viridis",
-            scalar_bar_args={"title": title},
+            scalar_bar_args={
+                "title": title,
+                "vertical": True,
+                "position_x": 0.84,
+                "position_y": 0.15,
+            },
             show_edges=False,
         )
         plotter.add_text(
@@ -104,6 +109,7 @@ def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
             plotter.view_vector((0.3, -1.0, 0.4), viewup=(0, 0, 1))  # onto the cut face y = 0
         else:
             plotter.view_vector((-1.0, -0.8, 0.6), viewup=(0, 0, 1))  # onto the symmetry planes
+        plotter.camera.zoom(0.85)
         path = folder / f"{snapshot['label']}_{name.removesuffix('_Pa')}.png"
         plotter.screenshot(str(path))
         plotter.close()
