@@ -5,16 +5,12 @@ Every scalar femsi reports is reduced here, so no caller handles rank-local numb
 
 from __future__ import annotations
 
-import logging
-
 from mpi4py import MPI
 
 import numpy as np
 from dolfinx import fem
 
 import femsi.compat  # noqa: F401
-
-logger = logging.getLogger(__name__)
 
 
 class ScalarForm:
@@ -44,8 +40,3 @@ def global_min(comm: MPI.Comm, values: np.ndarray) -> float:
     """Smallest entry over all ranks (``inf`` where no rank holds any)."""
     local = float(np.min(values)) if values.size else np.inf
     return float(comm.allreduce(local, op=MPI.MIN))
-
-
-def is_root(comm: MPI.Comm = MPI.COMM_WORLD) -> bool:
-    """Whether this process is rank 0."""
-    return comm.rank == 0

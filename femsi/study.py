@@ -147,6 +147,8 @@ class _Runner:
         self.started = clock.perf_counter()
         self.series: TimeSeries | None = None
         self.writer: FieldWriter | None = None
+        # (displacement before the last accepted step, its dt): the displacement predictor.
+        self._previous: tuple[np.ndarray, float] | None = None
 
     # ------------------------------------------------------------------ setup
 
@@ -241,11 +243,9 @@ class _Runner:
                 options,
                 near_nullspace=self._rbm.nullspace,
             )
-        dx = model.measures
         self.capacity = ScalarForm(model.active_capacity_form, mesh.comm)()
         self.area = ScalarForm(model.active_area_form, mesh.comm)()
         self.amount = ScalarForm(model.active_amount_form, mesh.comm)
-        del dx
 
     def _build_outputs(self) -> None:
         model = self.model
@@ -306,7 +306,7 @@ class _Runner:
         t0 = clock.perf_counter()
         stats = self._solve_initial_mechanics()
         self.timer.add("solve_mechanics", clock.perf_counter() - t0)
-        self._record(0, "initial", 0.0, 0.0, 0, stats)
+        self._record(0, "initial", 0.0, 0.0, 0, stats, self.soc())
         self._write_fields()
 
     def _solve_initial_mechanics(self):
@@ -346,13 +346,14 @@ class _Runner:
             for index, step in enumerate(self.study.protocol):
                 drive = drive_of(step, self.capacity, self.area, c_max)
                 reason = self._run_protocol_step(index, drive, time_cfg, bar)
+                soc = self.soc()
                 self.step_ends.append(
                     {
                         "index": index,
                         "kind": drive.kind,
                         "end_reason": reason,
                         "time_s": self.t,
-                        "soc": self.soc(),
+                        "soc": soc,
                         "step": self.step,
                     }
                 )
@@ -362,10 +363,10 @@ class _Runner:
                     drive.kind,
                     reason,
                     self.t,
-                    self.soc(),
+                    soc,
                 )
                 self._write_fields(force=True)
-                self._snapshot(f"step{index}_{drive.kind}")
+                self._snapshot(f"step{index}_{drive.kind}", soc)
         finally:
             if bar is not None:
                 bar.close()
@@ -407,16 +408,24 @@ class _Runner:
                 logger.warning("step failed at t = %.6g s; cutting dt to %.3g s", self.t, self.dt)
                 continue
             diff_stats, mech_stats = stats
-            retry = retry_step(drive, soc, self.soc(), start_soc, dt, time_cfg)
+            new_soc = self.soc()
+            retry = retry_step(drive, soc, new_soc, start_soc, dt, time_cfg)
             if retry is not None:
-                self._undo()
+                self._restore(self._previous[0] if self._previous else None)
+                self._previous = None  # no extrapolation from the rejected step
                 self.dt = retry
                 continue
-            last_rate = (self.soc() - soc) / dt if dt > 0 else None
+            last_rate = (new_soc - soc) / dt if dt > 0 else None
             self.t += dt
             self.step += 1
             row = self._record(
-                index, drive.kind, dt, drive.inward_flux, diff_stats.newton_iterations, mech_stats
+                index,
+                drive.kind,
+                dt,
+                drive.inward_flux,
+                diff_stats.newton_iterations,
+                mech_stats,
+                new_soc,
             )
             self._write_fields()
             if bar is not None:
@@ -429,14 +438,13 @@ class _Runner:
             if not truncated:
                 self.dt = dt * time_cfg.growth if easy else dt
 
-    def _undo(self) -> None:
-        """Restore the state before the last attempted step."""
+    def _restore(self, u_before) -> None:
+        """Return to the state before the last attempted step (u too, when given)."""
         model = self.model
         model.theta.x.array[:] = model.theta_n.x.array
         model.sync_concentration()
-        if self.mechanics is not None and getattr(self, "_previous", None) is not None:
-            model.u.x.array[:] = self._previous[0]  # the displacement before the step
-            self._previous = None  # and no extrapolation from the rejected step
+        if u_before is not None:
+            model.u.x.array[:] = u_before
 
     def _surface_limit(self, drive: Drive) -> bool:
         values = self.model.surface_concentration_range()
@@ -454,7 +462,7 @@ class _Runner:
         diff_stats = self.diffusion[held].solve() if self.study.physics.diffusion else _NoSolve()
         self.timer.add("solve_diffusion", clock.perf_counter() - t0)
         if not diff_stats.converged:
-            model.theta.x.array[:] = model.theta_n.x.array
+            self._restore(None)
             return None
         model.sync_concentration()
         mech_stats = None
@@ -465,16 +473,14 @@ class _Runner:
             mech_stats = self.mechanics.solve()
             self.timer.add("solve_mechanics", clock.perf_counter() - t0)
             if not mech_stats.converged:
-                model.u.x.array[:] = saved
-                model.theta.x.array[:] = model.theta_n.x.array
-                model.sync_concentration()
+                self._restore(saved)
                 return None
             self._previous = (saved, dt)
         return diff_stats, mech_stats
 
     def _predict_displacement(self, dt: float) -> None:
         """Start Newton from u linearly extrapolated in time (saves an iteration per step)."""
-        previous = getattr(self, "_previous", None)
+        previous = self._previous
         if previous is None or not self.study.physics.mechanics == "finite_strain":
             return
         u_before, dt_before = previous
@@ -483,14 +489,14 @@ class _Runner:
 
     # ------------------------------------------------------------------ outputs
 
-    def _record(self, index, kind, dt, flux, newton_diffusion, mech_stats) -> dict:
+    def _record(self, index, kind, dt, flux, newton_diffusion, mech_stats, soc) -> dict:
         t0 = clock.perf_counter()
         surface = self.model.surface_concentration_range()
         row = {
             "step": self.step,
             "time_s": float(self.t),
             "dt_s": float(dt),
-            "soc": float(self.soc()),
+            "soc": float(soc),
             "protocol_step": index,
             "protocol_kind": kind,
             "inward_flux_mol_m2_s": float(flux),
@@ -525,13 +531,13 @@ class _Runner:
             self.writer.write(self.t)
             self.timer.add("output", clock.perf_counter() - t0)
 
-    def _snapshot(self, label: str) -> None:
+    def _snapshot(self, label: str, soc: float) -> None:
         if not self.study.outputs.figures or self.stress is None:
             return
         from femsi.outputs.figures import gather_snapshot
 
         t0 = clock.perf_counter()
-        snapshot = gather_snapshot(self.model, self.stress, label, self.t, self.soc())
+        snapshot = gather_snapshot(self.model, self.stress, label, self.t, soc)
         if snapshot is not None:
             self.snapshots.append(snapshot)
         self.timer.add("figures", clock.perf_counter() - t0)

@@ -23,6 +23,8 @@ from femsi.config.schema import (
 from femsi.errors import InputError
 from femsi.materials import Material, resolve_material
 
+#: Geometry types, as pydantic names them in error locations.
+GEOMETRY_TYPES = {"sphere", "core_shell", "hollow_sphere", "particle_in_matrix", "mesh_file"}
 #: Regions each geometry type builds.
 REGIONS_OF = {
     "sphere": ("particle",),
@@ -148,15 +150,8 @@ def _input_error(err: ValidationError) -> InputError:
     for item in err.errors():
         loc = [str(p) for p in item["loc"]]
         # Discriminated unions insert the tag ("geometry.sphere.radius"): drop it.
-        if len(loc) > 1 and loc[0] == "geometry" and loc[1].endswith("_geometry") is False:
-            if loc[1] in {
-                "sphere",
-                "core_shell",
-                "hollow_sphere",
-                "particle_in_matrix",
-                "mesh_file",
-            }:
-                loc.pop(1)
+        if len(loc) > 1 and loc[0] == "geometry" and loc[1] in GEOMETRY_TYPES:
+            loc.pop(1)
         if len(loc) > 1 and loc[-1].startswith(("function-", "constrained-")):
             loc.pop()
         where = ".".join(loc) or "study"

@@ -40,8 +40,6 @@ PARAMETERS: dict[str, str] = {
 }
 #: Parameters that may be given as a function of the state of charge.
 SOC_DEPENDENT = {"youngs_modulus", "diffusivity", "yield_stress"}
-#: Parameters an active (lithium-storing) material must have.
-ACTIVE_REQUIRED = ("partial_molar_volume", "max_concentration", "diffusivity")
 CATEGORIES = ("active", "electrolyte", "coating", "current_collector", "substrate")
 
 
@@ -197,14 +195,12 @@ def _check(m: Material, field_path: str) -> None:
         if not 0.0 <= value <= 1.0:
             raise InputError(f"{field_path}.{key}", f"must lie in [0, 1], got {value:g}")
     if m.is_active:
-        for key in ACTIVE_REQUIRED:
-            if key not in ("diffusivity",) and getattr(m, key) <= 0:
+        for key in ("partial_molar_volume", "max_concentration"):
+            if getattr(m, key) <= 0:
                 raise InputError(f"{field_path}.{key}", "an active material needs a positive value")
         if m.diffusivity is None or m.diffusivity.min() <= 0:
             raise InputError(f"{field_path}.diffusivity", "an active material needs D > 0")
-    else:
-        for key in SOC_DEPENDENT & {"youngs_modulus"}:
-            if not getattr(m, key).is_constant:
-                raise InputError(
-                    f"{field_path}.{key}", "only active materials may depend on state of charge"
-                )
+    elif not m.youngs_modulus.is_constant:
+        raise InputError(
+            f"{field_path}.youngs_modulus", "only active materials may depend on state of charge"
+        )

@@ -72,8 +72,9 @@ class StressFields:
             r: ScalarForm(model.volume_ratio * m.regions([r], q), mesh.comm)
             for r in model.model.regions
         }
+        # The reference volume of a region does not change: assemble it once.
         self._reference_volume = {
-            r: ScalarForm(1.0 * m.regions([r], q), mesh.comm) for r in model.model.regions
+            r: ScalarForm(1.0 * m.regions([r], q), mesh.comm)() for r in model.model.regions
         }
         self._amount = {
             r: ScalarForm(model.concentration * m.regions([r], m.diffusion_degree), mesh.comm)
@@ -98,7 +99,7 @@ class StressFields:
         comm = self.model.mesh.comm
         stats = {}
         for region, dofs in self._region_dofs.items():
-            reference = self._reference_volume[region]()
+            reference = self._reference_volume[region]
             stats[f"{region}.max_von_mises_Pa"] = global_max(comm, self.von_mises.x.array[dofs])
             stats[f"{region}.max_principal_Pa"] = global_max(comm, self.max_principal.x.array[dofs])
             stats[f"{region}.min_hydrostatic_Pa"] = global_min(comm, self.hydrostatic.x.array[dofs])

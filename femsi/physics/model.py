@@ -75,7 +75,6 @@ class CoupledModel:
         self.concentration = c_max * self.theta
         self.dt = fem.Constant(mesh, 1.0)
         self.inward_flux = fem.Constant(mesh, 0.0)
-        self.held_concentration = fem.Constant(mesh, 0.0)
         self._held_theta = fem.Constant(mesh, 0.0)
         tdim = mesh.topology.dim
         active_cells = np.concatenate(
@@ -124,7 +123,6 @@ class CoupledModel:
         else:
             self.diffusion_jacobian = None
         # Reported integrals, compiled once.
-        self.active_volume_form = 1.0 * dx_active
         self.active_capacity_form = self.fields.concentration_scale() * dx_active
         self.active_amount_form = self.concentration * dx_active
         self.active_area_form = m.surface_integral(
@@ -147,7 +145,6 @@ class CoupledModel:
 
     def set_held_concentration(self, value: float) -> None:
         """Set the surface concentration of a potentiostatic hold, mol/m³."""
-        self.held_concentration.value = value
         self._held_theta.value = value / self.reference_max_concentration
 
     def diffusion_bcs(self, held: bool) -> list[fem.DirichletBC]:
