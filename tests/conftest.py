@@ -3,10 +3,33 @@
 from __future__ import annotations
 
 import copy
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+import yaml
 
 import femsi
+
+ROOT = Path(__file__).resolve().parents[1]
+MPIRUN = shutil.which("mpirun", path=str(Path(sys.executable).parent)) or shutil.which("mpirun")
+
+
+def run_cli(*args, ranks: int = 1, timeout: int = 900) -> subprocess.CompletedProcess:
+    """``femsi ARGS`` in a subprocess (under ``mpirun -n RANKS`` when ranks > 1)."""
+    command = [sys.executable, "-m", "femsi", *map(str, args)]
+    if ranks > 1:
+        command = [MPIRUN, "-n", str(ranks), *command]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=timeout)
+
+
+def write_study(folder: Path, tree: dict, name: str = "study.yaml") -> Path:
+    """Write a study dict as YAML; returns its path."""
+    path = folder / name
+    path.write_text(yaml.safe_dump(tree))
+    return path
 
 
 def study(**sections) -> dict:

@@ -4,33 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import study
+from tests.conftest import run_cli, study, write_study
 from tests.test_materials import REQUIRED
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def femsi(*args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "femsi", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd or ROOT,
-        timeout=600,
-    )
-
-
-def write(tmp_path: Path, tree: dict, name: str = "study.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(tree))
-    return path
 
 
 def assert_input_error(result, *fragments):
@@ -42,24 +21,24 @@ def assert_input_error(result, *fragments):
 
 
 def test_validate_shipped_example():
-    result = femsi("validate", "configs/particle.yaml")
+    result = run_cli("validate", "configs/particle.yaml")
     assert result.returncode == 0, result.stderr
     assert "valid study 'si-particle-1C'" in result.stdout
 
 
 def test_materials_lists_the_library_with_sources():
-    listing = femsi("materials")
+    listing = run_cli("materials")
     assert listing.returncode == 0
     for name in REQUIRED:
         assert name in listing.stdout
-    detail = femsi("materials", "llzo")
+    detail = run_cli("materials", "llzo")
     assert "149.8 GPa" in detail.stdout and "doi" in detail.stdout.lower()
 
 
 def test_malformed_yaml(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("study: x\ngeometry: {type: sphere, radius: 1 um\n")
-    assert_input_error(femsi("validate", path), "malformed YAML", "line")
+    assert_input_error(run_cli("validate", path), "malformed YAML", "line")
 
 
 @pytest.mark.parametrize(
@@ -87,14 +66,14 @@ def test_malformed_yaml(tmp_path):
     ],
 )
 def test_bad_input_names_the_field(tmp_path, override, field, problem):
-    result = femsi("validate", "configs/particle.yaml", "--set", override)
+    result = run_cli("validate", "configs/particle.yaml", "--set", override)
     assert_input_error(result, field, problem)
 
 
 def test_probe_outside_the_body_is_an_input_error(tmp_path):
     tree = study(outputs={"every": 0, "figures": False, "probes": {"far": ["3 um", 0, 0]}})
     out = tmp_path / "out"
-    result = femsi("run", write(tmp_path, tree), "-o", out, "--no-progress")
+    result = run_cli("run", write_study(tmp_path, tree), "-o", out, "--no-progress")
     assert_input_error(result, "outputs.probes.far", "outside the body")
     assert not out.exists()  # a folder this run created is removed on bad input
 
@@ -103,9 +82,11 @@ def test_existing_output_folder_is_never_overwritten_silently(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "precious.txt").write_text("keep me")
-    result = femsi("run", write(tmp_path, study()), "-o", out, "--no-progress")
+    result = run_cli("run", write_study(tmp_path, study()), "-o", out, "--no-progress")
     assert_input_error(result, "--output", "not empty")
-    result = femsi("run", write(tmp_path, study()), "-o", out, "--no-progress", "--overwrite")
+    result = run_cli(
+        "run", write_study(tmp_path, study()), "-o", out, "--no-progress", "--overwrite"
+    )
     assert_input_error(result, "not a femsi run folder")
     assert (out / "precious.txt").read_text() == "keep me"
 
@@ -129,9 +110,9 @@ def test_run_writes_the_output_contract(tmp_path):
         },
     )
     out = tmp_path / "run"
-    result = femsi(
+    result = run_cli(
         "run",
-        write(tmp_path, tree),
+        write_study(tmp_path, tree),
         "-o",
         out,
         "--no-progress",
@@ -220,7 +201,7 @@ def test_failed_solve_keeps_partial_results_and_exits_1(tmp_path):
         time={"initial_step": "10 s", "max_step": "10 s", "min_step": "2 s"},
     )
     out = tmp_path / "out"
-    result = femsi("run", write(tmp_path, tree), "-o", out, "--no-progress")
+    result = run_cli("run", write_study(tmp_path, tree), "-o", out, "--no-progress")
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert "no convergence" in result.stderr

@@ -18,8 +18,12 @@ def _jit_calls(monkeypatch, tmp_path, steps: int) -> int:
 
     monkeypatch.setattr(dolfinx.jit, "ffcx_jit", counting)
     tree = study(
-        geometry={"type": "particle_in_matrix", "radius": "1 um", "matrix_size": "2 um",
-                  "mesh_size": "0.4 um"},
+        geometry={
+            "type": "particle_in_matrix",
+            "radius": "1 um",
+            "matrix_size": "2 um",
+            "mesh_size": "0.4 um",
+        },
         materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"},
         physics={"mechanics": "finite_strain", "displacement_degree": 1},
         protocol=[{"lithiate": {"c_rate": 1, "duration": f"{10 * steps} s"}}],

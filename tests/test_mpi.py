@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.conftest import study
-
-ROOT = Path(__file__).resolve().parents[1]
-MPIRUN = shutil.which("mpirun", path=str(Path(sys.executable).parent)) or shutil.which("mpirun")
+from tests.conftest import MPIRUN, ROOT, run_cli, study, write_study
 
 pytestmark = [
     pytest.mark.mpi,
@@ -65,13 +60,9 @@ CASES = {
 
 
 def _run(tmp_path: Path, name: str, ranks: int) -> dict:
-    config = tmp_path / f"{name}.yaml"
-    config.write_text(yaml.safe_dump(CASES[name]))
+    config = write_study(tmp_path, CASES[name], f"{name}.yaml")
     out = tmp_path / f"{name}-{ranks}"
-    command = [sys.executable, "-m", "femsi", "run", str(config), "-o", str(out), "--no-progress"]
-    if ranks > 1:
-        command = [MPIRUN, "-n", str(ranks), *command]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    result = run_cli("run", config, "-o", out, "--no-progress", ranks=ranks)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads((out / "summary.json").read_text()) | {
         "manifest": json.loads((out / "manifest.json").read_text())
