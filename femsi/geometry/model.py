@@ -36,6 +36,15 @@ class MeshModel:
         symmetry: Axis index (0, 1, 2) to the name of the symmetry plane normal to it.
         outer_pressure: Pressure on ``pressure_surfaces``, Pa.
         volume_scale: Full body over modelled part (8 for an octant), for reports.
+        rollers: Surface name to the axis (0, 1, 2) of the displacement component held at
+            zero there: die walls and die floor, which the body may slide along.
+        plate: The surface a rigid pressure plate presses on (its outward normal is +z), or
+            None for bodies without a plate.
+        layer_interfaces: Names of the (interior) surfaces bounding the electrode layer from
+            below and above, whose mean z displacements give the electrode thickness change.
+        layer_thickness: Initial thickness of that layer, m.
+        info: Facts about how the geometry was made (packing, meshing time, cache), for the
+            summary and manifest.
     """
 
     mesh: dmesh.Mesh
@@ -49,6 +58,11 @@ class MeshModel:
     symmetry: dict[int, str] = field(default_factory=dict)
     outer_pressure: float = 0.0
     volume_scale: float = 1.0
+    rollers: dict[str, int] = field(default_factory=dict)
+    plate: str | None = None
+    layer_interfaces: tuple[str, str] | None = None
+    layer_thickness: float = 0.0
+    info: dict = field(default_factory=dict)
 
     def cells_of(self, region: str) -> np.ndarray:
         """Local cell indices (owned and ghost) of a region."""
@@ -61,4 +75,5 @@ class MeshModel:
     @property
     def is_constrained(self) -> bool:
         """Whether boundary conditions remove all rigid-body motion."""
-        return bool(self.fixed_surfaces) or len(self.symmetry) == 3
+        held = set(self.symmetry) | set(self.rollers.values())
+        return bool(self.fixed_surfaces) or held == {0, 1, 2}
