@@ -20,8 +20,10 @@ import yaml
 
 import femsi.compat  # noqa: F401
 from femsi.config import StudyConfig, load_config
+from femsi.config.schema import Cell
 from femsi.errors import InputError, SolveError
 from femsi.geometry import build_mesh
+from femsi.outputs.cell import CellMetrics
 from femsi.outputs.fields import FieldWriter
 from femsi.outputs.manifest import versions
 from femsi.outputs.probes import Probes, probe_columns
@@ -30,10 +32,12 @@ from femsi.outputs.stress import StressFields
 from femsi.outputs.summary import PeakTracker
 from femsi.outputs.timeseries import TimeSeries
 from femsi.parallel import ScalarForm, global_max, global_min
+from femsi.physics.constraints import fixture_rollers
 from femsi.physics.model import CoupledModel
 from femsi.solvers.newton import NewtonSolver
 from femsi.solvers.nullspace import rigid_body_modes
 from femsi.solvers.options import petsc_options
+from femsi.solvers.plate import RigidPlate
 from femsi.solvers.protocol import FARADAY, Drive, drive_of
 from femsi.solvers.stepping import propose_step, retry_step
 
@@ -147,6 +151,7 @@ class _Runner:
         self.started = clock.perf_counter()
         self.series: TimeSeries | None = None
         self.writer: FieldWriter | None = None
+        self.plate: RigidPlate | None = None
         # (displacement before the last accepted step, its dt): the displacement predictor.
         self._previous: tuple[np.ndarray, float] | None = None
 
@@ -166,7 +171,11 @@ class _Runner:
         self._check_regions()
         self.timer.add("mesh", clock.perf_counter() - t0)
         t0 = clock.perf_counter()
-        self.model = CoupledModel(self.mesh_model, self.config.materials, study.physics)
+        # A body in a die stands on its floor, between walls unless lateral: free.
+        self.cell = study.cell or (Cell() if self.mesh_model.plate is not None else None)
+        if self.cell is not None:
+            self.mesh_model.rollers = fixture_rollers(self.mesh_model, self.cell.lateral)
+        self.model = CoupledModel(self.mesh_model, self.config.materials, study.physics, self.cell)
         snap = 0.05 * getattr(study.geometry, "mesh_size", 0.0) or self._mesh_scale() * 1e-3
         self.probes = Probes(self.model.mesh, dict(study.outputs.probes), snap)
         self._build_solvers()
@@ -235,6 +244,8 @@ class _Runner:
                 vector=True,
             )
             self._rbm = rigid_body_modes(model.Vu)
+            if model.has_plate:
+                self.plate = RigidPlate(model.Vu, self.mesh_model.facets_of(self.mesh_model.plate))
             self.mechanics = NewtonSolver(
                 "mechanics",
                 model.mechanics_form,
@@ -242,6 +253,7 @@ class _Runner:
                 model.mechanics_bcs,
                 options,
                 near_nullspace=self._rbm.nullspace,
+                plate=self.plate,
             )
         self.capacity = ScalarForm(model.active_capacity_form, mesh.comm)()
         self.area = ScalarForm(model.active_area_form, mesh.comm)()
@@ -250,8 +262,13 @@ class _Runner:
     def _build_outputs(self) -> None:
         model = self.model
         self.stress = StressFields(model) if model.has_mechanics else None
+        self.cell_metrics = None
+        if model.has_mechanics:
+            plate = getattr(self, "plate", None)
+            self.cell_metrics = CellMetrics(model, plate.indicator if plate else None)
         regions = list(self.mesh_model.regions)
         columns = list(BASE_COLUMNS)
+        columns += list(self.cell_metrics.columns) if self.cell_metrics else []
         columns += [f"{r}.{c}" for r in regions for c in REGION_COLUMNS]
         columns += probe_columns(self.probes.names)
         self.series = TimeSeries(self.out / "timeseries.csv", columns, self.comm.rank == 0)
@@ -303,6 +320,8 @@ class _Runner:
         self.t = 0.0
         self.step = 0
         self.dt = self.study.time.initial_step
+        if self.plate is not None and self.study.protocol[0].kind != "preload":
+            self._engage_plate()
         t0 = clock.perf_counter()
         stats = self._solve_initial_mechanics()
         self.timer.add("solve_mechanics", clock.perf_counter() - t0)
@@ -343,14 +362,23 @@ class _Runner:
         bar = self._progress_bar()
         c_max = model.reference_max_concentration
         try:
-            for index, step in enumerate(self.study.protocol):
-                drive = drive_of(step, self.capacity, self.area, c_max)
-                reason = self._run_protocol_step(index, drive, time_cfg, bar)
+            protocol = self.study.protocol
+            for index, step in enumerate(protocol):
+                if step.kind == "preload":
+                    reason = self._preload(index, step.body)
+                    following = protocol[index + 1].kind if index + 1 < len(protocol) else None
+                    if following != "preload":
+                        self._engage_plate()
+                    kind = "preload"
+                else:
+                    drive = drive_of(step, self.capacity, self.area, c_max)
+                    reason = self._run_protocol_step(index, drive, time_cfg, bar)
+                    kind = drive.kind
                 soc = self.soc()
                 self.step_ends.append(
                     {
                         "index": index,
-                        "kind": drive.kind,
+                        "kind": kind,
                         "end_reason": reason,
                         "time_s": self.t,
                         "soc": soc,
@@ -360,13 +388,13 @@ class _Runner:
                 logger.info(
                     "protocol step %d (%s) ended: %s at t = %.6g s, SOC %.4f",
                     index,
-                    drive.kind,
+                    kind,
                     reason,
                     self.t,
                     soc,
                 )
                 self._write_fields(force=True)
-                self._snapshot(f"step{index}_{drive.kind}", soc)
+                self._snapshot(f"step{index}_{kind}", soc)
         finally:
             if bar is not None:
                 bar.close()
@@ -437,6 +465,59 @@ class _Runner:
             easy = mech_stats is None or mech_stats.newton_iterations <= 4
             if not truncated:
                 self.dt = dt * time_cfg.growth if easy else dt
+
+    # ------------------------------------------------------------------ the plate
+
+    def _plate_pressure_now(self) -> float:
+        """The stack pressure the plate currently carries, Pa."""
+        return self.cell_metrics.evaluate()["stack_pressure_Pa"]
+
+    def _engage_plate(self) -> None:
+        """Switch the plate from force control to its cell mode, where it stands now."""
+        mode, model, plate = self.cell.plate, self.model, self.plate
+        w = plate.position(model.u)
+        if mode == "fixed_gap":
+            plate.locked, plate.held = True, w
+        elif mode == "fixture_stiffness":
+            model.plate_stiffness.value = self.cell.fixture_stiffness
+            model.plate_rest.value = w
+        logger.info("plate: %s from w = %.6g m", mode, w)
+
+    def _release_plate(self) -> None:
+        """Back to force control at the force the plate carries now (for a new preload)."""
+        if self.plate.locked or float(self.model.plate_stiffness.value) != 0.0:
+            self.model.plate_pressure.value = self._plate_pressure_now()
+        self.plate.locked = False
+        self.model.plate_stiffness.value = 0.0
+
+    def _preload(self, index: int, preload) -> str:
+        """Ramp the plate pressure to the preload in load increments (no current, no time)."""
+        self._release_plate()
+        pressure = self.model.plate_pressure
+        start, target = float(pressure.value), preload.pressure
+        done, increment = 0.0, 1.0 / preload.increments
+        while done < 1.0 - 1e-12:
+            fraction = min(1.0, done + increment)
+            saved = self.model.u.x.array.copy()
+            pressure.value = start + fraction * (target - start)
+            t0 = clock.perf_counter()
+            stats = self.mechanics.solve()
+            self.timer.add("solve_mechanics", clock.perf_counter() - t0)
+            if not stats.converged:
+                self.model.u.x.array[:] = saved
+                increment /= 2
+                if increment < 1.0 / (64 * preload.increments):
+                    pressure.value = start + done * (target - start)
+                    raise SolveError(
+                        f"protocol step {index} (preload): no convergence at "
+                        f"{pressure.value:.4g} Pa even with the load increment cut"
+                    )
+                continue
+            done = fraction
+            self.step += 1
+            self._record(index, "preload", 0.0, 0.0, 0, stats, self.soc())
+            self._write_fields()
+        return "pressure reached"
 
     def _restore(self, u_before) -> None:
         """Return to the state before the last attempted step (u too, when given)."""
@@ -509,6 +590,7 @@ class _Runner:
         s = self.stress
         if s is not None:
             s.update()
+            row |= self.cell_metrics.evaluate()
             row |= s.region_statistics(self.mesh_model.volume_scale)
         row |= self.probes.evaluate(
             self.model.c,

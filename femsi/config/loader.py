@@ -24,13 +24,23 @@ from femsi.errors import InputError
 from femsi.materials import Material, resolve_material
 
 #: Geometry types, as pydantic names them in error locations.
-GEOMETRY_TYPES = {"sphere", "core_shell", "hollow_sphere", "particle_in_matrix", "mesh_file"}
+GEOMETRY_TYPES = {
+    "sphere",
+    "core_shell",
+    "hollow_sphere",
+    "particle_in_matrix",
+    "film",
+    "mesh_file",
+}
+#: Geometry types that stand in a die and may carry a pressure plate (the ``cell`` section).
+CELL_GEOMETRIES = {"film"}
 #: Regions each geometry type builds.
 REGIONS_OF = {
     "sphere": ("particle",),
     "hollow_sphere": ("particle",),
     "core_shell": ("particle", "coating"),
     "particle_in_matrix": ("particle", "matrix"),
+    "film": ("film", "substrate"),
 }
 
 
@@ -167,10 +177,38 @@ def _input_error(err: ValidationError) -> InputError:
     return InputError(field_path, message)
 
 
+def regions_of(geometry) -> tuple[str, ...]:
+    """The regions a built-in geometry section makes (its options decide some)."""
+    regions = REGIONS_OF[geometry.type]
+    if geometry.type == "film" and geometry.substrate_thickness == 0:
+        regions = ("film",)
+    return regions
+
+
+def _check_cell(study: Study) -> None:
+    """The cell section and preload steps fit the geometry and each other."""
+    cell, kind = study.cell, study.geometry.type
+    preloads = [i for i, step in enumerate(study.protocol) if step.kind == "preload"]
+    if cell is not None and kind not in CELL_GEOMETRIES:
+        raise InputError(
+            "cell",
+            f"a {kind} has no die or plate (a cell fits: {', '.join(sorted(CELL_GEOMETRIES))})",
+        )
+    plate = cell.plate if cell is not None else "none"
+    if plate != "none" and study.physics.mechanics == "none":
+        raise InputError("cell.plate", "a pressure plate needs mechanics (physics.mechanics)")
+    if preloads and plate == "none":
+        raise InputError(
+            f"protocol.{preloads[0]}.preload",
+            "a preload needs a plate to press with: set cell.plate",
+        )
+
+
 def _check_consistency(study: Study, materials: dict[str, Material]) -> None:
     geometry = study.geometry
+    _check_cell(study)
     if geometry.type != "mesh_file":
-        needed = REGIONS_OF[geometry.type]
+        needed = regions_of(geometry)
         for region in needed:
             if region not in materials:
                 raise InputError(f"materials.{region}", f"{geometry.type} needs a material here")

@@ -24,6 +24,8 @@ PositiveTime = Annotated[float, _quantity("time"), Field(gt=0)]
 Pressure = Annotated[float, _quantity("pressure")]
 PositiveCurrentDensity = Annotated[float, _quantity("current_density"), Field(gt=0)]
 Fraction = Annotated[float, _quantity("dimensionless"), Field(ge=0, le=1)]
+CompressivePressure = Annotated[float, _quantity("pressure"), Field(ge=0)]
+StiffnessPerArea = Annotated[float, _quantity("stiffness_per_area"), Field(gt=0)]
 Point = Annotated[tuple[Length, Length, Length], Field()]
 
 
@@ -111,6 +113,28 @@ class ParticleInMatrixGeometry(_ParticleGeometry):
         return min(self.radius, self.matrix_size - self.radius)
 
 
+class FilmGeometry(Section):
+    """A film (``film``) on an optional substrate (``substrate``): a square box, film on top.
+
+    x and y span ``[0, width]``; the substrate fills ``0 <= z <= substrate_thickness`` and the
+    film the ``thickness`` above it. Lithium enters through the film's top surface (``top``).
+    The side faces (``side_x0``, ``side_x1``, ``side_y0``, ``side_y1``) and the bottom are die
+    walls and floor (see the ``cell`` section); a film bonded to a thick substrate is the
+    laterally confined case.
+    """
+
+    type: Literal["film"]
+    thickness: PositiveLength
+    width: PositiveLength
+    substrate_thickness: NonNegativeLength = 0.0
+    mesh_size: PositiveLength
+
+    def smallest_feature(self) -> float:  # noqa: D102
+        if self.substrate_thickness > 0:
+            return min(self.thickness, self.substrate_thickness)
+        return self.thickness
+
+
 class MeshFileGeometry(Section):
     """A user's mesh (Gmsh .msh or any format meshio reads) with named or numbered regions.
 
@@ -137,6 +161,7 @@ Geometry = Annotated[
     | CoreShellGeometry
     | HollowSphereGeometry
     | ParticleInMatrixGeometry
+    | FilmGeometry
     | MeshFileGeometry,
     Field(discriminator="type"),
 ]
@@ -207,30 +232,76 @@ class Hold(Section):
         return self
 
 
+class Preload(Section):
+    """Press the plate to ``pressure`` (no current, no time), in ``increments`` load steps.
+
+    The fabrication or cell-assembly pressure. After the last preload a ``fixed_gap`` plate
+    is held where it stands and a ``fixture_stiffness`` spring starts from there; a
+    ``stack_pressure`` plate keeps the last preload pressure.
+    """
+
+    pressure: CompressivePressure
+    increments: Annotated[int, Field(ge=1, le=100)] = 4
+
+
+STEP_KINDS = ("lithiate", "delithiate", "rest", "hold", "preload")
+
+
 class ProtocolStep(Section):
-    """One protocol entry: exactly one of ``lithiate``, ``delithiate``, ``rest``, ``hold``."""
+    """One protocol entry: one of ``lithiate``, ``delithiate``, ``rest``, ``hold``, ``preload``."""
 
     lithiate: Lithiate | None = None
     delithiate: Delithiate | None = None
     rest: Rest | None = None
     hold: Hold | None = None
+    preload: Preload | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self):
-        given = [k for k in ("lithiate", "delithiate", "rest", "hold") if getattr(self, k)]
+        given = [k for k in STEP_KINDS if getattr(self, k)]
         if len(given) != 1:
-            raise ValueError("each protocol step is one of lithiate, delithiate, rest, hold")
+            raise ValueError(f"each protocol step is one of {', '.join(STEP_KINDS)}")
         return self
 
     @property
     def kind(self) -> str:
         """The step's name."""
-        return next(k for k in ("lithiate", "delithiate", "rest", "hold") if getattr(self, k))
+        return next(k for k in STEP_KINDS if getattr(self, k))
 
     @property
-    def body(self) -> Lithiate | Delithiate | Rest | Hold:
+    def body(self) -> Lithiate | Delithiate | Rest | Hold | Preload:
         """The step's settings."""
         return getattr(self, self.kind)
+
+
+# --------------------------------------------------------------------------- cell
+
+
+class Cell(Section):
+    """The fixture around a layered body (``electrode``, ``rve``, ``film``).
+
+    The body stands on the die floor (no normal displacement, free sliding). ``lateral:
+    confined`` holds the side faces by die walls (no normal displacement); ``free`` leaves them
+    free. ``plate`` is the top pressure plate, rigid and flat (one unknown displacement):
+
+    - ``none``: no plate, the top is free;
+    - ``stack_pressure``: the plate carries a constant force (the last ``preload`` pressure
+      times the cell area) and moves; its displacement is the thickness change;
+    - ``fixed_gap``: the plate is held where the last ``preload`` left it; the force on it
+      (a load cell) is reported as the stack pressure;
+    - ``fixture_stiffness``: a spring of ``fixture_stiffness`` (Pa/m: N/m of fixture per m²
+      of cell area) between plate and frame, preloaded by the last ``preload``.
+    """
+
+    plate: Literal["none", "stack_pressure", "fixed_gap", "fixture_stiffness"] = "none"
+    lateral: Literal["confined", "free"] = "confined"
+    fixture_stiffness: StiffnessPerArea | None = None
+
+    @model_validator(mode="after")
+    def _stiffness_for_spring(self):
+        if (self.plate == "fixture_stiffness") != (self.fixture_stiffness is not None):
+            raise ValueError("fixture_stiffness is given exactly when plate is fixture_stiffness")
+        return self
 
 
 # --------------------------------------------------------------------------- time, outputs
@@ -301,6 +372,7 @@ class Study(Section):
     geometry: Geometry
     materials: dict[str, str | dict]
     physics: Physics = Physics()
+    cell: Cell | None = None
     protocol: Annotated[list[ProtocolStep], Field(min_length=1)]
     time: Time
     outputs: Outputs = Outputs()

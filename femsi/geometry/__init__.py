@@ -8,7 +8,8 @@ import gmsh
 from dolfinx.io import gmsh as gmshio
 
 import femsi.compat  # noqa: F401
-from femsi.config.schema import MeshFileGeometry
+from femsi.config.schema import FilmGeometry, MeshFileGeometry
+from femsi.geometry.film import build_film
 from femsi.geometry.mesh_file import read_mesh_file
 from femsi.geometry.model import MeshModel, ghosted_partitioner
 from femsi.geometry.spheres import build_spherical
@@ -39,6 +40,8 @@ def build_mesh(geometry, comm: MPI.Comm = MPI.COMM_WORLD) -> MeshModel:
     """
     if isinstance(geometry, MeshFileGeometry):
         return read_mesh_file(geometry, comm)
+    if isinstance(geometry, FilmGeometry):
+        return build_film(geometry, comm)
     # OpenCASCADE works with absolute tolerances near 1e-7: build in units of the radius.
     scale = geometry.radius
     scaled = geometry.model_copy(

@@ -1,10 +1,11 @@
-"""Dirichlet conditions: symmetry planes, fixed surfaces, and rigid-body suppression.
+"""Dirichlet conditions: symmetry planes, die walls, fixed surfaces, rigid-body suppression.
 
 A body with no displacement constraint (a free particle) has six rigid-body modes. They are
 removed by a statically determinate set of point constraints: all components at the vertex
 nearest the centroid, two at the vertex nearest an x-offset point, one at the vertex nearest a
 y-offset point. These carry no reaction when the load is self-equilibrated (swelling, uniform
-pressure), so stresses are unaffected.
+pressure), so stresses are unaffected. A body on a die floor without side walls keeps three
+in-plane modes (two translations, the rotation about z); two vertices of the floor remove them.
 """
 
 from __future__ import annotations
@@ -43,18 +44,34 @@ def _nearest_vertex(model: MeshModel, target: np.ndarray) -> np.ndarray:
     return model.mesh.comm.bcast(point, root=owner)
 
 
-def rigid_body_constraints(model: MeshModel, V: fem.FunctionSpace) -> list[fem.DirichletBC]:
-    """Six point constraints that fix translation and rotation of a free body."""
+def rigid_body_constraints(
+    model: MeshModel, V: fem.FunctionSpace, on_floor: bool = False
+) -> list[fem.DirichletBC]:
+    """Point constraints that fix the rigid-body modes a body's other conditions leave.
+
+    Args:
+        model: The mesh.
+        V: The displacement space.
+        on_floor: The body stands on a die floor (z = min z held): fix only the in-plane
+            modes, at floor vertices.
+    """
     x = model.mesh.geometry.x
     comm = model.mesh.comm
     n = comm.allreduce(x.shape[0], op=MPI.SUM)
     centroid = comm.allreduce(x.sum(axis=0), op=MPI.SUM) / n
     extent = comm.allreduce(np.max(np.abs(x - centroid)) if x.size else 0.0, op=MPI.MAX)
-    origin = _nearest_vertex(model, centroid)
-    on_x = _nearest_vertex(model, origin + np.array([extent, 0.0, 0.0]))
-    on_y = _nearest_vertex(model, origin + np.array([0.0, extent, 0.0]))
+    if on_floor:
+        floor = comm.allreduce(np.min(x[:, 2]) if x.size else np.inf, op=MPI.MIN)
+        centre = _nearest_vertex(model, np.array([centroid[0], centroid[1], floor]))
+        on_x = _nearest_vertex(model, centre + np.array([extent, 0.0, 0.0]))
+        points = ((centre, (0, 1)), (on_x, (1,)))
+    else:
+        origin = _nearest_vertex(model, centroid)
+        on_x = _nearest_vertex(model, origin + np.array([extent, 0.0, 0.0]))
+        on_y = _nearest_vertex(model, origin + np.array([0.0, extent, 0.0]))
+        points = ((origin, (0, 1, 2)), (on_x, (1, 2)), (on_y, (2,)))
     bcs = []
-    for point, components in ((origin, (0, 1, 2)), (on_x, (1, 2)), (on_y, (2,))):
+    for point, components in points:
         for i in components:
             Vi, _ = V.sub(i).collapse()
             dofs = fem.locate_dofs_geometrical(
@@ -64,17 +81,33 @@ def rigid_body_constraints(model: MeshModel, V: fem.FunctionSpace) -> list[fem.D
     return bcs
 
 
+def fixture_rollers(model: MeshModel, lateral: str) -> dict[str, int]:
+    """The die floor and, for a laterally ``confined`` cell, the die walls of a box body.
+
+    Args:
+        model: A mesh whose ``info["walls"]`` names its floor and side faces.
+        lateral: ``confined`` or ``free``.
+
+    Returns:
+        Surface name to the axis of the displacement component held there.
+    """
+    walls = model.info.get("walls", {})
+    return {name: axis for name, axis in walls.items() if name == "bottom" or lateral == "confined"}
+
+
 def displacement_bcs(model: MeshModel, V: fem.FunctionSpace) -> list[fem.DirichletBC]:
-    """Symmetry, fixed-surface and (for free bodies) rigid-body conditions."""
+    """Symmetry, die-wall, fixed-surface and (for free bodies) rigid-body conditions."""
     fdim = model.mesh.topology.dim - 1
     zero = fem.Constant(model.mesh, 0.0)
     bcs = []
-    for axis, name in model.symmetry.items():
+    held = [(axis, name) for axis, name in model.symmetry.items()]
+    held += [(axis, name) for name, axis in model.rollers.items()]
+    for axis, name in held:
         dofs = fem.locate_dofs_topological(V.sub(axis), fdim, model.facets_of(name))
         bcs.append(fem.dirichletbc(zero, dofs, V.sub(axis)))
     for name in model.fixed_surfaces:
         dofs = fem.locate_dofs_topological(V, fdim, model.facets_of(name))
         bcs.append(fem.dirichletbc(np.zeros(3), dofs, V))
     if not model.is_constrained:
-        bcs.extend(rigid_body_constraints(model, V))
+        bcs.extend(rigid_body_constraints(model, V, on_floor="bottom" in model.rollers))
     return bcs

@@ -74,6 +74,17 @@ class Measures:
         tags = tuple(self.model.surfaces[n] for n in names)
         return integrand * self.ds(degree)(tags) + ufl.avg(integrand) * self.dS(degree)(tags)
 
+    def one_sided_surface_integral(self, integrand, names, degree: int):
+        """Integral over named surfaces of an integrand that is zero on one side of them.
+
+        On a surface between two regions (``dS``) the value is taken from the side where the
+        integrand lives (a particle's stress at a particle–matrix interface, say): the two
+        restrictions are added, one of them being zero.
+        """
+        tags = tuple(self.model.surfaces[n] for n in names)
+        both_sides = integrand("+") + integrand("-")
+        return integrand * self.ds(degree)(tags) + both_sides * self.dS(degree)(tags)
+
 
 def default_mechanics_degree(displacement_degree: int) -> int:
     """Degree that integrates small-strain stiffness and the P1-eigenstrain load exactly."""

@@ -14,7 +14,7 @@ import ufl
 from dolfinx import fem
 
 import femsi.compat  # noqa: F401
-from femsi.config.schema import Physics
+from femsi.config.schema import Cell, Physics
 from femsi.geometry.model import MeshModel
 from femsi.materials import Material
 from femsi.physics.constraints import consistent_dofs, displacement_bcs
@@ -39,10 +39,18 @@ class CoupledModel:
         model: Mesh with named regions and surfaces.
         materials: Region name to material.
         physics: The ``physics`` config section.
+        cell: The ``cell`` section of a body in a die (plate and walls), or None.
     """
 
-    def __init__(self, model: MeshModel, materials: dict[str, Material], physics: Physics):
+    def __init__(
+        self,
+        model: MeshModel,
+        materials: dict[str, Material],
+        physics: Physics,
+        cell: Cell | None = None,
+    ):
         self.model = model
+        self.cell = cell
         self.mesh = model.mesh
         self.physics = physics
         self.materials = materials
@@ -212,10 +220,30 @@ class CoupledModel:
                 traction = pressure * ufl.det(F) * ufl.inv(F).T * n
                 self.follower_pressure = True
             residual = residual + scale * ufl.inner(traction, v) * ds
+        self.has_plate = self.cell is not None and self.cell.plate != "none"
+        if self.has_plate:
+            residual = residual + scale * self._plate_load(v)
         self.mechanics_form = residual
         self.energy_form = energy
         self.mechanics_bcs = displacement_bcs(self.model, self.Vu)
         self.stress_degree = max(p.displacement_degree - 1, 0)
+
+    def _plate_load(self, v):
+        """The plate's dead load on the body: preload plus a spring, per unit area.
+
+        Normal traction -(p + k (u_z - w_rest)) on the plate surface of the reference body:
+        ``plate_pressure`` p (Pa, compressive), ``plate_stiffness`` k (Pa/m) and the plate
+        position ``plate_rest`` (m) where the spring carries just p. With the plate's slaves
+        tied together (:mod:`femsi.solvers.plate`) this sums to the total plate force.
+        """
+        mesh = self.mesh
+        self.plate_pressure = fem.Constant(mesh, 0.0)
+        self.plate_stiffness = fem.Constant(mesh, 0.0)
+        self.plate_rest = fem.Constant(mesh, 0.0)
+        m = self.measures
+        ds = m.ds(m.mechanics_degree)(self.model.surfaces[self.model.plate])
+        normal_traction = self.plate_pressure + self.plate_stiffness * (self.u[2] - self.plate_rest)
+        return normal_traction * v[2] * ds
 
     @property
     def mechanics_is_linear(self) -> bool:

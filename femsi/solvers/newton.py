@@ -55,6 +55,8 @@ class NewtonSolver:
         near_nullspace: Optional near-nullspace for GAMG.
         reuse_preconditioner: Keep the preconditioner across solves while it works.
         jacobian: UFL Jacobian (default: the derivative of the residual).
+        plate: A rigid plate whose slave dofs the solve eliminates (see
+            :mod:`femsi.solvers.plate`).
     """
 
     def __init__(
@@ -67,8 +69,10 @@ class NewtonSolver:
         near_nullspace: PETSc.NullSpace | None = None,
         reuse_preconditioner: bool = True,
         jacobian=None,
+        plate=None,
     ):
         self.name = name
+        self.plate = plate
         self.unknown = unknown
         self._iterative = options.get("ksp_type") != "preonly"
         # A stale LU factor as a preconditioner of ``preonly`` is not a solve: reuse is for AMG.
@@ -89,6 +93,8 @@ class NewtonSolver:
         self._options["options_left"] = 0
         for key, value in options.items():
             self._options[self.prefix + key] = value
+        if plate is not None:
+            plate.install(self.problem, bcs)
         self.snes.setFromOptions()
         if near_nullspace is not None:
             self.problem.A.setNearNullSpace(near_nullspace)
@@ -109,6 +115,8 @@ class NewtonSolver:
             if self._options.hasName(key):
                 self._options.delValue(key)
         self._keys = []
+        if self.plate is not None:
+            self.plate.destroy()
 
     @property
     def snes(self) -> PETSc.SNES:
@@ -128,6 +136,8 @@ class NewtonSolver:
         try:
             self.problem.solve()
             reason = self.snes.getConvergedReason()
+            if self.plate is not None:
+                self.plate.set_function(self.unknown, self.plate.displacement(self.problem.x))
         except PETSc.Error:
             reason = -100
         newton = self.snes.getIterationNumber()
