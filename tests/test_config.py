@@ -106,3 +106,72 @@ def test_invalid_studies(sections, field):
     with pytest.raises(femsi.InputError) as info:
         femsi.load_config(study(**sections))
     assert info.value.field.startswith(field), str(info.value)
+
+
+FILM = {"type": "film", "thickness": "1 um", "width": "1 um", "mesh_size": "0.25 um"}
+FILM_MATERIALS = {"film": "amorphous_silicon"}
+
+
+@pytest.mark.parametrize(
+    ("sections", "field", "message"),
+    [
+        # A plate condition on a body without a plate.
+        ({"cell": {"plate": "stack_pressure"}}, "cell", "no die or plate"),
+        # A preload without a plate to press with.
+        (
+            {
+                "geometry": FILM,
+                "materials": FILM_MATERIALS,
+                "protocol": [{"preload": {"pressure": "10 MPa"}}],
+            },
+            "protocol.0.preload",
+            "needs a plate",
+        ),
+        # A pressure of the wrong sign.
+        (
+            {
+                "geometry": FILM,
+                "materials": FILM_MATERIALS,
+                "cell": {"plate": "stack_pressure"},
+                "protocol": [{"preload": {"pressure": "-10 MPa"}}],
+            },
+            "protocol.0.preload.pressure",
+            "greater than or equal to 0",
+        ),
+        # A spring without its stiffness, and a stiffness without a spring.
+        (
+            {"geometry": FILM, "materials": FILM_MATERIALS, "cell": {"plate": "fixture_stiffness"}},
+            "cell",
+            "fixture_stiffness",
+        ),
+        (
+            {
+                "geometry": FILM,
+                "materials": FILM_MATERIALS,
+                "cell": {"plate": "fixed_gap", "fixture_stiffness": "1e15 Pa/m"},
+            },
+            "cell",
+            "fixture_stiffness",
+        ),
+        (
+            {
+                "geometry": FILM,
+                "materials": FILM_MATERIALS,
+                "cell": {"plate": "fixed_gap"},
+                "physics": {"mechanics": "none"},
+            },
+            "cell.plate",
+            "needs mechanics",
+        ),
+        (
+            {"geometry": FILM, "materials": {"film": "amorphous_silicon", "substrate": "llzo"}},
+            "materials.substrate",
+            "no region",
+        ),
+    ],
+)
+def test_invalid_cells(sections, field, message):
+    with pytest.raises(femsi.InputError) as info:
+        femsi.load_config(study(**sections))
+    assert info.value.field.startswith(field), str(info.value)
+    assert message in str(info.value)

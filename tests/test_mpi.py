@@ -56,6 +56,26 @@ CASES = {
         outputs={"every": 0, "figures": False, "probes": {"c": [0, 0, 0]}},
         solver=TIGHT,
     ),
+    # A rigid plate whose master dof lives on one rank and whose slaves span both.
+    "film_on_substrate_spring_plate_finite_strain": study(
+        geometry={
+            "type": "film",
+            "thickness": "1 um",
+            "substrate_thickness": "0.5 um",
+            "width": "1 um",
+            "mesh_size": "0.25 um",
+        },
+        materials={"film": "amorphous_silicon", "substrate": "llzo"},
+        physics={"mechanics": "finite_strain", "displacement_degree": 2},
+        cell={"plate": "fixture_stiffness", "fixture_stiffness": "1e16 Pa/m"},
+        protocol=[
+            {"preload": {"pressure": "20 MPa", "increments": 2}},
+            {"lithiate": {"c_rate": 4, "duration": "30 s"}},
+        ],
+        time={"initial_step": "10 s", "max_step": "10 s"},
+        outputs={"every": 0, "figures": False, "probes": {"top": ["0.5 um", "0.5 um", "1.5 um"]}},
+        solver=TIGHT,
+    ),
 }
 
 
@@ -86,7 +106,10 @@ def test_two_ranks_match_serial(tmp_path, name):
             assert math.isclose(value, other, rel_tol=1e-6, abs_tol=1e-6 * scale), key
             compared += 1
     for key, peak in serial["peaks"].items():
-        assert peak["value"] == pytest.approx(parallel["peaks"][key]["value"], rel=1e-6, abs=1e-9)
+        # Peaks of stresses that are zero up to round-off (shear in a uniaxial state) differ
+        # in their noise: a millipascal is nothing next to stresses of MPa to GPa.
+        noise = 1e-3 if key.endswith("_Pa") else 1e-9
+        assert peak["value"] == pytest.approx(parallel["peaks"][key]["value"], rel=1e-6, abs=noise)
     assert compared > 20
 
 

@@ -106,9 +106,7 @@ class CellMetrics:
             row["stack_pressure_Pa"] = -force / self._area
             row["plate_displacement_m"] = self._plate_uz() / self._area
             mean = {name: form() / area for name, (form, area) in self._mean_uz.items()}
-            row["electrode_thickness_m"] = (
-                self._thickness0 + mean[self._above] - mean[self._below]
-            )
+            row["electrode_thickness_m"] = self._thickness0 + mean[self._above] - mean[self._below]
             row["electrode_volume_change"] = self._layer_deformed() / self._layer_volume - 1.0
         if hasattr(self, "_shift"):
             row["mean_potential_shift_V"] = self._shift() / self._active_area

@@ -15,6 +15,7 @@ from petsc4py import PETSc
 
 import dolfinx.fem.petsc
 import numpy as np
+import ufl
 from dolfinx import fem
 
 import femsi.compat  # noqa: F401
@@ -94,7 +95,7 @@ class NewtonSolver:
         for key, value in options.items():
             self._options[self.prefix + key] = value
         if plate is not None:
-            plate.install(self.problem, bcs)
+            plate.install(self.problem, bcs, jacobian or ufl.derivative(residual, unknown))
         self.snes.setFromOptions()
         if near_nullspace is not None:
             self.problem.A.setNearNullSpace(near_nullspace)

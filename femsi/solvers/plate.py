@@ -11,9 +11,10 @@ reduced system is
 
 so the master's equation is the plate's force balance ``Φ^T F = 0``: the body's force on the
 plate (the sum of the slaves' residuals) equals the plate load. ``Ĵ`` is applied matrix-free:
-``P`` is ``J`` with the slave rows and columns replaced by the identity (what a Dirichlet
-condition on the slaves would give, and what GAMG preconditions), and the master's row and
-column are ``g = J Φ``, ``h = J^T Φ`` and ``s = Φ^T J Φ``:
+``P`` is ``J`` assembled with the slaves held like Dirichlet dofs (identity rows and
+columns; what GAMG preconditions), and the master's column, row and diagonal are the vectors
+``g = J Φ``, ``h = J^T Φ`` and the number ``s = Φ^T J Φ``, assembled as actions of the
+Jacobian form on Φ:
 
     Ĵ x = P x̃ + w g̃,    (Ĵ x)_master = h̃ · x̃ + s w,
 
@@ -33,6 +34,7 @@ from petsc4py import PETSc
 
 import dolfinx.fem.petsc
 import numpy as np
+import ufl
 from dolfinx import fem
 
 import femsi.compat  # noqa: F401
@@ -66,9 +68,9 @@ class RigidPlate:
         self.master = self.master_global - first if self.is_owner else -1
         self.indicator = fem.Function(V, name="plate_indicator")
         self.indicator.x.array[self.slaves] = 1.0
+        self.axis = axis
         self.locked = False
         self.held = 0.0
-        self._owned_global = (self.owned + first).astype(PETSc.IntType)
 
     # ------------------------------------------------------------------ the map x -> u
 
@@ -100,33 +102,38 @@ class RigidPlate:
         if self.is_owner:
             b.array[self.master] = x.array_r[self.master] - self.held if self.locked else force
 
-    def install(self, problem: dolfinx.fem.petsc.NonlinearProblem, bcs: list) -> None:
+    def install(
+        self, problem: dolfinx.fem.petsc.NonlinearProblem, bcs: list, jacobian: ufl.Form
+    ) -> None:
         """Make ``problem``'s SNES solve the reduced system.
 
-        The assembled matrix of ``problem`` becomes the preconditioning matrix ``P``; the
-        SNES operator is a matrix-free ``Ĵ``.
+        The matrix of ``problem`` becomes the preconditioning matrix ``P``, assembled with the
+        slaves held like Dirichlet dofs; the SNES operator is a matrix-free ``Ĵ``.
 
         Args:
             problem: The unconstrained problem (residual, Jacobian, unknown).
             bcs: Its Dirichlet conditions (none of them on a slave dof).
+            jacobian: The UFL Jacobian, for the border vectors ``g = J Φ``, ``h = J^T Φ``.
         """
-        snes = problem.solver
-        P = problem.A
+        snes, P, V = problem.solver, problem.A, self.indicator.function_space
         self._P = P
-        self._full = P.createVecRight()
-        self._g = P.createVecLeft()
-        self._h = P.createVecRight()
+        self._full = problem.x.duplicate()  # ghosted, as assembly expects
+        self._g = problem.b.duplicate()
+        self._h = problem.b.duplicate()
         self._s = 0.0
         self._work = P.createVecRight()
-        residual_ctx = {"u": problem.u, "residual": problem.F, "jacobian": problem.J}
+        self._g_form = fem.form(ufl.action(jacobian, self.indicator))
+        self._h_form = fem.form(ufl.action(ufl.adjoint(jacobian), self.indicator))
         self._bcs = bcs
+        slave_bc = fem.dirichletbc(fem.Constant(V.mesh, 0.0), self.slaves, V.sub(self.axis))
+        residual_ctx = {"u": problem.u, "residual": problem.F, "jacobian": problem.J}
 
         def residual(snes_, x, b):
             self.expand(x, self._full)
-            dolfinx.fem.petsc.assemble_residual(snes_, self._full, b, bcs=self._bcs, **residual_ctx)
+            dolfinx.fem.petsc.assemble_residual(snes_, self._full, b, bcs=bcs, **residual_ctx)
             self.reduce_residual(x, b)
 
-        def jacobian(snes_, x, A, P_mat):
+        def assemble(snes_, x, A, P_mat):
             self.expand(x, self._full)
             dolfinx.fem.petsc.assemble_jacobian(
                 snes_,
@@ -136,9 +143,14 @@ class RigidPlate:
                 u=problem.u,
                 jacobian=problem.J,
                 preconditioner=None,
-                bcs=self._bcs,
+                bcs=[*bcs, slave_bc],
             )
-            self._border(P_mat)
+            self._border()
+            # The master's diagonal in P is Ĵ's (not the 1 of a held dof): a preconditioner
+            # on the operator's scale, so the border adds no outlying eigenvalues.
+            if self.is_owner:
+                P_mat.setValueLocal(self.master, self.master, self._s)
+            P_mat.assemble()
             A.assemble()
 
         shell = PETSc.Mat().createPython(P.getSizes(), comm=P.comm)
@@ -146,20 +158,23 @@ class RigidPlate:
         shell.setUp()
         self._shell = shell
         snes.setFunction(residual, problem.b)
-        snes.setJacobian(jacobian, shell, P)
+        snes.setJacobian(assemble, shell, P)
 
-    def _border(self, P: PETSc.Mat) -> None:
-        """Take the master's row and column out of ``J`` and make ``P`` from it."""
-        phi = self._work
-        phi.zeroEntries()
-        phi.setValues(self._owned_global, np.ones(self.owned.size), addv=False)
-        phi.assemble()
-        P.mult(phi, self._g)
-        P.multTranspose(phi, self._h)
-        self._s = phi.dot(self._g)
+    def _border(self) -> None:
+        """The master's column ``g = J Φ``, row ``h = J^T Φ`` and diagonal ``s = Φ^T J Φ``.
+
+        Assembled as vectors (the action of the Jacobian form on Φ), so ``P`` itself is never
+        modified after assembly; entries on Dirichlet dofs and slaves are zeroed.
+        """
+        for vec, form in ((self._g, self._g_form), (self._h, self._h_form)):
+            with vec.localForm() as local:
+                local.set(0.0)
+            dolfinx.fem.petsc.assemble_vector(vec, form)
+            vec.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+            dolfinx.fem.petsc.set_bc(vec, self._bcs, alpha=0.0)
+        self._s = self.comm.allreduce(float(self._g.array_r[self.owned].sum()), op=MPI.SUM)
         for vec in (self._g, self._h):
             vec.array[self.owned] = 0.0
-        P.zeroRowsColumns(self._owned_global, diag=1.0)
 
     def destroy(self) -> None:
         """Free the PETSc objects this plate made."""
