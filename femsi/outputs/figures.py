@@ -27,6 +27,7 @@ def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict 
     for name, f in (
         ("hydrostatic_stress_Pa", stress.hydrostatic),
         ("von_mises_Pa", stress.von_mises),
+        ("max_principal_Pa", stress.max_principal),
         ("concentration_mol_m3", model.c),
     ):
         g = fem.Function(P1)
@@ -35,7 +36,12 @@ def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict 
     n_owned = mesh.topology.index_map(3).size_local
     topology, cell_types, x = plot.vtk_mesh(P1)
     per_cell = topology.reshape(-1, 5)[:n_owned]
+    tags = np.zeros(n_owned, dtype=np.int32)
+    tag_cells = model.model.cell_tags.indices
+    owned = tag_cells < n_owned
+    tags[tag_cells[owned]] = model.model.cell_tags.values[owned]
     local = {
+        "region_tags": tags,
         "cells": per_cell[:, 1:].copy(),
         "points": x.copy(),
         "u": u1.x.array.reshape(-1, 3).copy(),
@@ -45,7 +51,9 @@ def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict 
     if mesh.comm.rank != 0:
         return None
     cells, points, u, fields_out, offset = [], [], [], {k: [] for k in fields}, 0
+    region_tags = []
     for part in gathered:
+        region_tags.append(part["region_tags"])
         cells.append(part["cells"] + offset)
         points.append(part["points"])
         u.append(part["u"])
@@ -61,11 +69,14 @@ def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict 
         "u": np.vstack(u),
         "fields": {k: np.concatenate(v) for k, v in fields_out.items()},
         "clip": len(model.model.symmetry) == 0,
+        "region_tags": np.concatenate(region_tags),
+        "regions": dict(model.model.regions),
+        "in_cell": model.model.plate is not None,
     }
 
 
-def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
-    """Render hydrostatic and von Mises stress on the deformed, clipped body."""
+def snapshot_grid(snapshot: dict):
+    """The snapshot as a PyVista grid (point fields, ``u``, cell ``region`` tags)."""
     import os
 
     if not os.environ.get("DISPLAY"):
@@ -80,6 +91,20 @@ def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
     grid.point_data["u"] = snapshot["u"]
     for k, v in snapshot["fields"].items():
         grid.point_data[k] = v
+    if "region_tags" in snapshot:
+        grid.cell_data["region"] = snapshot["region_tags"]
+    return grid
+
+
+def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
+    """Render hydrostatic and von Mises stress on the deformed, clipped body."""
+    import pyvista
+
+    if snapshot.get("in_cell"):
+        from femsi.outputs.cell_figures import render_cell_snapshot
+
+        return render_cell_snapshot(snapshot, folder)
+    grid = snapshot_grid(snapshot)
     warped = grid.warp_by_vector("u", factor=1.0)
     if snapshot["clip"]:
         warped = warped.clip(normal="y", origin=(0.0, 0.0, 0.0), invert=True)
@@ -192,6 +217,10 @@ def plot_timeseries(
 def render_figures(folder: Path, rows, snapshots, regions, probes) -> list[Path]:
     """All figures of a run (rank 0)."""
     written = plot_timeseries(rows, regions, probes, folder)
+    if rows and "stack_pressure_Pa" in rows[0]:
+        from femsi.outputs.cell_figures import plot_cell_history
+
+        written += plot_cell_history(rows, folder)
     for snapshot in snapshots:
         written += render_snapshot(snapshot, folder)
     return written
