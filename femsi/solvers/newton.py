@@ -55,6 +55,9 @@ class NewtonSolver:
         near_nullspace: Optional near-nullspace for GAMG.
         reuse_preconditioner: Keep the preconditioner across solves while it works.
         jacobian: UFL Jacobian (default: the derivative of the residual).
+        pre_assembly: Optional callable run after each Newton iterate is copied into
+            ``unknown`` and before the residual or Jacobian is assembled (quadrature-point
+            constitutive updates, e.g. plasticity, refresh their stress and tangent there).
     """
 
     def __init__(
@@ -67,6 +70,7 @@ class NewtonSolver:
         near_nullspace: PETSc.NullSpace | None = None,
         reuse_preconditioner: bool = True,
         jacobian=None,
+        pre_assembly=None,
     ):
         self.name = name
         self.unknown = unknown
@@ -90,6 +94,8 @@ class NewtonSolver:
         for key, value in options.items():
             self._options[self.prefix + key] = value
         self.snes.setFromOptions()
+        if pre_assembly is not None:
+            _call_before_assembly(self.snes, unknown, pre_assembly)
         if near_nullspace is not None:
             self.problem.A.setNearNullSpace(near_nullspace)
         if self._iterative:
@@ -158,3 +164,29 @@ class NewtonSolver:
             self._rebuild_next = False
         else:
             self._rebuild_next = per_solve > 2.0 * self._baseline + 5
+
+
+def _call_before_assembly(snes: PETSc.SNES, unknown: fem.Function, pre_assembly) -> None:
+    """Wrap the residual and Jacobian callbacks DOLFINx gave SNES so ``pre_assembly`` runs first.
+
+    DOLFINx's callbacks copy the iterate ``x`` into ``unknown`` and then assemble; the wrappers
+    do the copy themselves, call ``pre_assembly`` and hand over to the original callback.
+    """
+    b, (residual, r_args, r_kwargs) = snes.getFunction()
+    A, P, (jacobian, j_args, j_kwargs) = snes.getJacobian()
+
+    def copy_iterate(x: PETSc.Vec) -> None:
+        x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+        dolfinx.fem.petsc.assign(x, unknown)
+        pre_assembly()
+
+    def wrapped_residual(snes_, x, b_, *args, **kwargs):
+        copy_iterate(x)
+        residual(snes_, x, b_, *args, **kwargs)
+
+    def wrapped_jacobian(snes_, x, A_, P_, *args, **kwargs):
+        copy_iterate(x)
+        jacobian(snes_, x, A_, P_, *args, **kwargs)
+
+    snes.setFunction(wrapped_residual, b, args=r_args, kargs=r_kwargs)
+    snes.setJacobian(wrapped_jacobian, A, P, args=j_args, kargs=j_kwargs)
