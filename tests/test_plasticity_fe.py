@@ -83,3 +83,56 @@ def test_film_under_mpirun_matches_serial(kinematics):
             assert p[key] == pytest.approx(s[key], rel=1e-8, abs=1e-12), key
     assert parallel["alpha_cell_sum"] == pytest.approx(serial["alpha_cell_sum"], rel=1e-8)
     _check_plateaus(parallel["steps"], 0.03)
+
+
+def test_operator_history_commit_restore_and_degree():
+    # A large shear u = (γ z, 0, 0) yields every point (γ = 0.05 > σ_Y √3 / (2 G)); the
+    # trial history becomes the committed one only on commit().
+    from mpi4py import MPI
+
+    import ufl
+    from dolfinx import fem, mesh
+
+    from femsi.materials import SocFunction
+    from femsi.physics.plasticity import PlasticMaterial
+    from femsi.physics.plasticity.operator import QuadratureConstitutive
+    from femsi.physics.plasticity.tensors import von_mises
+
+    msh = mesh.create_unit_cube(MPI.COMM_SELF, 2, 2, 2)
+    V = fem.functionspace(msh, ("Lagrange", 1, (3,)))
+    u = fem.Function(V)
+    cells = np.arange(msh.topology.index_map(3).size_local)
+    op = QuadratureConstitutive(
+        u,
+        kinematics="finite_strain",
+        swelling=fem.Constant(msh, 1.0),
+        soc=fem.Constant(msh, 0.5),
+        youngs_modulus=fem.Constant(msh, 80e9),
+        poissons_ratio=fem.Constant(msh, 0.22),
+        plastic=[(cells, PlasticMaterial(SocFunction((0.0, 1.0), (2e9, 1e9))))],
+        quadrature_degree=2,
+    )
+    for form in (
+        op.residual(ufl.TestFunction(V)),
+        op.jacobian(ufl.TrialFunction(V), ufl.TestFunction(V)),
+    ):
+        assert {i.metadata()["quadrature_degree"] for i in form.integrals()} == {2}
+    u.interpolate(lambda x: np.stack([0.05 * x[2], 0 * x[0], 0 * x[0]]))
+    op.refresh()
+    op.refresh()  # same inputs: cached
+    assert op.evaluations == 1
+    assert np.all(op.dgamma > 0)
+    # σ_Y(SOC 0.5) = 1.5 GPa: the returned Kirchhoff stress sits on the yield surface
+    assert np.allclose(von_mises(op.kirchhoff), 1.5e9, rtol=1e-10)
+    op.restore()
+    assert np.all(op.equivalent_plastic_strain == 0)
+    op.update()
+    op.commit()
+    alpha = op.equivalent_plastic_strain.copy()
+    assert np.all(alpha > 0)
+    op.update()  # same u from the committed state: no further flow (round-off only)
+    assert np.all(op.dgamma < 1e-15)
+    op.restore()
+    assert np.array_equal(op.equivalent_plastic_strain, alpha)
+    dg0 = op.equivalent_plastic_strain_dg0()
+    assert np.allclose(dg0.x.array, alpha.reshape(-1, op.points_per_cell).mean(axis=1))
