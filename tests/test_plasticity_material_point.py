@@ -347,3 +347,20 @@ def test_soc_dependent_yield_stress():
     assert plastic.yield_stress(np.array([0.3]))[0] == pytest.approx(1.0e9)
     with pytest.raises(ValueError, match="viscoplastic_rate"):
         PlasticMaterial.from_material(silicon, viscoplastic=True)
+
+
+def test_plastic_parameters_from_the_material_config():
+    spec = {
+        "base": "amorphous_silicon",
+        "yield_stress": {"table": {"soc": [0, 1], "value": ["1.75 GPa", "1 GPa"]}},
+        "hardening_modulus": "2 GPa",
+        "viscoplastic_rate": "1e-3 1/s",
+        "viscoplastic_exponent": 4,
+    }
+    plastic = PlasticMaterial.from_material(resolve_material(spec, "materials.p"), True)
+    assert plastic.yield_stress(np.array([0.5]))[0] == pytest.approx(1.375e9)
+    assert plastic.hardening_modulus == 2e9
+    assert plastic.viscoplastic_rate == pytest.approx(1e-3)
+    assert plastic.viscoplastic_exponent == 4.0
+    rate_independent = PlasticMaterial.from_material(resolve_material(spec, "materials.p"), False)
+    assert rate_independent.viscoplastic_rate is None
