@@ -136,3 +136,5 @@ def test_operator_history_commit_restore_and_degree():
     assert np.array_equal(op.equivalent_plastic_strain, alpha)
     dg0 = op.equivalent_plastic_strain_dg0()
     assert np.allclose(dg0.x.array, alpha.reshape(-1, op.points_per_cell).mean(axis=1))
+    sigma = op.cauchy_dg0().x.array.reshape(-1, 3, 3)
+    assert np.allclose(sigma, op.cauchy.reshape(-1, op.points_per_cell, 3, 3).mean(axis=1))

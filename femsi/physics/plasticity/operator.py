@@ -130,21 +130,28 @@ class QuadratureConstitutive:
         self.kirchhoff = np.zeros((n, 3, 3))
         self.dgamma = np.zeros(n)
         self.evaluations = 0
+        self._cauchy_dg0: fem.Function | None = None
         self._alpha_dg0 = fem.Function(
             fem.functionspace(mesh, ("DG", 0)), name="equivalent_plastic_strain"
         )
 
     # ------------------------------------------------------------------ forms
 
-    def residual(self, v) -> ufl.Form:
-        """∫ S : ∇v dX with the quadrature stress S (σ or P)."""
-        return ufl.inner(self.stress, ufl.grad(v)) * self.dx
+    def residual(self, v, dx: ufl.Measure | None = None) -> ufl.Form:
+        """∫ S : ∇v dX with the quadrature stress S (σ or P).
 
-    def jacobian(self, du, v) -> ufl.Form:
-        """∫ (A : ∇du) : ∇v dX with the quadrature tangent A."""
+        Args:
+            v: Test function.
+            dx: Optional restriction of :attr:`dx`, e.g. ``op.dx(tags, subdomain_data=ct)``
+                to integrate some regions only (its degree must stay that of :attr:`dx`).
+        """
+        return ufl.inner(self.stress, ufl.grad(v)) * (dx or self.dx)
+
+    def jacobian(self, du, v, dx: ufl.Measure | None = None) -> ufl.Form:
+        """∫ (A : ∇du) : ∇v dX with the quadrature tangent A (``dx`` as in :meth:`residual`)."""
         i, j, k, m = ufl.indices(4)
         a_du = ufl.as_tensor(self.tangent[i, j, k, m] * ufl.grad(du)[k, m], (i, j))
-        return ufl.inner(a_du, ufl.grad(v)) * self.dx
+        return ufl.inner(a_du, ufl.grad(v)) * (dx or self.dx)
 
     # ------------------------------------------------------------------ updates
 
@@ -226,6 +233,18 @@ class QuadratureConstitutive:
     def von_mises(self) -> np.ndarray:
         """Von Mises stress of the last evaluation's Cauchy stress at the local points."""
         return von_mises(self.cauchy)
+
+    def cauchy_dg0(self) -> fem.Function:
+        """Cell average of the last evaluation's Cauchy stress as a DG0 tensor Function."""
+        if self._cauchy_dg0 is None:
+            space = fem.functionspace(self.mesh, ("DG", 0, (3, 3)))
+            self._cauchy_dg0 = fem.Function(space, name="cauchy_stress")
+        f = self._cauchy_dg0
+        dofs = f.function_space.dofmap.list[self._cells, 0]
+        means = self.cauchy.reshape(-1, self.points_per_cell, 9).mean(axis=1)
+        f.x.array.reshape(-1, 9)[dofs] = means
+        f.x.scatter_forward()
+        return f
 
     def equivalent_plastic_strain_dg0(self) -> fem.Function:
         """Cell average of the committed α as a DG0 Function (for VTX/XDMF output)."""
