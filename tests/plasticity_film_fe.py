@@ -39,8 +39,15 @@ def swelling_path(e_max: float, n: int) -> np.ndarray:
     return np.concatenate([up, up[::-1][1:], [0.0]])
 
 
-def run_film(kinematics: str, e_max: float, n: int, comm=MPI.COMM_WORLD, monitor=False):
-    """Solve the film through the swelling cycle; returns a dict of per-step results."""
+def run_film(
+    kinematics: str, e_max: float, n: int, comm=MPI.COMM_WORLD, material=None, dt: float = 1.0
+):
+    """Solve the film through the swelling cycle; returns a dict of per-step results.
+
+    ``material`` defaults to rate-independent flow at σ_Y; ``dt`` is the time step per
+    swelling increment (viscoplastic materials only).
+    """
+    material = material or PlasticMaterial(SocFunction.constant(SY))
     msh = mesh.create_box(
         comm, [[0, 0, 0], [1, 1, THICKNESS]], [4, 4, 2], mesh.CellType.tetrahedron
     )
@@ -60,8 +67,7 @@ def run_film(kinematics: str, e_max: float, n: int, comm=MPI.COMM_WORLD, monitor
         soc=c / C_MAX,
         youngs_modulus=fem.Constant(msh, E),
         poissons_ratio=fem.Constant(msh, NU),
-        plastic=[(np.arange(msh.topology.index_map(3).size_local), PlasticMaterial(
-            SocFunction.constant(SY)))],
+        plastic=[(np.arange(msh.topology.index_map(3).size_local), material)],
         quadrature_degree=2,
     )  # fmt: skip
     fdim = 2
@@ -102,6 +108,7 @@ def run_film(kinematics: str, e_max: float, n: int, comm=MPI.COMM_WORLD, monitor
     for e in swelling_path(e_max, n):
         c.x.array[:] = 3 * e / omega if kinematics == "small_strain" else np.expm1(3 * e) / omega
         norms.clear()
+        op.update(dt)  # what the study runner does before each mechanics solve
         stats = solver.solve()
         if not stats.converged:
             raise RuntimeError(f"Newton failed at e* = {e}: reason {stats.reason}")

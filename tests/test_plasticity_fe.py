@@ -62,6 +62,21 @@ def test_film_plateaus_and_quadratic_newton(kinematics, e_max, n):
             assert b <= 100 * a**2, step["norms"]
 
 
+def test_viscoplastic_film_with_a_fast_rate_is_rate_independent():
+    # Bower-Guduru flow with ε̇₀ Δt = 1e10, m = 2: overstress (1e-10)^(1/2) = 1e-5 σ_Y at most
+    from femsi.materials import SocFunction
+    from femsi.physics.plasticity import PlasticMaterial
+
+    material = PlasticMaterial(
+        SocFunction.constant(SY), viscoplastic_rate=1e10, viscoplastic_exponent=2.0
+    )
+    steps = run_film("small_strain", e_max=0.03, n=6, material=material, dt=1.0)["steps"]
+    reference = run_film("small_strain", e_max=0.03, n=6)["steps"]
+    for s, r in zip(steps, reference, strict=True):
+        assert s["sxx_max"] == pytest.approx(r["sxx_max"], rel=2e-5, abs=2e-5 * SY)
+    assert steps[-1]["alpha_max"] == pytest.approx(reference[-1]["alpha_max"], rel=1e-3)
+
+
 @pytest.mark.mpi
 @pytest.mark.skipif(MPIRUN is None, reason="mpirun not found next to the Python interpreter")
 @pytest.mark.parametrize("kinematics", ["small_strain", "finite_strain"])
