@@ -153,3 +153,64 @@ def test_operator_history_commit_restore_and_degree():
     assert np.allclose(dg0.x.array, alpha.reshape(-1, op.points_per_cell).mean(axis=1))
     sigma = op.cauchy_dg0().x.array.reshape(-1, 3, 3)
     assert np.allclose(sigma, op.cauchy.reshape(-1, op.points_per_cell, 3, 3).mean(axis=1))
+
+
+@pytest.mark.parametrize("kinematics", ["small_strain", "finite_strain"])
+def test_assembled_jacobian_matches_finite_differences_of_the_residual(kinematics):
+    # A non-homogeneous plastic state (random displacement, graded swelling, committed
+    # history from one earlier plastic evaluation): J du against central differences of the
+    # assembled residual, (R(u + h du) - R(u - h du)) / 2h.
+    from mpi4py import MPI
+
+    import dolfinx.fem.petsc
+    import ufl
+    from dolfinx import fem, mesh
+
+    from femsi.materials import SocFunction
+    from femsi.physics.plasticity import PlasticMaterial
+    from femsi.physics.plasticity.operator import QuadratureConstitutive
+
+    msh = mesh.create_box(MPI.COMM_SELF, [[0, 0, 0], [1, 1, 1]], [2, 2, 2])
+    V = fem.functionspace(msh, ("Lagrange", 2, (3,)))
+    u, du = fem.Function(V), fem.Function(V)
+    rng = np.random.default_rng(11)
+    c = fem.Function(fem.functionspace(msh, ("Lagrange", 1)))
+    c.interpolate(lambda x: 0.01 * (1 + x[0] + x[1] * x[2]))
+    op = QuadratureConstitutive(
+        u,
+        kinematics=kinematics,
+        swelling=c if kinematics == "small_strain" else 1 + 3 * c,
+        soc=c * 30,
+        youngs_modulus=fem.Constant(msh, 1.0),  # scaled units: E = 1, σ_Y ~ 1e-3
+        poissons_ratio=fem.Constant(msh, 0.3),
+        plastic=[
+            (np.arange(msh.topology.index_map(3).size_local),
+             PlasticMaterial(SocFunction((0.0, 1.0), (2e-3, 1e-3)), hardening_modulus=0.05)),
+        ],
+        quadrature_degree=2,
+    )  # fmt: skip
+    u.x.array[:] = 0.01 * rng.standard_normal(u.x.array.size)
+    op.refresh()
+    op.commit()
+    u.x.array[:] += 0.01 * rng.standard_normal(u.x.array.size)
+    du.x.array[:] = rng.standard_normal(du.x.array.size)
+    v, trial = ufl.TestFunction(V), ufl.TrialFunction(V)
+    residual, jacobian = fem.form(op.residual(v)), fem.form(op.jacobian(trial, v))
+    op.refresh()
+    assert np.count_nonzero(op.dgamma > 0) > 0.3 * op.n_points
+    A = dolfinx.fem.petsc.assemble_matrix(jacobian)
+    A.assemble()
+    x, jdu = A.createVecRight(), A.createVecLeft()
+    x.array[:] = du.x.array[: x.array.size]
+    A.mult(x, jdu)
+    u0 = u.x.array.copy()
+    h = 1e-7
+    parts = []
+    for sign in (1, -1):
+        u.x.array[:] = u0 + sign * h * du.x.array
+        op.refresh()
+        parts.append(fem.assemble_vector(residual).array.copy())
+    fd = (parts[0] - parts[1]) / (2 * h)
+    error = np.abs(fd - jdu.array).max() / np.abs(jdu.array).max()
+    print(f"{kinematics}: relative error of J du {error:.2e}")
+    assert error < 1e-6
