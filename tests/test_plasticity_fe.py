@@ -214,3 +214,61 @@ def test_assembled_jacobian_matches_finite_differences_of_the_residual(kinematic
     error = np.abs(fd - jdu.array).max() / np.abs(jdu.array).max()
     print(f"{kinematics}: relative error of J du {error:.2e}")
     assert error < 1e-6
+
+
+@pytest.mark.parametrize("kinematics", ["small_strain", "finite_strain"])
+def test_elastic_limit_matches_femsi_elastic_residual(kinematics):
+    # σ_Y = ∞: the operator's residual against femsi's elastic forms (femsi/physics/
+    # elasticity.py) for a non-homogeneous P2 displacement (stresses vary inside each cell,
+    # so this also checks that quadrature points and dofs are matched). Small strain: the
+    # same law, agreement to round-off. Finite strain: Hencky vs neo-Hookean on top of J_s = 4
+    # swelling at elastic strains ~10 δ (nodal noise δ, cells of size 0.5): the relative
+    # difference is first order, measured 4.7e-4 at δ = 1e-4 and tenfold less at 1e-5.
+    from mpi4py import MPI
+
+    import ufl
+    from dolfinx import fem, mesh
+
+    from femsi.physics.elasticity import lame, neo_hookean_energy, small_strain_energy
+    from femsi.physics.plasticity.operator import QuadratureConstitutive
+
+    msh = mesh.create_box(MPI.COMM_SELF, [[0, 0, 0], [1, 1, 1]], [2, 2, 2])
+    V = fem.functionspace(msh, ("Lagrange", 2, (3,)))
+    u = fem.Function(V)
+    E_, nu = 80e9, 0.22
+    finite = kinematics == "finite_strain"
+    x = ufl.SpatialCoordinate(msh)
+    e_star = 1e-3 * (1 + x[0] * x[1])
+    swelling = fem.Constant(msh, 4.0) if finite else e_star
+    op = QuadratureConstitutive(
+        u,
+        kinematics=kinematics,
+        swelling=swelling,
+        soc=fem.Constant(msh, 0.0),
+        youngs_modulus=fem.Constant(msh, E_),
+        poissons_ratio=fem.Constant(msh, nu),
+        plastic=[],
+        quadrature_degree=2,
+    )
+    v = ufl.TestFunction(V)
+    mu, lmbda = lame(fem.Constant(msh, E_), fem.Constant(msh, nu))
+    dx = ufl.Measure("dx", domain=msh, metadata={"quadrature_degree": 2})
+    if finite:
+        energy = neo_hookean_energy(u, swelling, mu, lmbda) * dx
+    else:
+        energy = small_strain_energy(u, e_star * ufl.Identity(3), mu, lmbda) * dx
+    ours_form, theirs_form = fem.form(op.residual(v)), fem.form(ufl.derivative(energy, u, v))
+    differences = []
+    for delta in (1e-4, 1e-5) if finite else (1e-4,):
+        rng = np.random.default_rng(12)
+        u.interpolate(lambda x: (4 ** (1 / 3) - 1) * x if finite else 0 * x)
+        u.x.array[:] += delta * rng.standard_normal(u.x.array.size)
+        op.refresh()
+        ours = fem.assemble_vector(ours_form).array
+        theirs = fem.assemble_vector(theirs_form).array
+        differences.append(np.abs(ours - theirs).max() / np.abs(theirs).max())
+    if finite:
+        assert differences[0] < 1e-3
+        assert differences[1] < 0.15 * differences[0]
+    else:
+        assert differences[0] < 1e-12
