@@ -21,6 +21,7 @@ def registry() -> pint.UnitRegistry:
 SI_UNITS: dict[str, str] = {
     "length": "m",
     "time": "s",
+    "rate": "1/s",
     "pressure": "Pa",
     "dimensionless": "",
     "molar_volume": "m^3/mol",

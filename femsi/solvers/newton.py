@@ -58,6 +58,9 @@ class NewtonSolver:
         jacobian: UFL Jacobian (default: the derivative of the residual).
         plate: A rigid plate whose slave dofs the solve eliminates (see
             :mod:`femsi.solvers.plate`).
+        pre_assembly: Optional callable run after each Newton iterate is copied into
+            ``unknown`` and before the residual or Jacobian is assembled (quadrature-point
+            constitutive updates, e.g. plasticity, refresh their stress and tangent there).
     """
 
     def __init__(
@@ -71,6 +74,7 @@ class NewtonSolver:
         reuse_preconditioner: bool = True,
         jacobian=None,
         plate=None,
+        pre_assembly=None,
     ):
         self.name = name
         self.plate = plate
@@ -95,7 +99,11 @@ class NewtonSolver:
         for key, value in options.items():
             self._options[self.prefix + key] = value
         if plate is not None:
-            plate.install(self.problem, bcs, jacobian or ufl.derivative(residual, unknown))
+            plate.install(
+                self.problem, bcs, jacobian or ufl.derivative(residual, unknown), pre_assembly
+            )
+        elif pre_assembly is not None:
+            _call_before_assembly(self.snes, unknown, pre_assembly)
         self.snes.setFromOptions()
         if near_nullspace is not None:
             self.problem.A.setNearNullSpace(near_nullspace)
@@ -169,3 +177,29 @@ class NewtonSolver:
             self._rebuild_next = False
         else:
             self._rebuild_next = per_solve > 2.0 * self._baseline + 5
+
+
+def _call_before_assembly(snes: PETSc.SNES, unknown: fem.Function, pre_assembly) -> None:
+    """Wrap the residual and Jacobian callbacks DOLFINx gave SNES so ``pre_assembly`` runs first.
+
+    DOLFINx's callbacks copy the iterate ``x`` into ``unknown`` and then assemble; the wrappers
+    do the copy themselves, call ``pre_assembly`` and hand over to the original callback.
+    """
+    b, (residual, r_args, r_kwargs) = snes.getFunction()
+    A, P, (jacobian, j_args, j_kwargs) = snes.getJacobian()
+
+    def copy_iterate(x: PETSc.Vec) -> None:
+        x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+        dolfinx.fem.petsc.assign(x, unknown)
+        pre_assembly()
+
+    def wrapped_residual(snes_, x, b_, *args, **kwargs):
+        copy_iterate(x)
+        residual(snes_, x, b_, *args, **kwargs)
+
+    def wrapped_jacobian(snes_, x, A_, P_, *args, **kwargs):
+        copy_iterate(x)
+        jacobian(snes_, x, A_, P_, *args, **kwargs)
+
+    snes.setFunction(wrapped_residual, b, args=r_args, kargs=r_kwargs)
+    snes.setJacobian(wrapped_jacobian, A, P, args=j_args, kargs=j_kwargs)

@@ -103,7 +103,11 @@ class RigidPlate:
             b.array[self.master] = x.array_r[self.master] - self.held if self.locked else force
 
     def install(
-        self, problem: dolfinx.fem.petsc.NonlinearProblem, bcs: list, jacobian: ufl.Form
+        self,
+        problem: dolfinx.fem.petsc.NonlinearProblem,
+        bcs: list,
+        jacobian: ufl.Form,
+        pre_assembly=None,
     ) -> None:
         """Make ``problem``'s SNES solve the reduced system.
 
@@ -114,6 +118,8 @@ class RigidPlate:
             problem: The unconstrained problem (residual, Jacobian, unknown).
             bcs: Its Dirichlet conditions (none of them on a slave dof).
             jacobian: The UFL Jacobian, for the border vectors ``g = J Φ``, ``h = J^T Φ``.
+            pre_assembly: Optional callable run once the expanded iterate is in the unknown
+                and before assembly (see :class:`femsi.solvers.newton.NewtonSolver`).
         """
         snes, P, V = problem.solver, problem.A, self.indicator.function_space
         self._P = P
@@ -128,13 +134,20 @@ class RigidPlate:
         slave_bc = fem.dirichletbc(fem.Constant(V.mesh, 0.0), self.slaves, V.sub(self.axis))
         residual_ctx = {"u": problem.u, "residual": problem.F, "jacobian": problem.J}
 
-        def residual(snes_, x, b):
+        def expand(x):
             self.expand(x, self._full)
+            if pre_assembly is not None:
+                self._full.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+                dolfinx.fem.petsc.assign(self._full, problem.u)
+                pre_assembly()
+
+        def residual(snes_, x, b):
+            expand(x)
             dolfinx.fem.petsc.assemble_residual(snes_, self._full, b, bcs=bcs, **residual_ctx)
             self.reduce_residual(x, b)
 
         def assemble(snes_, x, A, P_mat):
-            self.expand(x, self._full)
+            expand(x)
             dolfinx.fem.petsc.assemble_jacobian(
                 snes_,
                 self._full,
