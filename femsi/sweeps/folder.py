@@ -1,0 +1,106 @@
+"""The sweep folder: its layout, creation and the expanded run list.
+
+::
+
+    DIR/sweep.json      the expanded sweep (written first; the runs' single source of truth)
+    DIR/sweep.yaml      a copy of the sweep file
+    DIR/runs.csv        index, name and swept values of every run (for people)
+    DIR/runs/NAME/      one femsi run folder per run (``COMPLETE`` written last)
+    DIR/claims/         atomic claims of the runs being worked on
+    DIR/logs/NAME.log   stdout/stderr of each local attempt
+    DIR/sweep.sbatch    the Slurm job-array script (``--slurm``), ``DIR/slurm/`` its output
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+from femsi.errors import InputError
+
+SWEEP_JSON = "sweep.json"
+
+
+def prepare_sweep_folder(folder: Path, sweep) -> None:
+    """Create (or resume) the sweep folder and write the expanded run list.
+
+    A folder that already holds this sweep is resumed; its run list may grow (a longer grid),
+    but a run whose name it knows must have the same resolved config.
+
+    Args:
+        folder: The sweep folder.
+        sweep: The expanded :class:`~femsi.sweeps.spec.Sweep`.
+
+    Raises:
+        InputError: The folder cannot be written, holds something else, or holds a sweep of a
+            different base study.
+    """
+    folder = Path(folder)
+    try:
+        if folder.exists() and any(folder.iterdir()) and not (folder / SWEEP_JSON).exists():
+            raise InputError(
+                "--output", f"{folder} exists, is not empty and is not a femsi sweep folder"
+            )
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+        for sub in ("runs", "claims", "logs"):
+            (folder / sub).mkdir(exist_ok=True)
+    except OSError as err:
+        raise InputError("--output", f"cannot write {folder}: {err.strerror or err}") from None
+    data = sweep.as_json()
+    if (folder / SWEEP_JSON).exists():
+        _check_same_sweep(folder, read_sweep(folder), data)
+    write_atomic(folder / SWEEP_JSON, json.dumps(data, indent=2))
+    if sweep.source.exists():
+        shutil.copyfile(sweep.source, folder / "sweep.yaml")
+    with (folder / "runs.csv").open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["index", "name", *sweep.keys])
+        for run in sweep.runs:
+            writer.writerow([run.index, run.name, *run.parameters.values()])
+
+
+def _check_same_sweep(folder: Path, old: dict, new: dict) -> None:
+    if old.get("base_config_hash") != new["base_config_hash"]:
+        raise InputError(
+            "base",
+            f"{folder} holds a sweep of a different base study (config hash "
+            f"{old.get('base_config_hash')}, now {new['base_config_hash']}); use another folder",
+        )
+    known = {run["name"]: run["config_hash"] for run in old.get("runs", [])}
+    for run in new["runs"]:
+        if run["name"] in known and known[run["name"]] != run["config_hash"]:
+            raise InputError(
+                "sweep", f"run {run['name']} in {folder} was made from a different config"
+            )
+
+
+def read_sweep(folder: Path) -> dict:
+    """The content of ``DIR/sweep.json``.
+
+    Raises:
+        InputError: The folder is not a sweep folder.
+    """
+    path = Path(folder) / SWEEP_JSON
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError(str(folder), "not a femsi sweep folder (no sweep.json)") from None
+    except ValueError as err:
+        raise InputError(str(path), f"unreadable ({err})") from None
+
+
+def run_dir(folder: Path, name: str) -> Path:
+    """The run folder of run ``name``."""
+    return Path(folder) / "runs" / name
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` through a temporary file and a rename."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
