@@ -40,6 +40,8 @@ def write_snapshot(fields_dir: Path, model, stress, time: float, soc: float) -> 
     folder = fields_dir / "snapshots"
     folder.mkdir(exist_ok=True)
     index = read_index(folder)
+    if index and index[-1]["time_s"] == float(time):
+        index.pop()  # the same state written again (end of a protocol step): replace it
     name = f"{len(index):04d}.vtu"
     point_data = {"u": snapshot["u"], **snapshot["fields"]}
     meshio.write(
