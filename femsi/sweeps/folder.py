@@ -9,6 +9,14 @@
     DIR/claims/         atomic claims of the runs being worked on
     DIR/logs/NAME.log   stdout/stderr of each local attempt
     DIR/sweep.sbatch    the Slurm job-array script (``--slurm``), ``DIR/slurm/`` its output
+    DIR/dolfinx_jit_options.json   JIT options for the workers, which run in DIR
+
+Workers share the FFCx JIT cache (``~/.cache/fenics``). FFCx makes it safe for concurrent
+processes: the first creates the form's ``.c`` file exclusively (``open(..., "x")``) and
+compiles; the others wait for its ``.c.cached`` ready file. They wait only DOLFINx's default
+``timeout`` of 10 s, though, less than a large form takes to compile on a cold cache, so the
+sweep folder carries a ``dolfinx_jit_options.json`` (read from the working directory) that
+raises it to :data:`JIT_TIMEOUT_S`.
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ from pathlib import Path
 from femsi.errors import InputError
 
 SWEEP_JSON = "sweep.json"
+#: Seconds a worker waits for another process compiling the same form.
+JIT_TIMEOUT_S = 3600
 
 
 def prepare_sweep_folder(folder: Path, sweep) -> None:
@@ -49,6 +59,9 @@ def prepare_sweep_folder(folder: Path, sweep) -> None:
         probe.unlink()
         for sub in ("runs", "claims", "logs"):
             (folder / sub).mkdir(exist_ok=True)
+        jit = folder / "dolfinx_jit_options.json"
+        if not jit.exists():
+            jit.write_text(json.dumps({"timeout": JIT_TIMEOUT_S}) + "\n")
     except OSError as err:
         raise InputError("--output", f"cannot write {folder}: {err.strerror or err}") from None
     data = sweep.as_json()

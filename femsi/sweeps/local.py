@@ -81,6 +81,7 @@ class _Pool:
                     stdout=stream,
                     stderr=subprocess.STDOUT,
                     env=env,
+                    cwd=self.folder,  # picks up DIR/dolfinx_jit_options.json
                     start_new_session=True,  # Ctrl-C reaches the pool, which stops children
                 )
                 self.children.add(child)
@@ -129,7 +130,7 @@ def run_local(
         logger.info("%d of %d runs already complete: skipped", len(result.skipped), len(runs))
     if ranks > 1:
         mpirun()
-    pool = _Pool(folder, ranks)
+    pool = _Pool(Path(folder).resolve(), ranks)
     display = _Display(len(todo), len(result.skipped), progress)
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="femsi-sweep")
     try:

@@ -95,6 +95,7 @@ def render_script(folder: Path, sweep: dict, settings, ranks: int, indices: list
         "# Shared by all runs and ranks: the mesh cache and the FFCx JIT cache",
         "# (~/.cache/fenics; FFCx compiles each form once, guarded by file locks).",
         'export FEMSI_CACHE_DIR="${FEMSI_CACHE_DIR:-$HOME/.cache/femsi}"',
+        f"cd {q(str(folder))}  # dolfinx_jit_options.json: wait for other runs' compiles",
     ]
     task = f'sweep-task {q(str(folder))} "$SLURM_ARRAY_TASK_ID"'
     if settings.container:
