@@ -53,15 +53,20 @@ def _add_results_commands(sub) -> None:
     sweep.add_argument("-o", "--output", type=Path, help="sweep folder (default results/<name>)")
     sweep.add_argument("--workers", type=int, help="runs at a time (execution.workers)")
     sweep.add_argument("--ranks", type=int, help="MPI ranks per run (execution.ranks)")
+    sweep.add_argument(
+        "--runs-per-process", type=int, help="runs per worker process (execution.runs_per_process)"
+    )
     sweep.add_argument("--dry-run", action="store_true", help="expand and validate only")
     sweep.add_argument("--slurm", action="store_true", help="write DIR/sweep.sbatch, run nothing")
     sweep.add_argument("--submit", action="store_true", help="with --slurm: call sbatch")
     for option in ("time", "memory", "partition", "account"):
         sweep.add_argument(f"--{option}", help=f"Slurm {option} (execution.slurm.{option})")
     sweep.add_argument("--no-progress", action="store_true", help="log lines, no progress bar")
-    task = sub.add_parser("sweep-task", help="do one run of a sweep (local workers, Slurm)")
+    task = sub.add_parser("sweep-task", help="do runs of a sweep (local workers, Slurm)")
     task.add_argument("folder", type=Path, help="sweep folder")
-    task.add_argument("index", type=int, nargs="?", help="run index (default SLURM_ARRAY_TASK_ID)")
+    task.add_argument(
+        "index", type=int, nargs="*", help="run indices, done in turn (default SLURM_ARRAY_TASK_ID)"
+    )
     status = sub.add_parser("status", help="done/failed/running runs of a sweep folder")
     status.add_argument("folder", type=Path)
     status.add_argument("-v", "--verbose", action="store_true", help="list every run")

@@ -155,7 +155,7 @@ def test_report_in_headless_chromium(sweep_dir, tmp_path):
 def test_plot_rerenders_without_solving(sweep_dir, tmp_path):
     run = first_run(sweep_dir)
     index = json.loads((run / "fields" / "snapshots" / "index.json").read_text())
-    assert [e["time_s"] for e in index] == [0.0, 10.0, 20.0]  # every step, no duplicate at the step end
+    assert [e["time_s"] for e in index] == [0.0, 10.0, 20.0]  # each step, once
     picture = tmp_path / "vm.png"
     done = run_cli(
         "plot", run, "--time", "9", "--field", "hydrostatic", "--clip", "z", "-o", picture
@@ -195,3 +195,18 @@ def test_a_resolved_config_with_material_overrides_loads_back(tmp_path):
 def test_rerun_needs_a_run_folder(tmp_path):
     done = run_cli("rerun", tmp_path)
     assert done.returncode == 2 and "has no summary.json" in done.stderr
+
+
+def test_manifest_provenance_records_container_and_seeds(monkeypatch):
+    from femsi.outputs.manifest import container, seeds
+
+    monkeypatch.delenv("APPTAINER_CONTAINER", raising=False)
+    monkeypatch.delenv("SINGULARITY_CONTAINER", raising=False)
+    monkeypatch.setenv("FEMSI_IMAGE_DIGEST", "sha256:" + "ab" * 32)
+    monkeypatch.setenv("FEMSI_IMAGE", "femsi.sif")
+    found = container()
+    assert found["image_digest"] == "sha256:" + "ab" * 32 and found["image"] == "femsi.sif"
+    monkeypatch.setenv("APPTAINER_CONTAINER", "/images/femsi.sif")
+    assert container()["runtime"] == "apptainer"
+    tree = {"geometry": {"electrode": {"seed": 7}}, "layers": [{"packing_seed": 3}], "seed_x": 1}
+    assert seeds(tree) == {"geometry.electrode.seed": 7, "layers.0.packing_seed": 3}

@@ -319,6 +319,12 @@ def test_slurm_script_with_a_container(tmp_path):
     assert f"{image} mpirun -n 2 femsi sweep-task" in script
 
 
+def test_one_process_does_several_runs_in_turn(sweep_dir):
+    result = run_cli("sweep-task", sweep_dir, "0", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("is already complete") == 2
+
+
 def test_task_index_must_exist(sweep_dir):
     result = run_cli("sweep-task", sweep_dir, "5")
     assert result.returncode == 2 and "INDEX: the sweep has runs 0 to 1" in result.stderr

@@ -48,7 +48,8 @@ def sweep(args) -> int:
     execution = spec.spec.execution
     workers = args.workers if args.workers is not None else execution.workers
     ranks = args.ranks if args.ranks is not None else execution.ranks
-    for name, value in (("--workers", workers), ("--ranks", ranks)):
+    chunk = args.runs_per_process or execution.runs_per_process
+    for name, value in (("--workers", workers), ("--ranks", ranks), ("--runs-per-process", chunk)):
         if value < 1:
             raise InputError(name, f"must be at least 1, got {value}")
     if args.submit and not args.slurm:
@@ -83,7 +84,12 @@ def sweep(args) -> int:
 
     _log_to_stderr()
     result = run_local(
-        folder, read_sweep(folder)["runs"], workers, ranks, progress=not args.no_progress
+        folder,
+        read_sweep(folder)["runs"],
+        workers,
+        ranks,
+        progress=not args.no_progress,
+        runs_per_process=chunk,
     )
     print(
         f"femsi: sweep {spec.name}: {len(result.done)} done, {len(result.skipped)} already "
@@ -96,9 +102,9 @@ def sweep(args) -> int:
 
 def sweep_task(args) -> int:
     """``femsi sweep-task DIR [INDEX]``."""
-    from femsi.sweeps.task import run_task, task_index
+    from femsi.sweeps.task import run_tasks, task_indices
 
-    return run_task(args.folder, task_index(args.index))
+    return run_tasks(args.folder, task_indices(args.index))
 
 
 def status(args) -> int:

@@ -2,8 +2,11 @@
 
 Each run is a separate process, ``[mpirun -n K] python -m femsi sweep-task DIR INDEX``, so a
 crash (or a segfault in a library) costs that run only. Its stdout and stderr go to
-``DIR/logs/NAME.log``. Complete runs are skipped before anything starts; runs another worker
-holds are left to it. Ctrl-C stops the children (they record ``interrupted``) and the pool.
+``DIR/logs/NAME.log``. With ``runs_per_process`` N > 1 a process does N runs in turn, which
+pays the interpreter start and the imports (~2 s) once per N runs; a crash then costs the
+rest of its batch until the next resume (log: ``DIR/logs/batch-FIRST-LAST.log``). Complete
+runs are skipped before anything starts; runs another worker holds are left to it. Ctrl-C
+stops the children (they record ``interrupted``) and the pool.
 """
 
 from __future__ import annotations
@@ -38,9 +41,9 @@ def mpirun() -> str:
     return found
 
 
-def task_command(folder: Path, index: int, ranks: int) -> list[str]:
-    """The command of one local run."""
-    command = [sys.executable, "-m", "femsi", "sweep-task", str(folder), str(index)]
+def task_command(folder: Path, indices: list[int], ranks: int) -> list[str]:
+    """The command of one local worker process."""
+    command = [sys.executable, "-m", "femsi", "sweep-task", str(folder), *map(str, indices)]
     if ranks > 1:
         command = [mpirun(), "-n", str(ranks), *command]
     return command
@@ -65,19 +68,23 @@ class _Pool:
         self.lock = threading.Lock()
         self.stopping = False
 
-    def run_one(self, run: dict) -> tuple[dict, int, float]:
-        log = self.folder / "logs" / f"{run['name']}.log"
+    def run_batch(self, runs: list[dict]) -> tuple[list[dict], int, float]:
+        if len(runs) == 1:
+            log = self.folder / "logs" / f"{runs[0]['name']}.log"
+        else:
+            log = self.folder / "logs" / f"batch-{runs[0]['index']}-{runs[-1]['index']}.log"
+        indices = [run["index"] for run in runs]
         env = dict(os.environ)
         env.setdefault("OMP_NUM_THREADS", "1")  # one core per rank: no oversubscription
         t0 = time.perf_counter()
         with log.open("a") as stream:
-            stream.write(f"=== femsi sweep-task {run['index']} at {time.ctime()}\n")
+            stream.write(f"=== femsi sweep-task {indices} at {time.ctime()}\n")
             stream.flush()
             with self.lock:
                 if self.stopping:
-                    return run, EXIT_BUSY, 0.0
+                    return runs, EXIT_BUSY, 0.0
                 child = subprocess.Popen(
-                    task_command(self.folder, run["index"], self.ranks),
+                    task_command(self.folder, indices, self.ranks),
                     stdout=stream,
                     stderr=subprocess.STDOUT,
                     env=env,
@@ -88,7 +95,7 @@ class _Pool:
             code = child.wait()
             with self.lock:
                 self.children.discard(child)
-        return run, code, time.perf_counter() - t0
+        return runs, code, time.perf_counter() - t0
 
     def stop(self) -> None:
         with self.lock:
@@ -104,7 +111,12 @@ class _Pool:
 
 
 def run_local(
-    folder: Path, runs: list[dict], workers: int, ranks: int, progress: bool = True
+    folder: Path,
+    runs: list[dict],
+    workers: int,
+    ranks: int,
+    progress: bool = True,
+    runs_per_process: int = 1,
 ) -> PoolResult:
     """Run the sweep's runs with ``workers`` parallel processes of ``ranks`` MPI ranks each.
 
@@ -114,10 +126,11 @@ def run_local(
         workers: Runs at a time.
         ranks: MPI ranks per run.
         progress: Show a rich progress bar (done/failed/remaining, ETA).
+        runs_per_process: Runs done in turn by one worker process.
 
     Returns:
         Names of the runs done, skipped (already complete), failed and busy (claimed
-        elsewhere), and the wall time of each run started here.
+        elsewhere), and the wall time of each run started here (a batch's time shared out).
     """
     result = PoolResult()
     todo = []
@@ -134,21 +147,24 @@ def run_local(
     display = _Display(len(todo), len(result.skipped), progress)
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="femsi-sweep")
     try:
-        futures = [executor.submit(pool.run_one, run) for run in todo]
+        batches = [todo[i : i + runs_per_process] for i in range(0, len(todo), runs_per_process)]
+        futures = [executor.submit(pool.run_batch, batch) for batch in batches]
         for future in as_completed(futures):
-            run, code, wall = future.result()
-            if code == EXIT_DONE:
-                result.done.append(run["name"])
-                result.wall_s[run["name"]] = wall
-            elif code == EXIT_BUSY:
-                result.busy.append(run["name"])
-            else:
-                result.failed.append(run["name"])
-                reason = {EXIT_FAILED: "solve failed", EXIT_BAD_INPUT: "bad input"}.get(
-                    code, f"crashed (exit code {code})"
-                )
-                logger.warning("run %s: %s; see logs/%s.log", run["name"], reason, run["name"])
-            display.advance(run["name"], code)
+            batch, code, wall = future.result()
+            for run in batch:
+                outcome = _outcome(folder, run, code if len(batch) == 1 else None)
+                if outcome == EXIT_DONE:
+                    result.done.append(run["name"])
+                    result.wall_s[run["name"]] = wall / len(batch)
+                elif outcome == EXIT_BUSY:
+                    result.busy.append(run["name"])
+                else:
+                    result.failed.append(run["name"])
+                    reason = {EXIT_FAILED: "solve failed", EXIT_BAD_INPUT: "bad input"}.get(
+                        code, f"stopped (exit code {code})"
+                    )
+                    logger.warning("run %s: %s; see DIR/logs/", run["name"], reason)
+                display.advance(run["name"], outcome)
     except KeyboardInterrupt:
         display.close()
         pool.stop()
@@ -157,6 +173,14 @@ def run_local(
     display.close()
     executor.shutdown(wait=True)
     return result
+
+
+def _outcome(folder: Path, run: dict, code: int | None) -> int:
+    """A run's outcome: its process's exit code, or (in a batch) its state on disk."""
+    if code is not None:
+        return code
+    state = run_state(folder, run).state
+    return {"complete": EXIT_DONE, "running": EXIT_BUSY}.get(state, EXIT_FAILED)
 
 
 class _Display:

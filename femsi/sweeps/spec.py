@@ -84,6 +84,7 @@ class Execution(_Section):
 
     workers: int = Field(default=1, ge=1)
     ranks: int = Field(default=1, ge=1)
+    runs_per_process: int = Field(default=1, ge=1, description="local runs per worker process")
     slurm: SlurmSettings = Field(default_factory=SlurmSettings)
 
 

@@ -1,4 +1,4 @@
-"""``femsi sweep-task DIR INDEX``: do one run of a sweep, safely, on any number of MPI ranks.
+"""``femsi sweep-task DIR INDEX...``: do runs of a sweep, safely, on any number of MPI ranks.
 
 Local workers and Slurm array tasks both end up here. Rank 0 checks the run's state, claims it
 (:mod:`femsi.sweeps.claims`), removes the remains of an earlier failed or interrupted attempt
@@ -7,7 +7,8 @@ Local workers and Slurm array tasks both end up here. Rank 0 checks the run's st
 time limit, a pool shutting down) is turned into an interrupt so the run writes its summary.
 
 Exit codes: 0 the run is complete (now or before), 1 it failed, 2 bad input, 3 another live
-worker holds it.
+worker holds it. Given several indices, the process does the runs in turn (imports and
+compiled forms are then paid once) and returns the worst code (2, 1, 3, 0 in that order).
 """
 
 from __future__ import annotations
@@ -32,18 +33,37 @@ logger = logging.getLogger(__name__)
 EXIT_DONE, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BUSY = 0, 1, 2, 3
 
 
-def task_index(index: int | None) -> int:
-    """The run index: ``index``, else ``$SLURM_ARRAY_TASK_ID``.
+def task_indices(indices: list[int] | None) -> list[int]:
+    """The run indices: ``indices``, else ``[$SLURM_ARRAY_TASK_ID]``.
 
     Raises:
         InputError: Neither is given.
     """
-    if index is not None:
-        return index
+    if indices:
+        return list(indices)
     value = os.environ.get("SLURM_ARRAY_TASK_ID")
     if value is None or not value.isdigit():
         raise InputError("INDEX", "give the run index or set SLURM_ARRAY_TASK_ID")
-    return int(value)
+    return [int(value)]
+
+
+def run_tasks(folder: Path, indices: list[int], comm: MPI.Comm = MPI.COMM_WORLD) -> int:
+    """Do the runs ``indices`` in turn (:func:`run_task`); returns the worst exit code.
+
+    Bad input of one run is reported and the next run is done; an interrupt stops them all.
+    """
+    codes = []
+    for index in indices:
+        try:
+            codes.append(run_task(folder, index, comm))
+        except InputError as err:
+            if len(indices) == 1:
+                raise
+            if comm.rank == 0:
+                print(f"femsi: error: run {index}: {err}", flush=True)
+            codes.append(EXIT_BAD_INPUT)
+    rank = {EXIT_BAD_INPUT: 3, EXIT_FAILED: 2, EXIT_BUSY: 1, EXIT_DONE: 0}
+    return max(codes, key=lambda code: rank.get(code, 4))
 
 
 def run_task(
