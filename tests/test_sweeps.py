@@ -325,6 +325,20 @@ def test_one_process_does_several_runs_in_turn(sweep_dir):
     assert result.stdout.count("is already complete") == 2
 
 
+def test_the_shipped_example_sweep_expands(tmp_path):
+    result = run_cli("sweep", "configs/sweep.yaml", "-o", tmp_path / "ex", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "72 runs" in result.stdout
+    names = [line.split()[-1] for line in result.stdout.splitlines()[1:]]
+    assert len(set(names)) == 72
+    assert names[0].startswith("radius=0.5um_c_rate=0.5_particle=amorphous_silicon_mechanics=")
+    assert "outer_boundary" not in names[0]  # one value for all runs: in the hash only
+    # The folder's copy of the sweep file resumes the sweep by itself (base made absolute).
+    again = run_cli("sweep", tmp_path / "ex" / "sweep.yaml", "-o", tmp_path / "ex", "--dry-run")
+    assert again.returncode == 0, again.stderr
+    assert [line.split()[-1] for line in again.stdout.splitlines()[1:]] == names
+
+
 def test_task_index_must_exist(sweep_dir):
     result = run_cli("sweep-task", sweep_dir, "5")
     assert result.returncode == 2 and "INDEX: the sweep has runs 0 to 1" in result.stderr

@@ -3,7 +3,7 @@
 ::
 
     DIR/sweep.json      the expanded sweep (written first; the runs' single source of truth)
-    DIR/sweep.yaml      a copy of the sweep file
+    DIR/sweep.yaml      the sweep file, with ``base`` made absolute (resume with it)
     DIR/runs.csv        index, name and swept values of every run (for people)
     DIR/runs/NAME/      one femsi run folder per run (``COMPLETE`` written last)
     DIR/claims/         atomic claims of the runs being worked on
@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
+
+import yaml
 
 from femsi.errors import InputError
 
@@ -68,8 +69,11 @@ def prepare_sweep_folder(folder: Path, sweep) -> None:
     if (folder / SWEEP_JSON).exists():
         _check_same_sweep(folder, read_sweep(folder), data)
     write_atomic(folder / SWEEP_JSON, json.dumps(data, indent=2))
-    if sweep.source.exists():
-        shutil.copyfile(sweep.source, folder / "sweep.yaml")
+    copy = folder / "sweep.yaml"
+    if not copy.exists() or not copy.samefile(sweep.source):
+        header = f"# femsi sweep file, from {sweep.source}; base made absolute\n"
+        definition = {**sweep.definition, "base": str(sweep.base)}
+        write_atomic(copy, header + yaml.safe_dump(definition, sort_keys=False))
     with (folder / "runs.csv").open("w", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(["index", "name", *sweep.keys])

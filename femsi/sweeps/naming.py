@@ -1,7 +1,8 @@
 """Run names: readable ``radius=0.5um_c_rate=2`` plus a short hash of the exact overrides.
 
-The readable part may be shortened or lose characters to sanitising; the hash keeps two
-different runs from ever sharing a folder.
+The readable part shows the keys that vary between runs (a key with one value is in the hash
+only); it may be shortened or lose characters to sanitising, and the hash keeps two different
+runs from ever sharing a folder.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import re
 
 #: Longest readable part of a run name (the hash is appended after it).
-MAX_READABLE = 80
+MAX_READABLE = 120
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=+-]+")
 

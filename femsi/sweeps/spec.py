@@ -188,11 +188,13 @@ def load_sweep(path: str | Path) -> Sweep:
     base_config = load_config(base)
     rows = expand(spec.sweep)
     keys = list(rows[0])
-    labels = short_keys(keys)
+    varying = [k for k in keys if len({json.dumps(row[k]) for row in rows}) > 1] or keys
+    labels = short_keys(varying)
     runs, names = [], {}
     for index, parameters in enumerate(rows):
         overrides = [f"{key}={json.dumps(value)}" for key, value in parameters.items()]
-        name = run_name(parameters, labels, overrides)
+        shown = {key: parameters[key] for key in varying}
+        name = run_name(shown, labels, overrides)
         try:
             config = load_config(base, overrides)
         except InputError as err:
