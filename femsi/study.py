@@ -42,6 +42,7 @@ from femsi.solvers.nullspace import rigid_body_modes
 from femsi.solvers.options import petsc_options
 from femsi.solvers.protocol import FARADAY, Drive, drive_of
 from femsi.solvers.stepping import propose_step, retry_step
+from femsi.stop import stop_requested
 
 logger = logging.getLogger("femsi")
 
@@ -394,6 +395,8 @@ class _Runner:
             model.set_held_concentration(drive.held_concentration)
         last_rate = None
         while True:
+            if stop_requested(self.comm):  # a signal (femsi.stop): end as interrupted
+                raise KeyboardInterrupt("stop requested")
             soc = self.soc()
             elapsed = self.t - start_t
             if drive.duration is not None and elapsed >= drive.duration * (1 - 1e-12):
