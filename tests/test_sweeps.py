@@ -342,3 +342,38 @@ def test_the_shipped_example_sweep_expands(tmp_path):
 def test_task_index_must_exist(sweep_dir):
     result = run_cli("sweep-task", sweep_dir, "5")
     assert result.returncode == 2 and "INDEX: the sweep has runs 0 to 1" in result.stderr
+
+
+def test_sigterm_interrupts_a_run_which_a_resume_then_completes(tmp_path):
+    base = study(
+        protocol=[{"lithiate": {"c_rate": 0.1, "duration": "3000 s"}}],  # 300 steps
+    )
+    path = write_sweep(tmp_path, {"grid": {"geometry.radius": ["1 um"]}}, base=base)
+    out = tmp_path / "out"
+    assert run_cli("sweep", path, "-o", out, "--dry-run").returncode == 0
+    name = json.loads((out / "sweep.json").read_text())["runs"][0]["name"]
+    series = out / "runs" / name / "timeseries.csv"
+    task = subprocess.Popen(
+        [sys.executable, "-m", "femsi", "sweep-task", str(out), "0"],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and task.poll() is None:
+        if series.exists() and len(series.read_text().splitlines()) > 5:
+            break
+        time.sleep(0.05)
+    assert task.poll() is None, task.communicate()[0]
+    task.terminate()  # SIGTERM, as Slurm's time limit or the pool's shutdown
+    assert task.wait(timeout=60) == 1
+    summary = json.loads((out / "runs" / name / "summary.json").read_text())
+    assert summary["status"] == "interrupted" and 0 < summary["steps"] < 300
+    assert not (out / "runs" / name / "COMPLETE").exists()
+    assert not list((out / "claims").glob("*.claim"))  # released
+    assert "1 interrupted" in run_cli("status", out).stdout
+    resumed = run_cli("sweep", path, "-o", out, "--no-progress")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert json.loads((out / "runs" / name / "summary.json").read_text())["steps"] == 300
+    assert (out / "runs" / name / "COMPLETE").exists()

@@ -3,8 +3,9 @@
 Local workers and Slurm array tasks both end up here. Rank 0 checks the run's state, claims it
 (:mod:`femsi.sweeps.claims`), removes the remains of an earlier failed or interrupted attempt
 (never a complete run), and all ranks then run the study in this process with
-:func:`femsi.study.run`. The claim is released at the end whatever happened; SIGTERM (Slurm's
-time limit, a pool shutting down) is turned into an interrupt so the run writes its summary.
+:func:`femsi.study.run`. The claim is released at the end whatever happened. SIGTERM (Slurm's
+time limit, a pool shutting down) asks the run to stop at its next time step
+(:mod:`femsi.stop`), so it ends ``interrupted`` with its summary written.
 
 Exit codes: 0 the run is complete (now or before), 1 it failed, 2 bad input, 3 another live
 worker holds it. Given several indices, the process does the runs in turn (imports and
@@ -14,14 +15,17 @@ compiled forms are then paid once) and returns the worst code (2, 1, 3, 0 in tha
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import shutil
 import signal
+import threading
 from pathlib import Path
 
 from mpi4py import MPI
 
+from femsi import stop
 from femsi.errors import InputError
 from femsi.outputs.run_folder import COMPLETE_MARKER
 from femsi.sweeps.claims import STALE_AFTER_S, try_claim
@@ -97,7 +101,11 @@ def run_task(
     if decision != "run":
         return decision
     run = comm.bcast(run if comm.rank == 0 else None, root=0)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    import femsi.study  # noqa: F401  (PETSc sets its signal handlers on import: ours after)
+
+    _keep_sigterm_across_gmsh()
+    stop.clear()
+    previous = stop.install(signal.SIGTERM)
     try:
         with claim.heartbeat() if claim is not None else contextlib.nullcontext():
             return _execute(folder, run, comm)
@@ -158,5 +166,28 @@ def _execute(folder: Path, run: dict, comm: MPI.Comm) -> int:
     return EXIT_DONE if result.status == "completed" else EXIT_FAILED
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
+def _keep_sigterm_across_gmsh() -> None:
+    """Make ``gmsh.initialize`` keep this process's SIGTERM handler.
+
+    Gmsh's C++ initialisation resets SIGTERM to the default action (measured with gmsh 4.15,
+    also with ``interruptible=False``), which would make a terminated run die without its
+    summary. The wrapper re-installs the Python handler right after it; femsi's geometry code
+    is untouched.
+    """
+    import gmsh
+
+    original = gmsh.initialize
+    if getattr(original, "_femsi_keeps_sigterm", False):
+        return
+
+    @functools.wraps(original)
+    def initialize(*args, **kwargs):
+        handler = signal.getsignal(signal.SIGTERM)
+        try:
+            return original(*args, **kwargs)
+        finally:
+            if handler is not None and threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGTERM, handler)
+
+    initialize._femsi_keeps_sigterm = True
+    gmsh.initialize = initialize
