@@ -191,7 +191,8 @@ def render_report(folder: Path, runs: list[str] | None = None) -> str:
     folder = Path(folder)
     sweep = read_sweep(folder)
     rows, keys = catalogue_rows(folder)
-    chosen = quantities(rows, keys)
+    done = [row for row in rows if row["state"] == "complete"]
+    chosen = quantities(done, keys) if done else []
     counts = {s: sum(row["state"] == s for row in rows) for s in STATES}
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
@@ -207,8 +208,7 @@ def render_report(folder: Path, runs: list[str] | None = None) -> str:
         _table(rows, ["index", "run", *keys, "state", *chosen]),
         "<h2>Quantities against the swept parameters</h2>",
     ]
-    done = [row for row in rows if row["state"] == "complete"]
-    if not chosen or not done:
+    if not chosen:
         parts.append("<p>No quantity varies between complete runs yet.</p>")
     numeric_keys = [key for key in keys if _numeric(done, key)] if done else []
     for quantity in chosen:

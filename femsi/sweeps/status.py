@@ -55,6 +55,8 @@ def run_state(folder: Path, run: dict, stale_after: float = STALE_AFTER_S) -> Ru
         message = summary.get("message") or summary.get("end_reason") or ""
         if status == "interrupted":
             return RunState(index, name, "interrupted", message)
+        if status == "completed":  # the marker comes last: stopped while finishing
+            return RunState(index, name, "interrupted", "no COMPLETE marker after the summary")
         return RunState(index, name, "failed", message or f"status {status}")
     error = error_path(folder, name)
     if error.exists():
