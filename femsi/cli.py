@@ -1,4 +1,4 @@
-"""The ``femsi`` command line: run, validate, materials.
+"""The ``femsi`` command line: run, validate, materials; sweeps and their results.
 
 Exit codes: 0 success; 2 invalid input (config, units, paths) before anything runs; 1 a solve
 that failed after step cutting (partial results kept).
@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_SOLVE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+RESULTS_COMMANDS = {"sweep", "sweep-task", "status", "collect", "report", "plot", "rerun"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,7 +42,52 @@ def _parser() -> argparse.ArgumentParser:
     )
     materials = sub.add_parser("materials", help="list the material library with sources")
     materials.add_argument("name", nargs="?", help="show one material in full")
+    _add_results_commands(sub)
     return parser
+
+
+def _add_results_commands(sub) -> None:
+    """sweep, sweep-task, status, collect, report, plot, rerun (see femsi.sweeps.commands)."""
+    sweep = sub.add_parser("sweep", help="expand a sweep file and run it (locally or on Slurm)")
+    sweep.add_argument("sweep_file", type=Path, help="sweep YAML file")
+    sweep.add_argument("-o", "--output", type=Path, help="sweep folder (default results/<name>)")
+    sweep.add_argument("--workers", type=int, help="runs at a time (execution.workers)")
+    sweep.add_argument("--ranks", type=int, help="MPI ranks per run (execution.ranks)")
+    sweep.add_argument(
+        "--runs-per-process", type=int, help="runs per worker process (execution.runs_per_process)"
+    )
+    sweep.add_argument("--dry-run", action="store_true", help="expand and validate only")
+    sweep.add_argument("--slurm", action="store_true", help="write DIR/sweep.sbatch, run nothing")
+    sweep.add_argument("--submit", action="store_true", help="with --slurm: call sbatch")
+    for option in ("time", "memory", "partition", "account"):
+        sweep.add_argument(f"--{option}", help=f"Slurm {option} (execution.slurm.{option})")
+    sweep.add_argument("--no-progress", action="store_true", help="log lines, no progress bar")
+    task = sub.add_parser("sweep-task", help="do runs of a sweep (local workers, Slurm)")
+    task.add_argument("folder", type=Path, help="sweep folder")
+    task.add_argument(
+        "index", type=int, nargs="*", help="run indices, done in turn (default SLURM_ARRAY_TASK_ID)"
+    )
+    status = sub.add_parser("status", help="done/failed/running runs of a sweep folder")
+    status.add_argument("folder", type=Path)
+    status.add_argument("-v", "--verbose", action="store_true", help="list every run")
+    collect = sub.add_parser("collect", help="catalogue.parquet and catalogue.csv of a sweep")
+    collect.add_argument("folder", type=Path)
+    report = sub.add_parser("report", help="a self-contained HTML report of a sweep")
+    report.add_argument("folder", type=Path)
+    report.add_argument("-o", "--output", type=Path, help="HTML file (default DIR/report.html)")
+    report.add_argument("--runs", nargs="*", help="runs whose pictures to show (names)")
+    plot = sub.add_parser("plot", help="re-render figures of a finished run without solving")
+    plot.add_argument("run_dir", type=Path)
+    plot.add_argument("--time", type=float, help="time in s (default: the last snapshot)")
+    plot.add_argument("--field", default="von_mises", help="von_mises, hydrostatic_stress, ...")
+    plot.add_argument("--clip", choices=["x", "y", "z"], help="cut the body by this plane")
+    plot.add_argument("--undeformed", action="store_true", help="do not warp by displacement")
+    plot.add_argument("--gif", action="store_true", help="an animated GIF of all snapshots")
+    plot.add_argument("-o", "--output", type=Path, help="image file or folder")
+    rerun = sub.add_parser("rerun", help="run a run folder's resolved config again and compare")
+    rerun.add_argument("run_dir", type=Path)
+    rerun.add_argument("-o", "--output", type=Path, help="new run folder (default RUN_DIR-rerun)")
+    rerun.add_argument("--rtol", type=float, default=1e-6, help="tolerance of the comparison")
 
 
 def _error(message: str) -> None:
@@ -61,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
             from femsi.materials.listing import print_library
 
             return print_library(args.name)
+        if args.command in RESULTS_COMMANDS:
+            from femsi.sweeps.commands import dispatch
+
+            return dispatch(args)
         from femsi.config import load_config
 
         config = load_config(args.config, args.overrides)

@@ -25,9 +25,15 @@ from femsi.errors import InputError, SolveError
 from femsi.geometry import build_mesh
 from femsi.outputs.cell import CellMetrics
 from femsi.outputs.fields import FieldWriter
-from femsi.outputs.manifest import versions
+from femsi.outputs.manifest import container, seeds, versions
 from femsi.outputs.probes import Probes, probe_columns
-from femsi.outputs.run_folder import prepare_output, setup_logging, write_json
+from femsi.outputs.run_folder import (
+    prepare_output,
+    setup_logging,
+    write_complete_marker,
+    write_json,
+)
+from femsi.outputs.snapshots import write_snapshot
 from femsi.outputs.stress import StressFields
 from femsi.outputs.summary import PeakTracker
 from femsi.outputs.timeseries import TimeSeries
@@ -40,6 +46,7 @@ from femsi.solvers.options import petsc_options
 from femsi.solvers.plate import RigidPlate
 from femsi.solvers.protocol import FARADAY, Drive, drive_of
 from femsi.solvers.stepping import propose_step, retry_step
+from femsi.stop import stop_requested
 
 logger = logging.getLogger("femsi")
 
@@ -416,6 +423,8 @@ class _Runner:
             model.set_held_concentration(drive.held_concentration)
         last_rate = None
         while True:
+            if stop_requested(self.comm):  # a signal (femsi.stop): end as interrupted
+                raise KeyboardInterrupt("stop requested")
             soc = self.soc()
             elapsed = self.t - start_t
             if drive.duration is not None and elapsed >= drive.duration * (1 - 1e-12):
@@ -611,6 +620,7 @@ class _Runner:
         if force or self.step == 0 or (every > 0 and self.step % every == 0):
             t0 = clock.perf_counter()
             self.writer.write(self.t)
+            write_snapshot(self.out / "fields", self.model, self.stress, self.t, self.soc())
             self.timer.add("output", clock.perf_counter() - t0)
 
     def _snapshot(self, label: str, soc: float) -> None:
@@ -672,6 +682,8 @@ class _Runner:
             "versions": versions(),
             "config_hash": self.config.hash(),
             "config_source": str(self.config.source) if self.config.source else None,
+            "container": container(),
+            "seeds": seeds(self.config.resolved()),
             "mpi_size": self.comm.size,
             "status": status,
             "wall_time_s": {**self.timer.phases, "total": total},
@@ -696,6 +708,8 @@ class _Runner:
         if self.comm.rank == 0:
             write_json(self.out / "summary.json", summary)
             write_json(self.out / "manifest.json", manifest)
+            if status == "completed":  # last: a folder with the marker has every output
+                write_complete_marker(self.out, self.config.hash())
         logger.info("run %s: %s in %.1f s (%d steps)", self.study.study, status, total, self.step)
         return summary
 

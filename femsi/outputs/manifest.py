@@ -1,9 +1,14 @@
-"""``manifest.json``: what produced a run (versions, config hash, MPI size, timings, sizes)."""
+"""``manifest.json``: what produced a run.
+
+Versions, config hash, MPI size, timings, sizes, the container image and the random seeds.
+"""
 
 from __future__ import annotations
 
+import os
 import platform
 from importlib import metadata
+from pathlib import Path
 
 from petsc4py import PETSc
 
@@ -35,3 +40,41 @@ def versions() -> dict[str, str]:
         "numpy": dist("numpy"),
         "python": platform.python_version(),
     }
+
+
+def container() -> dict | None:
+    """The container the run is in, if any: runtime, image and image digest.
+
+    The digest cannot be read from inside a container; it is taken from ``FEMSI_IMAGE_DIGEST``
+    (the Slurm script of ``femsi sweep --slurm`` exports the sha256 of the Apptainer image; with
+    Docker pass ``-e FEMSI_IMAGE_DIGEST=$(docker image inspect -f '{{.Id}}' femsi)``). The
+    runtime is recognised by ``APPTAINER_CONTAINER``/``SINGULARITY_CONTAINER``,
+    ``/run/.containerenv`` (Podman) or ``/.dockerenv`` (Docker).
+    """
+    image = os.environ.get("APPTAINER_CONTAINER") or os.environ.get("SINGULARITY_CONTAINER")
+    if image:
+        runtime = "apptainer"
+    elif Path("/run/.containerenv").exists():
+        runtime = "podman"
+    elif Path("/.dockerenv").exists():
+        runtime = "docker"
+    else:
+        runtime = None
+    digest = os.environ.get("FEMSI_IMAGE_DIGEST") or None
+    image = image or os.environ.get("FEMSI_IMAGE") or None
+    if runtime is None and digest is None and image is None:
+        return None
+    return {"runtime": runtime, "image": image, "image_digest": digest}
+
+
+def seeds(resolved: dict, prefix: str = "") -> dict[str, object]:
+    """Every ``seed`` (or ``*_seed``) value of a resolved config, by dotted key."""
+    found: dict[str, object] = {}
+    items = resolved.items() if isinstance(resolved, dict) else enumerate(resolved)
+    for key, value in items:
+        path = f"{prefix}{key}"
+        if isinstance(value, dict | list):
+            found |= seeds(value, path + ".")
+        elif str(key) == "seed" or str(key).endswith("_seed"):
+            found[path] = value
+    return found

@@ -2,7 +2,8 @@
 
 A run never overwrites a non-empty folder unless told to, and then only one that holds a
 previous femsi run; JSON files are written to a temporary name and renamed, so a reader never
-sees half a file.
+sees half a file. A completed run writes :data:`COMPLETE_MARKER` last: a folder holding it has
+every output (sweeps skip such runs and never touch them again).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ import femsi.compat  # noqa: F401
 from femsi.errors import InputError
 
 logger = logging.getLogger("femsi")
+
+#: Written last into the folder of a completed run.
+COMPLETE_MARKER = "COMPLETE"
 
 
 def prepare_output(output_dir: Path, overwrite: bool, comm: MPI.Comm) -> bool:
@@ -89,3 +93,8 @@ def _jsonable(value):
     if isinstance(value, np.ndarray):
         return value.tolist()
     return str(value)
+
+
+def write_complete_marker(output_dir: Path, config_hash: str) -> None:
+    """Mark a run folder complete (atomically; call after every other output is written)."""
+    write_json(output_dir / COMPLETE_MARKER, {"status": "completed", "config_hash": config_hash})

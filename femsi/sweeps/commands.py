@@ -1,0 +1,160 @@
+"""The sweep and results commands of the CLI.
+
+sweep, sweep-task, status, collect, report, plot, rerun. Each returns an exit code; bad input
+is raised as InputError for the CLI to print.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from femsi.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+
+def dispatch(args) -> int:
+    """Run the command ``args.command`` with its parsed arguments."""
+    handler = {
+        "sweep": sweep,
+        "sweep-task": sweep_task,
+        "status": status,
+        "collect": collect,
+        "report": report,
+        "plot": plot,
+        "rerun": rerun,
+    }[args.command]
+    return handler(args)
+
+
+def _log_to_stderr() -> None:
+    root = logging.getLogger("femsi")
+    if not any(isinstance(h, logging.StreamHandler) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("femsi: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def sweep(args) -> int:
+    """``femsi sweep SWEEP.yaml -o DIR [--slurm [--submit]]``."""
+    from femsi.sweeps.folder import prepare_sweep_folder, read_sweep
+    from femsi.sweeps.spec import load_sweep
+
+    spec = load_sweep(args.sweep_file)
+    folder = args.output or Path("results") / spec.name
+    execution = spec.spec.execution
+    workers = args.workers if args.workers is not None else execution.workers
+    ranks = args.ranks if args.ranks is not None else execution.ranks
+    chunk = args.runs_per_process or execution.runs_per_process
+    for name, value in (("--workers", workers), ("--ranks", ranks), ("--runs-per-process", chunk)):
+        if value < 1:
+            raise InputError(name, f"must be at least 1, got {value}")
+    if args.submit and not args.slurm:
+        raise InputError("--submit", "only with --slurm")
+    prepare_sweep_folder(folder, spec)
+    print(f"femsi: sweep {spec.name}: {len(spec.runs)} runs of {spec.base} in {folder}")
+    if args.dry_run:
+        for run in spec.runs:
+            print(f"  [{run.index:>4}] {run.name}")
+        return 0
+    if args.slurm:
+        from femsi.sweeps.slurm import submit, write_script
+
+        settings = execution.slurm.model_copy(
+            update={
+                k: getattr(args, k)
+                for k in ("time", "memory", "partition", "account")
+                if getattr(args, k)
+            }
+        )
+        script = write_script(folder, read_sweep(folder), settings, ranks)
+        if script is None:
+            print("femsi: every run is complete; nothing to submit")
+            return 0
+        print(f"femsi: wrote {script}")
+        if args.submit:
+            print(submit(script).strip())
+        else:
+            print(f"submit it with: sbatch {script}")
+        return 0
+    from femsi.sweeps.local import run_local
+
+    _log_to_stderr()
+    result = run_local(
+        folder,
+        read_sweep(folder)["runs"],
+        workers,
+        ranks,
+        progress=not args.no_progress,
+        runs_per_process=chunk,
+    )
+    print(
+        f"femsi: sweep {spec.name}: {len(result.done)} done, {len(result.skipped)} already "
+        f"complete, {len(result.failed)} failed, {len(result.busy)} claimed by other workers"
+    )
+    for name in result.failed:
+        print(f"  failed: {name} (log: {folder / 'logs' / (name + '.log')})")
+    return 0 if not result.failed else 1
+
+
+def sweep_task(args) -> int:
+    """``femsi sweep-task DIR [INDEX]``."""
+    from femsi.sweeps.task import run_tasks, task_indices
+
+    return run_tasks(args.folder, task_indices(args.index))
+
+
+def status(args) -> int:
+    """``femsi status DIR``: counts of complete/running/failed/interrupted/pending runs."""
+    from femsi.sweeps.status import format_status, sweep_states
+
+    print(format_status(args.folder, sweep_states(args.folder), verbose=args.verbose))
+    return 0
+
+
+def collect(args) -> int:
+    """``femsi collect DIR``: ``catalogue.parquet`` and ``catalogue.csv``."""
+    from femsi.sweeps.catalogue import write_catalogue
+
+    paths, rows = write_catalogue(args.folder)
+    print(f"femsi: catalogue of {len(rows)} runs: {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+def report(args) -> int:
+    """``femsi report DIR``: a self-contained HTML file."""
+    from femsi.sweeps.report import write_report
+
+    path = write_report(args.folder, args.output, args.runs)
+    print(f"femsi: report {path}")
+    return 0
+
+
+def plot(args) -> int:
+    """``femsi plot RUN_DIR``: figures from the saved snapshots, without solving."""
+    from femsi.outputs.replot import replot
+
+    written = replot(
+        args.run_dir,
+        time=args.time,
+        field=args.field,
+        clip=args.clip,
+        deformed=not args.undeformed,
+        gif=args.gif,
+        output=args.output,
+    )
+    for path in written:
+        print(f"femsi: wrote {path}")
+    return 0
+
+
+def rerun(args) -> int:
+    """``femsi rerun RUN_DIR``: run the resolved config again and compare the summaries."""
+    from femsi.sweeps.rerun import rerun as do_rerun
+
+    comparison = do_rerun(args.run_dir, args.output, rtol=args.rtol)
+    print(comparison.text())
+    return 0 if comparison.matches else 1

@@ -1,0 +1,379 @@
+"""Sweeps: expansion, validation before anything runs, claims, resume, Slurm arrays, status."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from femsi.cli import main
+from femsi.sweeps.claims import claim_path, holder, try_claim
+from femsi.sweeps.naming import run_name, short_keys
+from femsi.sweeps.spec import SweepBlock, expand
+from tests.conftest import ROOT, run_cli, study, write_study
+
+
+def write_sweep(folder, sweep: dict, base: dict | None = None, **extra):
+    """A base study and a sweep file next to it; returns the sweep file's path."""
+    write_study(folder, base or study(), "base.yaml")
+    path = folder / "sweep.yaml"
+    path.write_text(yaml.safe_dump({"base": "base.yaml", "sweep": sweep, **extra}))
+    return path
+
+
+# ----------------------------------------------------------------------------- expansion
+
+
+def test_grid_zip_samples_combine_as_a_product():
+    block = SweepBlock.model_validate(
+        {
+            "grid": {"a.x": [1, 2, 3], "a.y": ["p", "q"]},
+            "zip": {"b.u": [1, 2], "b.v": [10, 20]},
+            "samples": {"n": 4, "seed": 7, "ranges": {"c.r": ["1 um", "3 um"], "c.s": [0, 1]}},
+        }
+    )
+    rows = expand(block)
+    assert len(rows) == 3 * 2 * 2 * 4  # grid 6 × zip 2 × samples 4
+    assert {(r["b.u"], r["b.v"]) for r in rows} == {(1, 10), (2, 20)}  # zipped, not crossed
+    # Latin hypercube: each of the 4 strata of each range holds exactly one sample.
+    first = rows[:4]
+    radii = sorted(float(r["c.r"].split()[0]) for r in first)
+    assert all(r["c.r"].endswith(" um") for r in first)
+    assert [int((x - 1.0) / 0.5) for x in radii] == [0, 1, 2, 3]
+    assert sorted(int(r["c.s"] * 4) for r in first) == [0, 1, 2, 3]
+    assert expand(block) == rows  # the seed makes it reproducible
+
+
+def test_random_samples_are_seeded():
+    def points(seed):
+        block = SweepBlock.model_validate(
+            {"samples": {"method": "random", "n": 5, "seed": seed, "ranges": {"k": [0, 1]}}}
+        )
+        return [r["k"] for r in expand(block)]
+
+    assert points(1) == points(1) != points(2)
+    assert all(0 <= x <= 1 for x in points(3))
+
+
+def test_run_names_are_readable_and_distinct():
+    keys = ["geometry.radius", "protocol.0.lithiate.c_rate", "materials.particle"]
+    labels = short_keys(keys)
+    assert labels == {
+        "geometry.radius": "radius",
+        "protocol.0.lithiate.c_rate": "c_rate",
+        "materials.particle": "particle",
+    }
+    params = {"geometry.radius": "0.5 µm", "protocol.0.lithiate.c_rate": 2, "materials.particle": 1}
+    name = run_name(params, labels, ["a=1"])
+    assert name.startswith("radius=0.5um_c_rate=2_particle=1-") and len(name) == 41
+    assert run_name(params, labels, ["a=2"]) != name  # the hash tells the overrides apart
+    clash = short_keys(["geometry.radius", "other.radius"])
+    assert clash["geometry.radius"] != clash["other.radius"]
+
+
+@pytest.mark.parametrize(
+    ("sweep", "field", "problem"),
+    [
+        ({"grid": {"geometry.radus": ["1 um"]}}, "sweep.grid.geometry.radus", "unknown key"),
+        ({"grid": {"geometry.radius": []}}, "sweep.grid.geometry.radius", "empty list"),
+        ({"zip": {"time.max_step": ["10 s", "20 s"], "time.growth": [2]}}, "sweep.zip", "equal"),
+        (
+            {"samples": {"n": 0, "seed": 1, "ranges": {"geometry.radius": ["1 um", "2 um"]}}},
+            "sweep.samples.n",
+            "greater than or equal to 1",
+        ),
+        (
+            {"samples": {"n": 2, "seed": 1, "ranges": {"geometry.radius": ["2 um", "1 um"]}}},
+            "sweep.samples.ranges.geometry.radius",
+            "empty range",
+        ),
+        (
+            {"samples": {"n": 2, "seed": 1, "ranges": {"geometry.radius": ["1 um", "2 s"]}}},
+            "sweep.samples.ranges.geometry.radius",
+            "cannot read",
+        ),
+        ({"grid": {"geometry.radius": ["1 s"]}}, "sweep.grid.geometry.radius", "length"),
+        ({}, "sweep", "nothing to sweep"),
+    ],
+)
+def test_bad_sweeps_fail_before_anything_runs(tmp_path, capsys, sweep, field, problem):
+    path = write_sweep(tmp_path, sweep)
+    assert main(["sweep", str(path), "-o", str(tmp_path / "out")]) == 2  # in-process: faster
+    stderr = capsys.readouterr().err
+    assert stderr.startswith(f"femsi: error: {field}: "), stderr
+    assert problem in stderr, stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_unwritable_output_folder(tmp_path):
+    path = write_sweep(tmp_path, {"grid": {"geometry.radius": ["1 um"]}})
+    (tmp_path / "file").write_text("not a folder")
+    result = run_cli("sweep", path, "-o", tmp_path / "file" / "out")
+    assert result.returncode == 2 and result.stderr.startswith("femsi: error: --output: cannot")
+
+
+# ----------------------------------------------------------------------------- claims
+
+
+def test_claims_are_exclusive_and_stale_ones_are_taken_over(tmp_path):
+    first = try_claim(tmp_path, "run")
+    assert first is not None
+    assert try_claim(tmp_path, "run") is None  # held by a live process (this one)
+    first.release()
+    second = try_claim(tmp_path, "run")
+    assert second is not None and second.token != first.token
+    # A claim of a process that no longer exists on this host is stale at once.
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], text=True, capture_output=True
+    ).stdout.strip()
+    path = claim_path(tmp_path, "run")
+    info = json.loads(path.read_text()) | {"pid": int(dead)}
+    path.write_text(json.dumps(info))
+    assert holder(path) is None
+    third = try_claim(tmp_path, "run")
+    assert third is not None
+    # A claim from another host is stale when its heartbeat is old.
+    path.write_text(json.dumps(info | {"host": "elsewhere"}))
+    assert try_claim(tmp_path, "run") is None
+    old = time.time() - 1000
+    os.utime(path, (old, old))
+    assert holder(path) is None and try_claim(tmp_path, "run") is not None
+
+
+# ----------------------------------------------------------------------------- running
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory):
+    """A 2-run sweep (radius 1 and 1.2 um) run by a local pool of 2 workers."""
+    folder = tmp_path_factory.mktemp("sweep")
+    path = write_sweep(folder, {"grid": {"geometry.radius": ["1 um", "1.2 um"]}}, name="radii")
+    result = run_cli("sweep", path, "-o", folder / "out", "--workers", "2", "--no-progress")
+    assert result.returncode == 0, result.stderr + result.stdout
+    return folder / "out"
+
+
+def test_local_sweep_runs_every_run_once(sweep_dir):
+    data = json.loads((sweep_dir / "sweep.json").read_text())
+    assert [r["name"] for r in data["runs"]] == [
+        "radius=1um-" + data["runs"][0]["name"].rsplit("-", 1)[1],
+        "radius=1.2um-" + data["runs"][1]["name"].rsplit("-", 1)[1],
+    ]
+    for run in data["runs"]:
+        out = sweep_dir / "runs" / run["name"]
+        assert (out / "COMPLETE").exists()
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["config_hash"] == run["config_hash"]
+        assert json.loads((out / "COMPLETE").read_text())["config_hash"] == run["config_hash"]
+        assert "seeds" in manifest and "container" in manifest
+    assert run_cli("status", sweep_dir).stdout.splitlines()[0].endswith("2 runs: 2 complete")
+
+
+def test_resume_skips_complete_and_retries_interrupted(sweep_dir, tmp_path):
+    data = json.loads((sweep_dir / "sweep.json").read_text())
+    keep, broken = (sweep_dir / "runs" / r["name"] for r in data["runs"])
+    stamp = (keep / "summary.json").stat().st_mtime_ns
+    # An interrupted attempt: a run folder without a summary and without a live claim.
+    (broken / "COMPLETE").unlink()
+    (broken / "summary.json").unlink()
+    status = run_cli("status", sweep_dir)
+    assert "1 interrupted" in status.stdout and broken.name in status.stdout
+    again = run_cli("sweep", sweep_dir.parent / "sweep.yaml", "-o", sweep_dir, "--no-progress")
+    assert again.returncode == 0, again.stderr
+    assert "1 done, 1 already complete" in again.stdout
+    assert (keep / "summary.json").stat().st_mtime_ns == stamp  # never touched
+    assert (broken / "COMPLETE").exists()
+
+
+def test_a_run_claimed_elsewhere_is_left_alone(sweep_dir):
+    data = json.loads((sweep_dir / "sweep.json").read_text())
+    name = data["runs"][1]["name"]
+    (sweep_dir / "runs" / name / "COMPLETE").rename(sweep_dir / "COMPLETE.saved")
+    claim = try_claim(sweep_dir, name)  # this live process holds it
+    try:
+        result = run_cli("sweep-task", sweep_dir, "1")
+        assert result.returncode == 3 and "claimed by another worker" in result.stdout
+        assert "running" in run_cli("status", sweep_dir).stdout
+    finally:
+        claim.release()
+        (sweep_dir / "COMPLETE.saved").rename(sweep_dir / "runs" / name / "COMPLETE")
+
+
+def test_a_changed_base_study_is_refused(sweep_dir, tmp_path):
+    base = yaml.safe_load((sweep_dir.parent / "base.yaml").read_text())
+    base["time"]["growth"] = 1.2
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(base))
+    (tmp_path / "sweep.yaml").write_text((sweep_dir.parent / "sweep.yaml").read_text())
+    result = run_cli("sweep", tmp_path / "sweep.yaml", "-o", sweep_dir)
+    assert result.returncode == 2 and "different base study" in result.stderr
+
+
+# ----------------------------------------------------------------------------- Slurm
+
+
+def test_slurm_script_and_array_task(tmp_path):
+    path = write_sweep(
+        tmp_path,
+        {"grid": {"geometry.radius": ["1 um", "1.2 um", "1.4 um"]}},
+        name="slurmy",
+        execution={
+            "ranks": 2,
+            "slurm": {
+                "time": "00:30:00",
+                "memory": "8G",
+                "partition": "short",
+                "account": "proj42",
+                "modules": ["gcc/13"],
+                "setup": ["source /opt/femsi/venv/bin/activate"],
+                "max_parallel": 2,
+            },
+        },
+    )
+    out = tmp_path / "out"
+    # A fake sbatch on PATH that records its arguments.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "sbatch"
+    fake.write_text(
+        f'#!/bin/sh\necho "$@" > {tmp_path}/sbatch-args\necho "Submitted batch job 7"\n'
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "femsi",
+            "sweep",
+            str(path),
+            "-o",
+            str(out),
+            "--slurm",
+            "--submit",
+            "--account",
+            "proj99",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Submitted batch job 7" in done.stdout
+    script = (out / "sweep.sbatch").read_text()
+    assert (tmp_path / "sbatch-args").read_text().strip() == str(out.resolve() / "sweep.sbatch")
+    for line in [
+        "#SBATCH --array=0-2%2",
+        "#SBATCH --ntasks=2",
+        "#SBATCH --time=00:30:00",
+        "#SBATCH --mem=8G",
+        "#SBATCH --partition=short",
+        "#SBATCH --account=proj99",  # the flag beats the sweep file
+        f"#SBATCH --output={out.resolve()}/slurm/%A_%a.out",
+        "module load gcc/13",
+        "source /opt/femsi/venv/bin/activate",
+        "FEMSI_CACHE_DIR",
+        f"srun --ntasks=2 {sys.executable} -m femsi sweep-task {out.resolve()} "
+        '"$SLURM_ARRAY_TASK_ID"',
+    ]:
+        assert line in script, line
+    assert script.index("#SBATCH") < script.index("set -euo pipefail")
+    # The array task: SLURM_ARRAY_TASK_ID=1 runs the second run and nothing else.
+    task = subprocess.run(
+        [sys.executable, "-m", "femsi", "sweep-task", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "SLURM_ARRAY_TASK_ID": "1", "SLURM_JOB_ID": "7"},
+    )
+    assert task.returncode == 0, task.stderr
+    names = [r["name"] for r in json.loads((out / "sweep.json").read_text())["runs"]]
+    assert sorted(p.name for p in (out / "runs").iterdir()) == [names[1]]
+    assert (out / "runs" / names[1] / "COMPLETE").exists()
+    assert not list((out / "claims").glob("*.claim"))  # released
+    # Written again, the array lists only the runs left.
+    again = run_cli("sweep", path, "-o", out, "--slurm")
+    assert again.returncode == 0
+    assert "#SBATCH --array=0,2%2" in (out / "sweep.sbatch").read_text()
+
+
+def test_slurm_script_with_a_container(tmp_path):
+    image = tmp_path / "femsi.sif"
+    image.write_bytes(b"not really an image")
+    path = write_sweep(
+        tmp_path,
+        {"grid": {"geometry.radius": ["1 um"]}},
+        execution={"ranks": 2, "slurm": {"container": str(image)}},
+    )
+    assert run_cli("sweep", path, "-o", tmp_path / "out", "--slurm").returncode == 0
+    script = (tmp_path / "out" / "sweep.sbatch").read_text()
+    digest = __import__("hashlib").sha256(b"not really an image").hexdigest()
+    assert f"export FEMSI_IMAGE_DIGEST=sha256:{digest}" in script
+    assert f"apptainer exec --bind {tmp_path}" in script
+    assert f"{image} mpirun -n 2 femsi sweep-task" in script
+
+
+def test_one_process_does_several_runs_in_turn(sweep_dir):
+    result = run_cli("sweep-task", sweep_dir, "0", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("is already complete") == 2
+
+
+def test_the_shipped_example_sweep_expands(tmp_path):
+    result = run_cli("sweep", "configs/sweep.yaml", "-o", tmp_path / "ex", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "72 runs" in result.stdout
+    names = [line.split()[-1] for line in result.stdout.splitlines()[1:]]
+    assert len(set(names)) == 72
+    assert names[0].startswith("radius=0.5um_c_rate=0.5_particle=amorphous_silicon_mechanics=")
+    assert "outer_boundary" not in names[0]  # one value for all runs: in the hash only
+    # The folder's copy of the sweep file resumes the sweep by itself (base made absolute).
+    again = run_cli("sweep", tmp_path / "ex" / "sweep.yaml", "-o", tmp_path / "ex", "--dry-run")
+    assert again.returncode == 0, again.stderr
+    assert [line.split()[-1] for line in again.stdout.splitlines()[1:]] == names
+
+
+def test_task_index_must_exist(sweep_dir):
+    result = run_cli("sweep-task", sweep_dir, "5")
+    assert result.returncode == 2 and "INDEX: the sweep has runs 0 to 1" in result.stderr
+
+
+def test_sigterm_interrupts_a_run_which_a_resume_then_completes(tmp_path):
+    base = study(
+        protocol=[{"lithiate": {"c_rate": 0.1, "duration": "3000 s"}}],  # 300 steps
+    )
+    path = write_sweep(tmp_path, {"grid": {"geometry.radius": ["1 um"]}}, base=base)
+    out = tmp_path / "out"
+    assert run_cli("sweep", path, "-o", out, "--dry-run").returncode == 0
+    name = json.loads((out / "sweep.json").read_text())["runs"][0]["name"]
+    series = out / "runs" / name / "timeseries.csv"
+    task = subprocess.Popen(
+        [sys.executable, "-m", "femsi", "sweep-task", str(out), "0"],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and task.poll() is None:
+        if series.exists() and len(series.read_text().splitlines()) > 5:
+            break
+        time.sleep(0.05)
+    assert task.poll() is None, task.communicate()[0]
+    task.terminate()  # SIGTERM, as Slurm's time limit or the pool's shutdown
+    assert task.wait(timeout=60) == 1
+    summary = json.loads((out / "runs" / name / "summary.json").read_text())
+    assert summary["status"] == "interrupted" and 0 < summary["steps"] < 300
+    assert not (out / "runs" / name / "COMPLETE").exists()
+    assert not list((out / "claims").glob("*.claim"))  # released
+    assert "1 interrupted" in run_cli("status", out).stdout
+    resumed = run_cli("sweep", path, "-o", out, "--no-progress")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert json.loads((out / "runs" / name / "summary.json").read_text())["steps"] == 300
+    assert (out / "runs" / name / "COMPLETE").exists()
