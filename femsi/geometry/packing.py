@@ -200,7 +200,7 @@ def pack_spheres(
     mean = float(radii.mean())
     margin = MARGIN * mean
     weight = radii**3
-    best = math.inf
+    best = 0.0
     for iteration in range(1, max_iterations + 1):
         scale = min(1.0, START_SCALE + (1 - START_SCALE) * iteration / GROWTH_ITERATIONS)
         r = scale * radii
@@ -222,13 +222,15 @@ def pack_spheres(
                 overlap[close],
             )
             worst = float(np.max(contact[close] - distance)) if close.any() else -math.inf
+            shrink = (distance - min_gap) / (radii[i] + radii[j])
         else:
             close = np.zeros(0, dtype=bool)
-            worst = -math.inf
-        if scale == 1.0:
-            best = min(best, worst)
-            if worst <= 0:
-                return centres, iteration
+            worst, shrink = -math.inf, np.ones(1)
+        if scale == 1.0 and worst <= 0:
+            return centres, iteration
+        # Shrunk by this factor the spheres would be separated (pairs not found are further
+        # apart than ``scale`` times their radii).
+        best = max(best, min(scale, float(shrink.min())))
         if not close.any():
             continue
         coincident = distance < 1e-12 * mean
@@ -241,10 +243,13 @@ def pack_spheres(
         np.add.at(move, i, -(overlap * share)[:, None] * normal)
         np.add.at(move, j, (overlap * (1 - share))[:, None] * normal)
         centres = np.clip(centres + move, low, high)
+    fraction = float(sphere_volume(radii).sum() / np.prod(upper - lower))
     raise InputError(
         field,
-        f"could not separate {n} particles to the minimum gap in {max_iterations} iterations "
-        f"(worst overlap {best:.3g} m); lower the volume fraction or the gaps",
+        f"could not pack {n} particles to a volume fraction of {fraction:.3g} with the minimum "
+        f"gap in {max_iterations} iterations; the best arrangement found holds "
+        f"{fraction * max(best, 0.0) ** 3:.3g}. Lower the volume fraction or the gaps, or "
+        f"widen the layer",
     )
 
 
@@ -319,10 +324,7 @@ def random_packing(
     except InputError as err:
         if err.field != "geometry.volume_fraction":
             raise
-        raise InputError(
-            f"{fields[0]}.volume_fraction",
-            f"{err.message} (volume fraction {sum(fractions):.3f} of the box)",
-        ) from None
+        raise InputError(f"{fields[0]}.volume_fraction", err.message) from None
     return Packing(centres, radii_all, phase_all, fractions, iterations)
 
 
