@@ -198,15 +198,15 @@ def _classify_faces(geometry, volumes: dict[str, list[int]], scale: float) -> di
             tags = sorted({t for _, t in faces})
             sphere_faces.update(tags)
             by_name[surface] = tags
-    t_cc, t_el = layers[0][1], layers[1][1]
     height = sum(t for _, t in layers)
     planes = {2: {0.0: "bottom", height: "top"}, 0: {0.0: "side_x0", width: "side_x1"}}
     planes[1] = {0.0: "side_y0", depth: "side_y1"}
     if isinstance(geometry, ElectrodeGeometry):
+        t_cc = geometry.current_collector_thickness
         if t_cc > 0:
             planes[2][t_cc] = "electrode_bottom"
         if geometry.separator_thickness > 0:
-            planes[2][t_cc + t_el] = "electrode_top"
+            planes[2][t_cc + geometry.electrode_thickness] = "electrode_top"
     tol = 1e-6
     for _, tag in gmsh.model.getEntities(2):
         if tag in sphere_faces:
