@@ -326,3 +326,32 @@ def test_two_ranks_build_then_read_from_the_cache(tmp_path):
     for row in rows:
         assert float(row[2]) == pytest.approx(spheres, rel=0.05)
         assert int(row[3]) == 2 and int(row[4]) > 0  # both ranks own cells and hold ghosts
+
+
+CONCURRENT_SCRIPT = """
+from mpi4py import MPI
+from pydantic import TypeAdapter
+from femsi.config.schema import Geometry
+from femsi.geometry import build_mesh
+model = build_mesh(TypeAdapter(Geometry).validate_python({rve!r}), MPI.COMM_SELF)
+print("result", model.info["mesh_cache"], model.info["cells"])
+"""
+
+
+def test_two_processes_building_the_same_mesh_do_not_collide(tmp_path):
+    """Both build (a miss each) and rename complete files into place; a third run hits."""
+    env = os.environ | {"FEMSI_CACHE_DIR": str(tmp_path / "meshes"), "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", CONCURRENT_SCRIPT.format(rve=RVE)]
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         cwd=ROOT, env=env)
+        for _ in range(2)
+    ]  # fmt: skip
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert all(run.returncode == 0 for run in runs), outputs[0][1][-2000:]
+    third = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    rows = [out.split()[1:] for out, _ in outputs] + [third.stdout.split()[1:]]
+    assert [r[0] for r in rows[:2]] in (["miss", "miss"], ["miss", "hit"], ["hit", "miss"])
+    assert rows[2][0] == "hit"
+    assert len({r[1] for r in rows}) == 1  # the same number of cells every time
+    assert sorted(p.suffix for p in (tmp_path / "meshes").iterdir()) == [".json", ".msh"]

@@ -64,9 +64,7 @@ def build_packed_mesh(geometry: ElectrodeGeometry | RveGeometry, comm: MPI.Comm)
                     built = {"regions": regions, "surfaces": surfaces, "roles": roles}
                     built |= {"info": info, "scale": scale}
                     if key:
-                        t0 = time.perf_counter()
-                        built["info"]["mesh_file"] = str(cache.store(key, built))
-                        built["info"]["writing_s"] = time.perf_counter() - t0
+                        cache.store(key, built)
                 except InputError as err:
                     error = err
             meta, error = comm.bcast((built, error), root=0)
@@ -86,6 +84,8 @@ def build_packed_mesh(geometry: ElectrodeGeometry | RveGeometry, comm: MPI.Comm)
     data.mesh.geometry.x[:] *= meta["scale"]
     info = dict(meta["info"])
     info["mesh_cache"] = status
+    if key:
+        info["mesh_file"] = str(cache.paths(key)[0])
     info["cells"] = data.mesh.topology.index_map(3).size_global
     roles = meta["roles"]
     info["walls"] = dict(roles["walls"])
