@@ -22,10 +22,11 @@ from dolfinx import mesh as dmesh
 from pydantic import TypeAdapter
 
 import femsi
+import femsi.geometry.electrode as electrode_module
 from femsi.config.schema import Geometry
 from femsi.errors import InputError
 from femsi.geometry import build_mesh, cache
-from femsi.geometry.electrode import pack
+from femsi.geometry.electrode import BUILDER_VERSION, pack
 from femsi.geometry.packed_mesh import cache_parameters
 from femsi.geometry.packing import sphere_volume
 from femsi.parallel import ScalarForm
@@ -167,7 +168,7 @@ def test_cache_hit_gives_the_same_mesh(mesh_cache):
     assert first.regions == second.regions and first.surfaces == second.surfaces
     for a, b in ((first.cell_tags, second.cell_tags), (first.facet_tags, second.facet_tags)):
         assert np.array_equal(np.bincount(a.values), np.bincount(b.values))
-    key = cache.mesh_key(cache_parameters(g), 1)
+    key = cache.mesh_key(cache_parameters(g), BUILDER_VERSION)
     assert first.info["mesh_file"] == str(mesh_cache / f"{key}.msh")
     assert json.loads((mesh_cache / f"{key}.json").read_text())["regions"] == first.regions
     assert not [p for p in mesh_cache.iterdir() if p.name.startswith(".")]  # no temp files left
@@ -191,13 +192,13 @@ def test_cache_key_follows_the_parameters():
     base = geometry(**RVE)
 
     def key(**change):
-        return cache.mesh_key(cache_parameters(geometry(**(RVE | change))), 1)
+        return cache.mesh_key(cache_parameters(geometry(**(RVE | change))), BUILDER_VERSION)
 
-    assert key() == cache.mesh_key(cache_parameters(base), 1)
+    assert key() == cache.mesh_key(cache_parameters(base), BUILDER_VERSION)
     assert key(seed=1) != key()
     assert key(interface_mesh_size="0.2 um") != key()
     assert key(min_gap="0.05 um") == key()  # the default, written out: the same mesh
-    assert cache.mesh_key(cache_parameters(base), 2) != key()
+    assert cache.mesh_key(cache_parameters(base), BUILDER_VERSION + 1) != key()
 
 
 def test_cache_dir_from_the_environment(monkeypatch, tmp_path):
@@ -355,3 +356,12 @@ def test_two_processes_building_the_same_mesh_do_not_collide(tmp_path):
     assert rows[2][0] == "hit"
     assert len({r[1] for r in rows}) == 1  # the same number of cells every time
     assert sorted(p.suffix for p in (tmp_path / "meshes").iterdir()) == [".json", ".msh"]
+
+
+def test_distance_field_sizing_for_many_particles(monkeypatch):
+    """Beyond BALL_FIELDS_UP_TO spheres the size comes from a Distance field: same volumes."""
+    monkeypatch.setattr(electrode_module, "BALL_FIELDS_UP_TO", 0)
+    g = geometry(**RVE)
+    model = build_mesh(g, MPI.COMM_WORLD)
+    assert _volume(model, "particle") == pytest.approx(3 * 4 / 3 * np.pi * UM**3, rel=0.03)
+    assert _volume(model, "particle") + _volume(model, "matrix") == pytest.approx(64 * UM**3)

@@ -16,9 +16,11 @@ layer interfaces ``electrode_bottom`` (z = t_cc) and ``electrode_top`` (z = t_cc
 the sphere faces ``particle_surface`` (silicon, where lithium enters) and ``inert_surface``.
 
 Mesh size: ``interface_mesh_size`` at the sphere surfaces, growing linearly with the distance
-from them to ``mesh_size`` one mean radius away (Distance + Threshold fields), and at most
-``particle_mesh_size`` inside the particles (a Constant field on their volumes); the minimum of
-these is the background field.
+from them to ``mesh_size`` one mean radius away, and ``particle_mesh_size`` inside the particles
+(graded from half the radius to the surface). Gmsh evaluates it as the minimum over one pair of
+Ball fields per sphere (fast for hundreds of spheres), or, for many more spheres, as a
+Distance + Threshold field from the sphere surfaces capped by a Constant field on their
+volumes. Delaunay (``Mesh.Algorithm3D`` 1) with ``Mesh.Optimize``: HXT was not faster here.
 """
 
 from __future__ import annotations
@@ -39,7 +41,11 @@ REGION_TAGS = {"particle": 1, "matrix": 2, "separator": 3, "current_collector": 
 #: The walls of the box and the displacement component a roller (die wall, floor) holds there.
 WALL_AXES = {"side_x0": 0, "side_x1": 0, "side_y0": 1, "side_y1": 1, "bottom": 2}
 #: Bumped whenever the built mesh changes for the same parameters (part of the cache key).
-BUILDER_VERSION = 1
+BUILDER_VERSION = 2
+#: Up to this many spheres the mesh size comes from one Ball field per sphere (cheap to
+#: evaluate: 2.4 s for 107 spheres where a Distance field from their surfaces took 13 s,
+#: most of it meshing the curves); beyond, from a Distance field (logarithmic in the count).
+BALL_FIELDS_UP_TO = 400
 
 
 def distribution(radius) -> RadiusDistribution:
@@ -145,7 +151,7 @@ def build_packed(
         gmsh.model.addPhysicalGroup(2, tags, 100 + index, name=name)
         surfaces[name] = 100 + index
 
-    _set_mesh_size(geometry, by_name, volumes, scale)
+    _set_mesh_size(geometry, by_name, volumes, packing, scale)
     gmsh.option.setNumber("Mesh.Algorithm3D", 1)
     gmsh.option.setNumber("Mesh.Optimize", 1)
     gmsh.model.mesh.generate(3)
@@ -225,14 +231,68 @@ def _classify_faces(geometry, volumes: dict[str, list[int]], scale: float) -> di
     return by_name
 
 
-def _set_mesh_size(geometry, surfaces, volumes, scale: float) -> None:
+def _set_mesh_size(geometry, surfaces, volumes, packing: Packing, scale: float) -> None:
     """Background mesh size: fine at the particle surfaces and inside, ``mesh_size`` elsewhere."""
-    field = gmsh.model.mesh.field
     h, h_in, h_s = (
         geometry.mesh_size / scale,
         geometry.particle_h / scale,
         geometry.interface_h / scale,
     )
+    grading = geometry.radius.mean / scale
+    field = gmsh.model.mesh.field
+    if packing.radii.size <= BALL_FIELDS_UP_TO:
+        size = _ball_fields(packing.centres / scale, packing.radii / scale, h, h_in, h_s, grading)
+    else:
+        size = _distance_fields(surfaces, volumes, h, h_in, h_s, grading)
+    field.setAsBackgroundMesh(size)
+    gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
+    gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
+    gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
+
+
+def _ball(centre, radius: float, thickness: float, inside: float, outside: float) -> int:
+    """A Ball field: ``inside`` within the ball, linear to ``outside`` over ``thickness``."""
+    field = gmsh.model.mesh.field
+    tag = field.add("Ball")
+    for key, value in zip(("XCenter", "YCenter", "ZCenter"), centre, strict=True):
+        field.setNumber(tag, key, float(value))
+    field.setNumber(tag, "Radius", float(radius))
+    field.setNumber(tag, "Thickness", float(thickness))
+    field.setNumber(tag, "VIn", inside)
+    field.setNumber(tag, "VOut", outside)
+    return tag
+
+
+def _ball_fields(centres, radii, h, h_in, h_s, grading) -> int:
+    """Mesh size from one Ball field per sphere; returns the field tag.
+
+    Per sphere: h_s at its surface growing to h over ``grading`` outside it, and h_in inside
+    (graded from half its radius when coarser than h_s); the minimum over the spheres.
+    """
+    field = gmsh.model.mesh.field
+    per_sphere = []
+    for centre, r in zip(centres, radii, strict=True):
+        outside = _ball(centre, r, grading, h_s, max(h, h_s))
+        if h_in >= h_s:
+            inside = _ball(centre, r / 2, r / 2, h_in, h_s)
+            combined = field.add("Max")
+        else:
+            inside = _ball(centre, r, 0.0, h_in, 1e22)
+            combined = field.add("Min")
+        field.setNumbers(combined, "FieldsList", [outside, inside])
+        per_sphere.append(combined)
+    smallest = field.add("Min")
+    field.setNumbers(smallest, "FieldsList", per_sphere)
+    return smallest
+
+
+def _distance_fields(surfaces, volumes, h, h_in, h_s, grading) -> int:
+    """Mesh size from the distance to the sphere surfaces; returns the field tag.
+
+    h_s at the surfaces growing to h over ``grading`` (Distance + Threshold), at most h_in
+    inside the spheres (Constant on their volumes).
+    """
+    field = gmsh.model.mesh.field
     faces = surfaces.get("particle_surface", []) + surfaces.get("inert_surface", [])
     balls = volumes.get("particle", []) + volumes.get("inert", [])
     distance = field.add("Distance")
@@ -243,14 +303,11 @@ def _set_mesh_size(geometry, surfaces, volumes, scale: float) -> None:
     field.setNumber(threshold, "SizeMin", h_s)
     field.setNumber(threshold, "SizeMax", max(h, h_s))
     field.setNumber(threshold, "DistMin", 0.0)
-    field.setNumber(threshold, "DistMax", geometry.radius.mean / scale)
+    field.setNumber(threshold, "DistMax", grading)
     inside = field.add("Constant")
     field.setNumbers(inside, "VolumesList", balls)
     field.setNumber(inside, "VIn", h_in)
     field.setNumber(inside, "VOut", 1e22)
     smallest = field.add("Min")
     field.setNumbers(smallest, "FieldsList", [threshold, inside])
-    field.setAsBackgroundMesh(smallest)
-    gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
-    gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
-    gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
+    return smallest
