@@ -365,3 +365,9 @@ def test_distance_field_sizing_for_many_particles(monkeypatch):
     model = build_mesh(g, MPI.COMM_WORLD)
     assert _volume(model, "particle") == pytest.approx(3 * 4 / 3 * np.pi * UM**3, rel=0.03)
     assert _volume(model, "particle") + _volume(model, "matrix") == pytest.approx(64 * UM**3)
+
+
+def test_too_many_particles_names_the_count():
+    with pytest.raises(InputError) as err:
+        pack(geometry(**(RVE | {"particles": 14, "size": "4.2 um"})))
+    assert err.value.field == "geometry.particles"

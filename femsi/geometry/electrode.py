@@ -32,6 +32,7 @@ import gmsh
 import numpy as np
 
 from femsi.config.schema import ElectrodeGeometry, LognormalRadius, RadiusList, RveGeometry
+from femsi.errors import InputError
 from femsi.geometry.packing import Packing, RadiusDistribution, random_packing
 
 logger = logging.getLogger(__name__)
@@ -79,15 +80,20 @@ def pack(geometry: ElectrodeGeometry | RveGeometry) -> Packing:
         phases.append((distribution(inert.radius), inert.volume_fraction, None))
         fields.append("geometry.inert")
     lower, upper = packing_box(geometry)
-    return random_packing(
-        lower,
-        upper,
-        phases,
-        min_gap=geometry.gap,
-        wall_gap=geometry.wall,
-        seed=geometry.seed,
-        fields=fields,
-    )
+    try:
+        return random_packing(
+            lower,
+            upper,
+            phases,
+            min_gap=geometry.gap,
+            wall_gap=geometry.wall,
+            seed=geometry.seed,
+            fields=fields,
+        )
+    except InputError as err:
+        if count is None or err.field != "geometry.volume_fraction":
+            raise
+        raise InputError("geometry.particles", err.message) from None
 
 
 def build_packed(

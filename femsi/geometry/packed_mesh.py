@@ -18,7 +18,6 @@ from dolfinx.io import gmsh as gmshio
 
 import femsi.compat  # noqa: F401
 from femsi.config.schema import ElectrodeGeometry, RveGeometry
-from femsi.errors import InputError
 from femsi.geometry import cache
 from femsi.geometry.electrode import BUILDER_VERSION, build_packed
 from femsi.geometry.gmsh_session import gmsh_session
@@ -65,7 +64,7 @@ def build_packed_mesh(geometry: ElectrodeGeometry | RveGeometry, comm: MPI.Comm)
                     built |= {"info": info, "scale": scale}
                     if key:
                         cache.store(key, built)
-                except InputError as err:
+                except Exception as err:  # raised on every rank below, not only on rank 0
                     error = err
             meta, error = comm.bcast((built, error), root=0)
             if error is not None:
