@@ -16,8 +16,10 @@ from pydantic import ValidationError
 from femsi.config.overrides import apply_overrides
 from femsi.config.schema import (
     CoreShellGeometry,
+    ElectrodeGeometry,
     MeshFileGeometry,
     ParticleInMatrixGeometry,
+    RveGeometry,
     Study,
 )
 from femsi.errors import InputError
@@ -31,17 +33,40 @@ GEOMETRY_TYPES = {
     "particle_in_matrix",
     "film",
     "mesh_file",
+    "electrode",
+    "rve",
 }
 #: Geometry types that stand in a die and may carry a pressure plate (the ``cell`` section).
-CELL_GEOMETRIES = {"film"}
-#: Regions each geometry type builds.
+CELL_GEOMETRIES = {"film", "electrode", "rve"}
+#: Radius distributions, as pydantic names them in error locations.
+RADIUS_KINDS = {"constant", "lognormal", "list"}
+#: Regions each geometry type builds (all it may build; see :func:`regions_of`).
 REGIONS_OF = {
     "sphere": ("particle",),
     "hollow_sphere": ("particle",),
     "core_shell": ("particle", "coating"),
     "particle_in_matrix": ("particle", "matrix"),
     "film": ("film", "substrate"),
+    "rve": ("particle", "matrix"),
+    "electrode": ("particle", "matrix", "separator", "current_collector", "inert"),
 }
+#: Regions whose material may be left out: they then take the material of another region.
+MATERIAL_DEFAULTS = {"separator": "matrix"}
+
+
+def regions_of(geometry) -> tuple[str, ...]:
+    """The regions a built-in geometry builds with its options (each needs a material)."""
+    regions = REGIONS_OF[geometry.type]
+    if isinstance(geometry, ElectrodeGeometry):
+        present = {
+            "separator": geometry.separator_thickness > 0,
+            "current_collector": geometry.current_collector_thickness > 0,
+            "inert": geometry.inert is not None,
+        }
+        regions = tuple(r for r in regions if present.get(r, True))
+    if geometry.type == "film" and geometry.substrate_thickness == 0:
+        regions = ("film",)
+    return regions
 
 
 @dataclass(frozen=True)
@@ -151,6 +176,11 @@ def load_config(source: str | Path | dict, overrides: list[str] | None = None) -
         region: resolve_material(spec, f"materials.{region}")
         for region, spec in study.materials.items()
     }
+    if study.geometry.type != "mesh_file":
+        built = regions_of(study.geometry)
+        for region, fallback in MATERIAL_DEFAULTS.items():
+            if region in built and region not in materials and fallback in materials:
+                materials[region] = materials[fallback]
     _check_consistency(study, materials)
     return StudyConfig(study=study, materials=materials, source=path, raw=tree)
 
@@ -162,6 +192,10 @@ def _input_error(err: ValidationError) -> InputError:
         # Discriminated unions insert the tag ("geometry.sphere.radius"): drop it.
         if len(loc) > 1 and loc[0] == "geometry" and loc[1] in GEOMETRY_TYPES:
             loc.pop(1)
+        # ... and so do radius distributions ("geometry.radius.lognormal.std").
+        for k in range(len(loc) - 1, 0, -1):
+            if loc[k] in RADIUS_KINDS and loc[k - 1] == "radius":
+                loc.pop(k)
         if len(loc) > 1 and loc[-1].startswith(("function-", "constrained-")):
             loc.pop()
         where = ".".join(loc) or "study"
@@ -175,14 +209,6 @@ def _input_error(err: ValidationError) -> InputError:
     for extra_field, extra_message in lines[1:]:
         message += f"\n  {extra_field}: {extra_message}"
     return InputError(field_path, message)
-
-
-def regions_of(geometry) -> tuple[str, ...]:
-    """The regions a built-in geometry section makes (its options decide some)."""
-    regions = REGIONS_OF[geometry.type]
-    if geometry.type == "film" and geometry.substrate_thickness == 0:
-        regions = ("film",)
-    return regions
 
 
 def _check_cell(study: Study) -> None:
@@ -214,9 +240,12 @@ def _check_consistency(study: Study, materials: dict[str, Material]) -> None:
                 raise InputError(f"materials.{region}", f"{geometry.type} needs a material here")
         for region in materials:
             if region not in needed:
+                why = ""
+                if region in REGIONS_OF[geometry.type]:
+                    why = " with these options (a zero thickness or no inert phase)"
                 raise InputError(
                     f"materials.{region}",
-                    f"{geometry.type} has no region {region!r} (it has: {', '.join(needed)})",
+                    f"{geometry.type} has no region {region!r}{why} (it has: {', '.join(needed)})",
                 )
         if geometry.mesh_size > geometry.smallest_feature():
             raise InputError(
@@ -224,12 +253,28 @@ def _check_consistency(study: Study, materials: dict[str, Material]) -> None:
                 f"{geometry.mesh_size:.3g} m is larger than the smallest feature "
                 f"({geometry.smallest_feature():.3g} m) it must resolve",
             )
-        if isinstance(geometry, ParticleInMatrixGeometry | CoreShellGeometry):
-            outer = materials.get("matrix") or materials.get("coating")
-            if outer is not None and outer.is_active:
+        if isinstance(geometry, ElectrodeGeometry | RveGeometry):
+            field = "particle_mesh_size" if geometry.particle_mesh_size else "mesh_size"
+            smallest = (
+                min(geometry.radius.mean, geometry.inert.radius.mean)
+                if getattr(geometry, "inert", None)
+                else geometry.radius.mean
+            )
+            if geometry.particle_h > smallest:
                 raise InputError(
-                    "materials", "only the particle may be an active (lithium-storing) material"
+                    f"geometry.{field}",
+                    f"{geometry.particle_h:.3g} m inside the particles is larger than their "
+                    f"mean radius ({smallest:.3g} m)",
                 )
+        if isinstance(
+            geometry, ParticleInMatrixGeometry | CoreShellGeometry | ElectrodeGeometry | RveGeometry
+        ):
+            for region, material in materials.items():
+                if region != "particle" and material.is_active:
+                    raise InputError(
+                        f"materials.{region}",
+                        "only the particle may be an active (lithium-storing) material",
+                    )
     if study.physics.diffusion and not any(m.is_active for m in materials.values()):
         raise InputError("materials", "physics.diffusion needs at least one active material")
     for index, step in enumerate(study.protocol):

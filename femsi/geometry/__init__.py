@@ -8,15 +8,17 @@ import gmsh
 from dolfinx.io import gmsh as gmshio
 
 import femsi.compat  # noqa: F401
-from femsi.config.schema import FilmGeometry, MeshFileGeometry
+from femsi.config.schema import ElectrodeGeometry, FilmGeometry, MeshFileGeometry, RveGeometry
 from femsi.geometry.film import build_film
 from femsi.geometry.mesh_file import read_mesh_file
 from femsi.geometry.model import MeshModel, ghosted_partitioner
+from femsi.geometry.packed_mesh import build_packed_mesh
 from femsi.geometry.spheres import build_spherical
 
 __all__ = ["MeshModel", "build_mesh"]
 
-#: Geometry fields that are lengths (scaled together when meshing).
+#: Geometry fields that are lengths (scaled together when meshing). Packed geometries
+#: (``electrode``, ``rve``) scale their packing by the mean radius themselves.
 LENGTH_FIELDS = (
     "radius",
     "coating_thickness",
@@ -42,6 +44,8 @@ def build_mesh(geometry, comm: MPI.Comm = MPI.COMM_WORLD) -> MeshModel:
         return read_mesh_file(geometry, comm)
     if isinstance(geometry, FilmGeometry):
         return build_film(geometry, comm)
+    if isinstance(geometry, ElectrodeGeometry | RveGeometry):
+        return build_packed_mesh(geometry, comm)
     # OpenCASCADE works with absolute tolerances near 1e-7: build in units of the radius.
     scale = geometry.radius
     scaled = geometry.model_copy(
