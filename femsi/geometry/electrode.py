@@ -167,7 +167,7 @@ def build_packed(
         "particles": int(radii.size),
         "volume_fraction": packing.volume_fractions[0],
         "radius_mean_m": float(radii.mean()),
-        "radius_std_m": float(radii.std()),
+        "radius_std_m": float(radii.std()) if np.ptp(radii) > 0 else 0.0,
         "radius_min_m": float(radii.min()),
         "radius_max_m": float(radii.max()),
         "seed": geometry.seed,
