@@ -674,6 +674,9 @@ class _Runner:
             "capacity_mol": self.capacity * self.mesh_model.volume_scale,
             "capacity_mAh": self.capacity * self.mesh_model.volume_scale * FARADAY / 3.6,
             "active_surface_area_m2": self.area * self.mesh_model.volume_scale,
+            "geometry": {
+                k: v for k, v in self.mesh_model.info.items() if isinstance(v, int | float | str)
+            },
             "protocol": self.step_ends,
             "final": rows[-1] if rows else {},
             "peaks": self.peaks.peaks,
