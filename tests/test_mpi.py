@@ -76,6 +76,31 @@ CASES = {
         outputs={"every": 0, "figures": False, "probes": {"top": ["0.5 um", "0.5 um", "1.5 um"]}},
         solver=TIGHT,
     ),
+    # A packed electrode: a mesh built once and read by both ranks, a held plate.
+    "electrode_fixed_gap_small_strain": study(
+        geometry={
+            "type": "electrode",
+            "width": "6 um",
+            "electrode_thickness": "6 um",
+            "separator_thickness": "1.5 um",
+            "radius": "1.2 um",
+            "volume_fraction": 0.3,
+            "seed": 3,
+            "mesh_size": "1.2 um",
+            "particle_mesh_size": "0.8 um",
+            "interface_mesh_size": "0.6 um",
+        },
+        materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"},
+        physics={"mechanics": "small_strain", "displacement_degree": 2},
+        cell={"plate": "fixed_gap"},
+        protocol=[
+            {"preload": {"pressure": "20 MPa", "increments": 1}},
+            {"lithiate": {"c_rate": 2, "duration": "40 s"}},
+        ],
+        time={"initial_step": "20 s", "max_step": "20 s"},
+        outputs={"every": 0, "figures": False, "probes": {"mid": ["3 um", "3 um", "3 um"]}},
+        solver=TIGHT,
+    ),
 }
 
 
