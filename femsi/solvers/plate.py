@@ -159,9 +159,10 @@ class RigidPlate:
                 bcs=[*bcs, slave_bc],
             )
             self._border()
-            # The master's diagonal in P is Ĵ's (not the 1 of a held dof): a preconditioner
-            # on the operator's scale, so the border adds no outlying eigenvalues.
-            if self.is_owner:
+            # A free plate's master diagonal in P is Ĵ's (not the 1 of a held dof): a
+            # preconditioner on the operator's scale, so the border adds no outlying
+            # eigenvalues. A locked plate's master is a held dof in Ĵ too.
+            if self.is_owner and not self.locked:
                 P_mat.setValueLocal(self.master, self.master, self._s)
             P_mat.assemble()
             A.assemble()
