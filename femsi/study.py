@@ -26,6 +26,7 @@ from femsi.geometry import build_mesh
 from femsi.outputs.cell import CellMetrics
 from femsi.outputs.fields import FieldWriter
 from femsi.outputs.manifest import versions
+from femsi.outputs.plasticity import PlasticOutputs
 from femsi.outputs.probes import Probes, probe_columns
 from femsi.outputs.run_folder import prepare_output, setup_logging, write_json
 from femsi.outputs.stress import StressFields
@@ -152,6 +153,8 @@ class _Runner:
         self.series: TimeSeries | None = None
         self.writer: FieldWriter | None = None
         self.plate: RigidPlate | None = None
+        self.coupled: dict | None = None
+        self.plastic_outputs: PlasticOutputs | None = None
         # (displacement before the last accepted step, its dt): the displacement predictor.
         self._previous: tuple[np.ndarray, float] | None = None
 
@@ -223,17 +226,22 @@ class _Runner:
         options = petsc_options(
             settings.diffusion, symmetric=True, linear=diffusion_linear, vector=False
         )
-        self.diffusion = {
-            held: NewtonSolver(
-                f"diffusion_{'held' if held else 'flux'}",
-                model.diffusion_form,
-                model.theta,
-                model.diffusion_bcs(held),
-                options,
-                jacobian=model.diffusion_jacobian,
-            )
-            for held in (False, True)
-        }
+        monolithic = model.coupled and self.study.physics.coupling_scheme == "monolithic"
+        self.diffusion = (
+            {}
+            if monolithic
+            else {
+                held: NewtonSolver(
+                    f"diffusion_{'held' if held else 'flux'}",
+                    model.diffusion_form,
+                    model.theta,
+                    model.diffusion_bcs(held),
+                    options,
+                    jacobian=model.diffusion_jacobian,
+                )
+                for held in (False, True)
+            }
+        )
         self.mechanics = None
         if model.has_mechanics:
             symmetric = not model.follower_pressure
@@ -246,6 +254,7 @@ class _Runner:
             self._rbm = rigid_body_modes(model.Vu)
             if model.has_plate:
                 self.plate = RigidPlate(model.Vu, self.mesh_model.facets_of(self.mesh_model.plate))
+            op = model.plasticity
             self.mechanics = NewtonSolver(
                 "mechanics",
                 model.mechanics_form,
@@ -254,10 +263,42 @@ class _Runner:
                 options,
                 near_nullspace=self._rbm.nullspace,
                 plate=self.plate,
+                jacobian=model.mechanics_jacobian,
+                pre_assembly=op.refresh if op is not None else None,
             )
+        self.coupled = None
+        if model.coupled and self.study.physics.coupling_scheme == "monolithic":
+            self.coupled = self._coupled_solvers()
         self.capacity = ScalarForm(model.active_capacity_form, mesh.comm)()
         self.area = ScalarForm(model.active_area_form, mesh.comm)()
         self.amount = ScalarForm(model.active_amount_form, mesh.comm)
+
+    def _coupled_solvers(self) -> dict[bool, NewtonSolver]:
+        """One Newton on (θ, u) per surface condition (flux, held), MUMPS on the block matrix.
+
+        The Jacobian blocks are the exact derivatives of [F_c, F_u] (with plasticity the
+        u-θ block of the plastic regions is omitted). The linear solver is MUMPS on the one
+        monolithic matrix (``kind="mpi"``); Newton tolerances are those of
+        ``solver.mechanics``, whose ``petsc_options`` apply last (a field split, say).
+        """
+        model = self.model
+        settings = self.study.solver.mechanics.model_copy(update={"linear_solver": "direct"})
+        forms, jacobian = model.coupled_forms()
+        options = petsc_options(settings, symmetric=False, linear=False, vector=False)
+        op = model.plasticity
+        return {
+            held: NewtonSolver(
+                f"coupled_{'held' if held else 'flux'}",
+                forms,
+                [model.theta, model.u],
+                model.diffusion_bcs(held) + model.mechanics_bcs,
+                options,
+                jacobian=jacobian,
+                pre_assembly=op.refresh if op is not None else None,
+                kind="mpi",
+            )
+            for held in (False, True)
+        }
 
     def _build_outputs(self) -> None:
         model = self.model
@@ -270,6 +311,10 @@ class _Runner:
         columns = list(BASE_COLUMNS)
         columns += list(self.cell_metrics.columns) if self.cell_metrics else []
         columns += [f"{r}.{c}" for r in regions for c in REGION_COLUMNS]
+        self.plastic_outputs = None
+        if model.has_mechanics and model.plasticity is not None:
+            self.plastic_outputs = PlasticOutputs(model, self.mesh_model.volume_scale)
+            columns += self.plastic_outputs.columns
         columns += probe_columns(self.probes.names)
         self.series = TimeSeries(self.out / "timeseries.csv", columns, self.comm.rank == 0)
         self.peaks = PeakTracker()
@@ -290,6 +335,11 @@ class _Runner:
                 model.c,
                 model.u if model.has_mechanics else None,
                 stress_functions,
+                plastic=(
+                    model.plasticity.equivalent_plastic_strain_dg0()
+                    if self.plastic_outputs is not None
+                    else None
+                ),
             )
         self.snapshots: list[dict] = []
 
@@ -333,11 +383,15 @@ class _Runner:
         if self.mechanics is None:
             return None
         factor = self.model.swelling_factor
+        op = self.model.plasticity
         stats = self.mechanics.solve()
         if stats.converged:
+            self._commit_history()
             return stats
         logger.info("initial state: ramping the swelling (Newton did not converge in one go)")
         self.model.u.x.array[:] = 0.0
+        if op is not None:
+            op.restore()
         done, increment = 0.0, 0.25
         while done < 1.0:
             target = min(1.0, done + increment)
@@ -345,10 +399,14 @@ class _Runner:
             factor.value = target
             stats = self.mechanics.solve()
             if stats.converged:
+                # The swelling ramp is a loading path: its history counts.
+                self._commit_history()
                 done = target
                 increment *= 1.5
             else:
                 self.model.u.x.array[:] = saved
+                if op is not None:
+                    op.restore()
                 increment /= 2
                 if increment < 1e-4:
                     factor.value = 1.0
@@ -443,6 +501,7 @@ class _Runner:
                 self._previous = None  # no extrapolation from the rejected step
                 self.dt = retry
                 continue
+            self._commit_history()
             last_rate = (new_soc - soc) / dt if dt > 0 else None
             self.t += dt
             self.step += 1
@@ -505,6 +564,8 @@ class _Runner:
             self.timer.add("solve_mechanics", clock.perf_counter() - t0)
             if not stats.converged:
                 self.model.u.x.array[:] = saved
+                if self.model.plasticity is not None:
+                    self.model.plasticity.restore()
                 increment /= 2
                 if increment < 1.0 / (64 * preload.increments):
                     pressure.value = start + done * (target - start)
@@ -513,6 +574,7 @@ class _Runner:
                         f"{pressure.value:.4g} Pa even with the load increment cut"
                     )
                 continue
+            self._commit_history()
             done = fraction
             self.step += 1
             self._record(index, "preload", 0.0, 0.0, 0, stats, self.soc())
@@ -520,12 +582,17 @@ class _Runner:
         return "pressure reached"
 
     def _restore(self, u_before) -> None:
-        """Return to the state before the last attempted step (u too, when given)."""
+        """Return to the state before the last attempted step (u too, when given).
+
+        The plastic history goes back to its last committed state as well.
+        """
         model = self.model
         model.theta.x.array[:] = model.theta_n.x.array
         model.sync_concentration()
         if u_before is not None:
             model.u.x.array[:] = u_before
+        if model.has_mechanics and model.plasticity is not None:
+            model.plasticity.restore()
 
     def _surface_limit(self, drive: Drive) -> bool:
         values = self.model.surface_concentration_range()
@@ -539,6 +606,8 @@ class _Runner:
         model = self.model
         model.theta_n.x.array[:] = model.theta.x.array
         model.dt.value = dt
+        if self.coupled is not None:
+            return self._attempt_coupled(dt, held)
         t0 = clock.perf_counter()
         diff_stats = self.diffusion[held].solve() if self.study.physics.diffusion else _NoSolve()
         self.timer.add("solve_diffusion", clock.perf_counter() - t0)
@@ -550,6 +619,8 @@ class _Runner:
         if self.mechanics is not None:
             saved = model.u.x.array.copy()
             self._predict_displacement(dt)
+            if model.plasticity is not None:
+                model.plasticity.update(dt)
             t0 = clock.perf_counter()
             mech_stats = self.mechanics.solve()
             self.timer.add("solve_mechanics", clock.perf_counter() - t0)
@@ -558,6 +629,32 @@ class _Runner:
                 return None
             self._previous = (saved, dt)
         return diff_stats, mech_stats
+
+    def _attempt_coupled(self, dt: float, held: bool):
+        """One monolithic Newton on (θ, u); the same stats stand for both fields."""
+        model = self.model
+        saved = model.u.x.array.copy()
+        self._predict_displacement(dt)
+        if model.plasticity is not None:
+            model.plasticity.update(dt)
+        t0 = clock.perf_counter()
+        stats = self.coupled[held].solve()
+        self.timer.add("solve_coupled", clock.perf_counter() - t0)
+        if not stats.converged:
+            self._restore(saved)
+            return None
+        model.sync_concentration()
+        self._previous = (saved, dt)
+        return stats, stats
+
+    def _commit_history(self) -> None:
+        """Accept the plastic history of the state just converged (refreshed at the final u)."""
+        op = self.model.plasticity if self.model.has_mechanics else None
+        if op is not None:
+            op.refresh()
+            if self.plastic_outputs is not None:
+                self.plastic_outputs.before_commit()
+            op.commit()
 
     def _predict_displacement(self, dt: float) -> None:
         """Start Newton from u linearly extrapolated in time (saves an iteration per step)."""
@@ -592,6 +689,9 @@ class _Runner:
             s.update()
             row |= self.cell_metrics.evaluate()
             row |= s.region_statistics(self.mesh_model.volume_scale)
+        if self.plastic_outputs is not None:
+            row |= self.plastic_outputs.evaluate()
+            self.model.plasticity.equivalent_plastic_strain_dg0()
         row |= self.probes.evaluate(
             self.model.c,
             self.model.u if self.model.has_mechanics else None,
@@ -626,7 +726,11 @@ class _Runner:
 
     def close(self) -> None:
         """Close open files and release the solvers' PETSc options."""
-        for solver in [*getattr(self, "diffusion", {}).values(), getattr(self, "mechanics", None)]:
+        for solver in [
+            *getattr(self, "diffusion", {}).values(),
+            *(getattr(self, "coupled", None) or {}).values(),
+            getattr(self, "mechanics", None),
+        ]:
             if solver is not None:
                 solver.close()
         if self.writer is not None:
@@ -701,10 +805,13 @@ class _Runner:
 
     def _iteration_totals(self) -> dict:
         totals = {}
+        coupled = self.coupled or {}
         for name, solver in [
-            ("diffusion_flux", self.diffusion[False]),
-            ("diffusion_held", self.diffusion[True]),
+            ("diffusion_flux", self.diffusion.get(False)),
+            ("diffusion_held", self.diffusion.get(True)),
             ("mechanics", self.mechanics),
+            ("coupled_flux", coupled.get(False)),
+            ("coupled_held", coupled.get(True)),
         ]:
             if solver is None:
                 continue

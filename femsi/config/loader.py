@@ -204,9 +204,48 @@ def _check_cell(study: Study) -> None:
         )
 
 
+def _check_plasticity_and_coupling(study: Study, materials: dict[str, Material]) -> None:
+    """Plastic regions exist and carry flow parameters; coupling has what it needs."""
+    physics = study.physics
+    for region in physics.plastic_regions:
+        if region not in materials:
+            raise InputError(
+                "physics.plastic_regions", f"no region {region!r} (regions: {', '.join(materials)})"
+            )
+        extra = materials[region].extra
+        if extra.get("yield_stress") is None:
+            raise InputError(
+                f"materials.{region}.yield_stress",
+                f"physics.constitutive: {physics.constitutive} needs a yield stress in every "
+                "plastic region",
+            )
+        if physics.constitutive == "viscoplastic" and extra.get("viscoplastic_rate") is None:
+            raise InputError(
+                f"materials.{region}.viscoplastic_rate",
+                "physics.constitutive: viscoplastic needs the reference plastic strain rate",
+            )
+    if physics.plastic_regions and physics.mechanics == "none":
+        raise InputError("physics.constitutive", "plasticity needs mechanics (physics.mechanics)")
+    if physics.stress_diffusion_coupling:
+        if physics.mechanics == "none" or not physics.diffusion:
+            raise InputError(
+                "physics.stress_diffusion_coupling", "needs both mechanics and diffusion"
+            )
+        if physics.displacement_degree != 2:
+            raise InputError(
+                "physics.stress_diffusion_coupling",
+                "needs displacement_degree: 2 (the flux uses the gradient of the stress)",
+            )
+        if study.cell is not None and study.cell.plate != "none":
+            raise InputError(
+                "physics.stress_diffusion_coupling", "is not available with a pressure plate yet"
+            )
+
+
 def _check_consistency(study: Study, materials: dict[str, Material]) -> None:
     geometry = study.geometry
     _check_cell(study)
+    _check_plasticity_and_coupling(study, materials)
     if geometry.type != "mesh_file":
         needed = regions_of(geometry)
         for region in needed:

@@ -26,6 +26,7 @@ PositiveCurrentDensity = Annotated[float, _quantity("current_density"), Field(gt
 Fraction = Annotated[float, _quantity("dimensionless"), Field(ge=0, le=1)]
 CompressivePressure = Annotated[float, _quantity("pressure"), Field(ge=0)]
 StiffnessPerArea = Annotated[float, _quantity("stiffness_per_area"), Field(gt=0)]
+PositiveTemperature = Annotated[float, _quantity("temperature"), Field(gt=0)]
 Point = Annotated[tuple[Length, Length, Length], Field()]
 
 
@@ -183,7 +184,24 @@ class Physics(Section):
     displacement_degree: Literal[1, 2] = 2
     concentration_degree: Literal[1, 2] = 1
     quadrature_degree: Annotated[int, Field(ge=1, le=8)] | None = None
-    stress_diffusion_coupling: Literal[False] = False
+    # Plasticity (issue 4): J2 flow in the listed regions, every switch explicit.
+    constitutive: Literal["elastic", "elastoplastic", "viscoplastic"] = "elastic"
+    plastic_regions: list[str] = Field(default_factory=list)
+    # Two-way stress-diffusion coupling (issue 4), solved monolithically by default.
+    stress_diffusion_coupling: bool = False
+    coupling_scheme: Literal["monolithic", "staggered"] = "monolithic"
+    chemical_potential: Literal["dilute", "ideal_solution"] = "dilute"
+    temperature: PositiveTemperature = 298.15
+
+    @model_validator(mode="after")
+    def _plastic_regions_with_plasticity(self):
+        if self.constitutive != "elastic" and not self.plastic_regions:
+            raise ValueError(
+                f"constitutive: {self.constitutive} needs plastic_regions (the regions that flow)"
+            )
+        if self.constitutive == "elastic" and self.plastic_regions:
+            raise ValueError("plastic_regions is set but constitutive is 'elastic'")
+        return self
 
 
 # --------------------------------------------------------------------------- protocol

@@ -1,10 +1,23 @@
 """The coupled model of one study: spaces, unknowns, material fields, forms and conditions.
 
 ``CoupledModel`` composes the pieces of ``femsi.physics`` for a mesh and its materials:
-lithium diffusion in the active regions (``diffusion.py``), swelling (``swelling.py``) and an
-elastic energy (``elasticity.py``), with boundary conditions (``constraints.py``). Coupling is
-one-way: the concentration of the current step drives the mechanics. The forms are built and
-compiled once; each step only changes Constants and Function values.
+lithium diffusion in the active regions (``diffusion.py``), swelling (``swelling.py``), an
+elastic energy (``elasticity.py``) or J2 plasticity at quadrature points (``plasticity/``)
+in the regions ``physics.plastic_regions``, with boundary conditions (``constraints.py``).
+The forms are built and compiled once; each step only changes Constants and Function values.
+
+Coupling is one-way by default (the concentration drives the mechanics). With
+``physics.stress_diffusion_coupling`` the flux also follows the gradient of the hydrostatic
+stress (``diffusion.stress_flux``), and the model provides the blocks [F_c, F_u] and their
+Jacobian for one monolithic Newton on (θ, u) (:meth:`CoupledModel.coupled_forms`).
+
+Plastic regions: the residual is ∫ S : ∇v over their cells, S the quadrature stress of
+:class:`~femsi.physics.plasticity.operator.QuadratureConstitutive` (σ at small strain, P at
+finite strain); elastic regions keep their UFL energy (neo-Hookean at finite strain), through
+the operator's measure restricted to the plastic cells and the ordinary measure restricted to
+the others. The hydrostatic Cauchy stress of J2 plasticity is elastic (plastic flow is
+isochoric): σ_h = K ln(J_e)/J_e for Hencky elasticity (K (tr ε - 3 e*) at small strain),
+a UFL expression of (u, c) with no history, which the coupling uses.
 """
 
 from __future__ import annotations
@@ -18,7 +31,7 @@ from femsi.config.schema import Cell, Physics
 from femsi.geometry.model import MeshModel
 from femsi.materials import Material
 from femsi.physics.constraints import consistent_dofs, displacement_bcs
-from femsi.physics.diffusion import diffusion_residual
+from femsi.physics.diffusion import GAS_CONSTANT, diffusion_residual, stress_flux
 from femsi.physics.elasticity import (
     lame,
     neo_hookean_energy,
@@ -29,6 +42,9 @@ from femsi.physics.elasticity import (
 from femsi.physics.kinematics import deformation_gradient
 from femsi.physics.material_fields import MaterialFields
 from femsi.physics.measures import Measures, default_mechanics_degree
+from femsi.physics.plasticity import PlasticMaterial
+from femsi.physics.plasticity.operator import QuadratureConstitutive
+from femsi.physics.plasticity.projection import QuadratureProjector
 from femsi.physics.swelling import eigenstrain, swelling_ratio
 
 
@@ -66,8 +82,13 @@ class CoupledModel:
         self.stress_scale = max(m.youngs_modulus.value[0] for m in materials.values())
         self._build_diffusion()
         self.has_mechanics = physics.mechanics != "none"
+        self.plastic_regions = list(physics.plastic_regions)
+        self.plasticity: QuadratureConstitutive | None = None
+        self.coupled = physics.stress_diffusion_coupling
         if self.has_mechanics:
             self._build_mechanics()
+        if self.coupled:
+            self._build_coupling()
 
     # ------------------------------------------------------------------ diffusion
 
@@ -108,34 +129,46 @@ class CoupledModel:
         # Divided by c_max / Δt and L³: the residual measures a change of state of charge, so
         # Newton tolerances mean the same on a 10 nm and a 10 um particle.
         scale = self.dt / (c_max * self.length_scale**3)
+        self._diffusion_scale = scale
+        self.diffusivity = self.fields.soc_dependent("diffusivity", self.concentration)
+        if self.physics.chemical_potential == "ideal_solution":
+            # μ = μ0 + RT ln(x/(1-x)): the thermodynamic factor 1/(1-x) multiplies D; x is
+            # capped just below 1 so that the factor stays finite (at most 1e4).
+            x = ufl.min_value(self.concentration / self.fields.concentration_scale(), 1 - 1e-4)
+            self.diffusivity = self.diffusivity / (1 - x)
         self.diffusion_form = scale * diffusion_residual(
             self.concentration,
             c_max * self.theta_n,
             v,
             self.dt,
-            self.fields.soc_dependent("diffusivity", self.concentration),
+            self.diffusivity,
             self.inward_flux,
             dx_active,
             lambda integrand: m.surface_integral(integrand, self.model.active_surfaces, q),
         )
         inactive_regions = [r for r in self.model.regions if r not in self.active_regions]
-        if inactive_regions:
-            # The Jacobian of the active-region form has no entries on inactive cells, so the
-            # sparsity pattern would lack the diagonal the Dirichlet pin needs there (DOLFINx
-            # then leaves a zero row). A zero-valued term over those cells puts it in.
-            self._sparsity_zero = fem.Constant(mesh, 0.0)
-            trial = ufl.TrialFunction(self.Vc)
-            self.diffusion_jacobian = ufl.derivative(self.diffusion_form, self.theta, trial) + (
-                self._sparsity_zero * trial * v * m.regions(inactive_regions, q)
-            )
-        else:
-            self.diffusion_jacobian = None
+        self._inactive_regions = inactive_regions
+        self._set_diffusion_jacobian()
         # Reported integrals, compiled once.
         self.active_capacity_form = self.fields.concentration_scale() * dx_active
         self.active_amount_form = self.concentration * dx_active
         self.active_area_form = m.surface_integral(
             fem.Constant(mesh, 1.0), self.model.active_surfaces, q
         )
+
+    def _set_diffusion_jacobian(self) -> None:
+        m, q, v = self.measures, self.measures.diffusion_degree, ufl.TestFunction(self.Vc)
+        if self._inactive_regions:
+            # The Jacobian of the active-region form has no entries on inactive cells, so the
+            # sparsity pattern would lack the diagonal the Dirichlet pin needs there (DOLFINx
+            # then leaves a zero row). A zero-valued term over those cells puts it in.
+            self._sparsity_zero = fem.Constant(self.mesh, 0.0)
+            trial = ufl.TrialFunction(self.Vc)
+            self.diffusion_jacobian = ufl.derivative(self.diffusion_form, self.theta, trial) + (
+                self._sparsity_zero * trial * v * m.regions(self._inactive_regions, q)
+            )
+        else:
+            self.diffusion_jacobian = None
 
     def _set_initial_concentration(self) -> None:
         theta0 = 0.0
@@ -188,24 +221,62 @@ class CoupledModel:
         E = self.fields.soc_dependent("youngs_modulus", self.concentration)
         nu = self.fields.piecewise(lambda mat: mat.poissons_ratio)
         mu, lmbda = lame(E, nu)
+        self._bulk = lmbda + 2 * mu / 3
         u, c = self.u, self.concentration
-        dx = m.dx(m.mechanics_degree)
+        q = m.mechanics_degree
+        elastic_regions = [r for r in self.model.regions if r not in self.plastic_regions]
+        # The elastic energy integrates over the elastic regions only when some flow.
+        dx = m.regions(elastic_regions, q) if self.plastic_regions else m.dx(q)
         if p.mechanics == "small_strain":
             eps_star = eigenstrain(c, omega, c_ref)
-            energy = small_strain_energy(u, eps_star, mu, lmbda) * dx
-            self.stress = small_strain_stress(u, eps_star, mu, lmbda)
+            density = small_strain_energy(u, eps_star, mu, lmbda)
+            self.elastic_stress = small_strain_stress(u, eps_star, mu, lmbda)
             self.volume_ratio = 1 + ufl.div(u)
             self.swelling_ratio = swelling_ratio(c, omega, c_ref)
+            swelling_input = omega * (c - c_ref) / 3
+            hydrostatic_plastic = self._bulk * (ufl.div(u) - omega * (c - c_ref))
         else:
             js = swelling_ratio(c, omega, c_ref)
-            energy = neo_hookean_energy(u, js, mu, lmbda) * dx
-            self.stress = neo_hookean_stress(u, js, mu, lmbda)
+            density = neo_hookean_energy(u, js, mu, lmbda)
+            self.elastic_stress = neo_hookean_stress(u, js, mu, lmbda)
             self.volume_ratio = ufl.det(deformation_gradient(u))
             self.swelling_ratio = js
-        v = ufl.TestFunction(self.Vu)
+            swelling_input = js
+            je = self.volume_ratio / js
+            hydrostatic_plastic = self._bulk * ufl.ln(je) / je
+        energy = density * dx if elastic_regions else None
+        self.stress = self.elastic_stress
+        self.hydrostatic_stress = ufl.tr(self.elastic_stress) / 3
+        v, du = ufl.TestFunction(self.Vu), ufl.TrialFunction(self.Vu)
         # Scaled by 1 / (E_ref L²): a dimensionless (strain-like) residual.
         scale = 1.0 / (self.stress_scale * self.length_scale**2)
-        residual = scale * ufl.derivative(energy, u, v)
+        self.mechanics_scale = scale
+        internal = ufl.derivative(energy, u, v) if energy is not None else None
+        plastic_residual = plastic_jacobian = None
+        if self.plastic_regions:
+            op = self._build_plasticity(swelling_input, E, nu)
+            tags = tuple(self.model.regions[r] for r in self.plastic_regions)
+            self.plastic_dx = op.dx(tags, subdomain_data=self.model.cell_tags)
+            plastic_residual = op.residual(v, self.plastic_dx)
+            plastic_jacobian = op.jacobian(du, v, self.plastic_dx)
+            chi = self.fields.indicator(self.plastic_regions)
+            # Outputs: the quadrature Cauchy stress projected into the stress space in plastic
+            # cells (filled by :meth:`update_plastic_stress`), the elastic law elsewhere.
+            k = max(p.displacement_degree - 1, 0)
+            self.plastic_stress = fem.Function(
+                fem.functionspace(mesh, ("DG", k, (3, 3))), name="plastic_cauchy_stress"
+            )
+            self._projector = QuadratureProjector(op, self.plastic_stress)
+            self.stress = (1 - chi) * self.elastic_stress + chi * self.plastic_stress
+            self.hydrostatic_stress = (1 - chi) * self.hydrostatic_stress + chi * (
+                hydrostatic_plastic
+            )
+        self.internal_work_form = lambda w: (
+            (ufl.derivative(energy, u, w) if energy is not None else 0)
+            + (ufl.inner(self.plasticity.stress, ufl.grad(w)) * self.plastic_dx
+               if self.plastic_regions else 0)
+        )  # fmt: skip
+        external = None
         self.follower_pressure = False
         if self.model.pressure_surfaces:
             pressure = fem.Constant(mesh, self.model.outer_pressure)
@@ -219,14 +290,101 @@ class CoupledModel:
                 F = deformation_gradient(u)
                 traction = pressure * ufl.det(F) * ufl.inv(F).T * n
                 self.follower_pressure = True
-            residual = residual + scale * ufl.inner(traction, v) * ds
+            external = ufl.inner(traction, v) * ds
         self.has_plate = self.cell is not None and self.cell.plate != "none"
         if self.has_plate:
-            residual = residual + scale * self._plate_load(v)
-        self.mechanics_form = residual
+            plate = self._plate_load(v)
+            external = plate if external is None else external + plate
+        smooth = [f for f in (internal, external) if f is not None]
+        smooth_form = sum(smooth[1:], smooth[0]) if smooth else None
+        if plastic_residual is None:
+            self.mechanics_form = scale * smooth_form
+            self.mechanics_jacobian = None
+        else:
+            self.mechanics_form = scale * plastic_residual
+            self.mechanics_jacobian = scale * plastic_jacobian
+            if smooth_form is not None:
+                self.mechanics_form = self.mechanics_form + scale * smooth_form
+                self.mechanics_jacobian = self.mechanics_jacobian + scale * ufl.derivative(
+                    smooth_form, u, du
+                )
         self.energy_form = energy
         self.mechanics_bcs = displacement_bcs(self.model, self.Vu)
         self.stress_degree = max(p.displacement_degree - 1, 0)
+
+    def _build_plasticity(self, swelling_input, E, nu) -> QuadratureConstitutive:
+        """The quadrature-point J2 operator over the mesh, flowing in the plastic regions."""
+        viscoplastic = self.physics.constitutive == "viscoplastic"
+        plastic = []
+        for region in self.plastic_regions:
+            material = PlasticMaterial.from_material(self.materials[region], viscoplastic)
+            plastic.append((self.model.cells_of(region), material))
+        self.plasticity = QuadratureConstitutive(
+            self.u,
+            kinematics=self.physics.mechanics,
+            swelling=swelling_input,
+            soc=self.concentration / self.fields.concentration_scale(),
+            youngs_modulus=E,
+            poissons_ratio=nu,
+            plastic=plastic,
+            quadrature_degree=self.measures.mechanics_degree,
+        )
+        return self.plasticity
+
+    def internal_work(self, w):
+        """∫ S : ∇w: the internal virtual work of the current stress for a virtual field w."""
+        return self.internal_work_form(w)
+
+    def update_plastic_stress(self) -> None:
+        """Project the operator's last Cauchy stress into the output stress space."""
+        if self.plasticity is not None:
+            self._projector.project(self.plasticity.cauchy)
+
+    # ------------------------------------------------------------------ coupling
+
+    def _build_coupling(self) -> None:
+        """Add the stress-driven flux to the diffusion residual; build the coupled blocks."""
+        m, q = self.measures, self.measures.diffusion_degree
+        v = ufl.TestFunction(self.Vc)
+        omega = self.fields.piecewise(
+            lambda mat: mat.partial_molar_volume if mat.is_active else 0.0
+        )
+        self.temperature = fem.Constant(self.mesh, float(self.physics.temperature))
+        dx_active = m.regions(self.active_regions, q)
+        flux = stress_flux(
+            self.concentration,
+            self.diffusivity,
+            omega,
+            self.hydrostatic_stress,
+            GAS_CONSTANT * self.temperature,
+        )
+        # The flux term is -∫ J_σ · ∇v dx with J_σ = D c Ω/(RT) ∇σ_h (toward tension).
+        self.diffusion_form = (
+            self.diffusion_form - self._diffusion_scale * ufl.inner(flux, ufl.grad(v)) * dx_active
+        )
+        self._set_diffusion_jacobian()
+
+    def coupled_forms(self):
+        """Residual blocks [F_c, F_u] and Jacobian blocks [[dF_c/dθ, dF_c/du], [dF_u/dθ, J_uu]].
+
+        With plasticity dF_u/dθ covers the elastic regions only (the operator has no tangent
+        with respect to the concentration): Newton is then inexact in that block.
+        """
+        dtheta = ufl.TrialFunction(self.Vc)
+        du = ufl.TrialFunction(self.Vu)
+        j_cc = (
+            self.diffusion_jacobian
+            if self.diffusion_jacobian is not None
+            else ufl.derivative(self.diffusion_form, self.theta, dtheta)
+        )
+        j_cu = ufl.derivative(self.diffusion_form, self.u, du)
+        j_uc = ufl.derivative(self.mechanics_form, self.theta, dtheta)
+        j_uu = (
+            self.mechanics_jacobian
+            if self.mechanics_jacobian is not None
+            else ufl.derivative(self.mechanics_form, self.u, du)
+        )
+        return [self.diffusion_form, self.mechanics_form], [[j_cc, j_cu], [j_uc, j_uu]]
 
     def _plate_load(self, v):
         """The plate's dead load on the body: preload plus a spring, per unit area.
@@ -247,8 +405,8 @@ class CoupledModel:
 
     @property
     def mechanics_is_linear(self) -> bool:
-        """Whether the mechanics residual is linear in u (small strain, E independent of c)."""
-        return self.physics.mechanics == "small_strain"
+        """Whether the mechanics residual is linear in u (small strain, elastic)."""
+        return self.physics.mechanics == "small_strain" and not self.plastic_regions
 
 
 def _length_scale(model: MeshModel) -> float:
