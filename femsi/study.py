@@ -25,6 +25,7 @@ from femsi.errors import InputError, SolveError
 from femsi.geometry import build_mesh
 from femsi.outputs.cell import CellMetrics
 from femsi.outputs.fields import FieldWriter
+from femsi.outputs.film import FilmOutputs
 from femsi.outputs.manifest import versions
 from femsi.outputs.plasticity import PlasticOutputs
 from femsi.outputs.probes import Probes, probe_columns
@@ -155,6 +156,7 @@ class _Runner:
         self.plate: RigidPlate | None = None
         self.coupled: dict | None = None
         self.plastic_outputs: PlasticOutputs | None = None
+        self.film_outputs: FilmOutputs | None = None
         # (displacement before the last accepted step, its dt): the displacement predictor.
         self._previous: tuple[np.ndarray, float] | None = None
 
@@ -311,6 +313,10 @@ class _Runner:
         columns = list(BASE_COLUMNS)
         columns += list(self.cell_metrics.columns) if self.cell_metrics else []
         columns += [f"{r}.{c}" for r in regions for c in REGION_COLUMNS]
+        self.film_outputs = None
+        if model.has_mechanics and self.study.geometry.type == "film":
+            self.film_outputs = FilmOutputs(model, self.stress.stress)
+            columns += self.film_outputs.columns
         self.plastic_outputs = None
         if model.has_mechanics and model.plasticity is not None:
             self.plastic_outputs = PlasticOutputs(model, self.mesh_model.volume_scale)
@@ -689,6 +695,8 @@ class _Runner:
             s.update()
             row |= self.cell_metrics.evaluate()
             row |= s.region_statistics(self.mesh_model.volume_scale)
+        if self.film_outputs is not None:
+            row |= self.film_outputs.evaluate(soc)
         if self.plastic_outputs is not None:
             row |= self.plastic_outputs.evaluate()
             self.model.plasticity.equivalent_plastic_strain_dg0()
@@ -753,6 +761,10 @@ class _Runner:
                     list(self.mesh_model.regions),
                     self.probes.names,
                 )
+                if "film.mean_inplane_stress_Pa" in self.series.rows[0]:
+                    from femsi.outputs.film import plot_stress_capacity
+
+                    plot_stress_capacity(self.series.rows, self.out / "figures")
             except Exception as err:  # figures must never cost the results
                 logger.warning("figures could not be rendered: %s", err)
         self.timer.add("figures", clock.perf_counter() - t0)
