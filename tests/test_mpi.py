@@ -76,6 +76,30 @@ CASES = {
         outputs={"every": 0, "figures": False, "probes": {"top": ["0.5 um", "0.5 um", "1.5 um"]}},
         solver=TIGHT,
     ),
+    # Plastic history at quadrature points (issue 4): a film that flows in compression while
+    # lithium diffuses in from the top (non-uniform α), then unloads on delithiation.
+    "plastic_film_finite_strain": study(
+        geometry={
+            "type": "film",
+            "thickness": "0.25 um",
+            "width": "0.25 um",
+            "mesh_size": "0.0625 um",
+        },
+        materials={"film": {"base": "amorphous_silicon", "yield_stress": "0.5 GPa"}},
+        physics={
+            "mechanics": "finite_strain",
+            "displacement_degree": 2,
+            "constitutive": "elastoplastic",
+            "plastic_regions": ["film"],
+        },
+        protocol=[
+            {"lithiate": {"c_rate": 2, "duration": "60 s"}},
+            {"delithiate": {"c_rate": 2, "duration": "20 s"}},
+        ],
+        time={"initial_step": "10 s", "max_step": "10 s"},
+        outputs={"every": 2, "figures": False, "probes": {"top": ["0.1 um", "0.1 um", "0.2 um"]}},
+        solver=TIGHT,
+    ),
 }
 
 
