@@ -155,6 +155,7 @@ class _Runner:
         self.writer: FieldWriter | None = None
         self.plate: RigidPlate | None = None
         self.coupled: dict | None = None
+        self.projection: NewtonSolver | None = None
         self.plastic_outputs: PlasticOutputs | None = None
         self.film_outputs: FilmOutputs | None = None
         # (displacement before the last accepted step, its dt): the displacement predictor.
@@ -269,8 +270,24 @@ class _Runner:
                 pre_assembly=op.refresh if op is not None else None,
             )
         self.coupled = None
-        if model.coupled and self.study.physics.coupling_scheme == "monolithic":
-            self.coupled = self._coupled_solvers()
+        self.projection = None
+        if model.coupled:
+            # The projected hydrostatic stress: solved with the others (monolithic) or after
+            # each mechanics solve (staggered, and for the initial state in both schemes).
+            projection_options = petsc_options(
+                settings.diffusion, symmetric=True, linear=True, vector=False
+            )
+            projection_options |= {"ksp_type": "preonly", "pc_type": "lu"}
+            self.projection = NewtonSolver(
+                "stress_projection",
+                model.projection_form,
+                model.hydrostatic,
+                model.projection_bcs,
+                projection_options,
+                jacobian=model.projection_jacobian,
+            )
+            if self.study.physics.coupling_scheme == "monolithic":
+                self.coupled = self._coupled_solvers()
         self.capacity = ScalarForm(model.active_capacity_form, mesh.comm)()
         self.area = ScalarForm(model.active_area_form, mesh.comm)()
         self.amount = ScalarForm(model.active_amount_form, mesh.comm)
@@ -285,15 +302,15 @@ class _Runner:
         """
         model = self.model
         settings = self.study.solver.mechanics.model_copy(update={"linear_solver": "direct"})
-        forms, jacobian = model.coupled_forms()
+        forms, jacobian, unknowns = model.coupled_forms()
         options = petsc_options(settings, symmetric=False, linear=False, vector=False)
         op = model.plasticity
         return {
             held: NewtonSolver(
                 f"coupled_{'held' if held else 'flux'}",
                 forms,
-                [model.theta, model.u],
-                model.diffusion_bcs(held) + model.mechanics_bcs,
+                unknowns,
+                model.diffusion_bcs(held) + model.mechanics_bcs + model.projection_bcs,
                 options,
                 jacobian=jacobian,
                 pre_assembly=op.refresh if op is not None else None,
@@ -380,6 +397,8 @@ class _Runner:
             self._engage_plate()
         t0 = clock.perf_counter()
         stats = self._solve_initial_mechanics()
+        if self.projection is not None:
+            self._project_hydrostatic()
         self.timer.add("solve_mechanics", clock.perf_counter() - t0)
         self._record(0, "initial", 0.0, 0.0, 0, stats, self.soc())
         self._write_fields()
@@ -634,7 +653,14 @@ class _Runner:
                 self._restore(saved)
                 return None
             self._previous = (saved, dt)
+            if self.projection is not None:
+                self._project_hydrostatic()
         return diff_stats, mech_stats
+
+    def _project_hydrostatic(self) -> None:
+        """Update the projected σ_h of the coupling from the current u and c."""
+        if not self.projection.solve().converged:
+            raise SolveError("the projection of the hydrostatic stress failed")
 
     def _attempt_coupled(self, dt: float, held: bool):
         """One monolithic Newton on (θ, u); the same stats stand for both fields."""
@@ -738,6 +764,7 @@ class _Runner:
             *getattr(self, "diffusion", {}).values(),
             *(getattr(self, "coupled", None) or {}).values(),
             getattr(self, "mechanics", None),
+            getattr(self, "projection", None),
         ]:
             if solver is not None:
                 solver.close()

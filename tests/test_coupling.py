@@ -86,8 +86,13 @@ def test_null_test_uniform_concentration_under_pressure_stays_uniform(run_study,
         assert last[key] == pytest.approx(c0, rel=1e-9), key
 
 
-def test_coupled_jacobian_matches_finite_differences():
-    """J δ against (F(x + hδ) - F(x - hδ)) / 2h, finite strain, non-uniform state."""
+@pytest.mark.parametrize("plastic", [False, True])
+def test_coupled_jacobian_matches_finite_differences(plastic):
+    """J δ against (F(x + hδ) - F(x - hδ)) / 2h, finite strain, non-uniform state.
+
+    With ``plastic`` the particle flows (σ_Y = 0.2 GPa, constant E) at most points of this
+    state: the operator's tangent and its swelling derivative enter the blocks.
+    """
     from mpi4py import MPI
 
     import dolfinx.fem.petsc as fem_petsc
@@ -97,9 +102,11 @@ def test_coupled_jacobian_matches_finite_differences():
     from femsi.geometry import build_mesh
     from femsi.physics.model import CoupledModel
 
-    config = femsi.load_config(
-        sphere(True, {"linear": [D0, 3 * D0]}, "finite_strain", geometry={"mesh_size": "0.4 um"})
-    )
+    tree = sphere(True, {"linear": [D0, 3 * D0]}, "finite_strain", geometry={"mesh_size": "0.4 um"})
+    if plastic:
+        tree["materials"]["particle"]["yield_stress"] = "0.2 GPa"
+        tree["physics"] |= {"constitutive": "elastoplastic", "plastic_regions": ["particle"]}
+    config = femsi.load_config(tree)
     mesh_model = build_mesh(config.study.geometry, MPI.COMM_WORLD)
     model = CoupledModel(mesh_model, config.materials, config.study.physics)
     model.dt.value = 30.0
@@ -109,22 +116,30 @@ def test_coupled_jacobian_matches_finite_differences():
     model.theta_n.interpolate(lambda p: 0.2 + 0.0 * p[0])
     model.u.interpolate(lambda p: np.array([0.1 * p[0], 0.05 * p[1] * p[0] / 1e-6, 0.02 * p[2]]))
     assert x.size
-    forms, blocks = model.coupled_forms()
+    forms, blocks, unknowns = model.coupled_forms()
     residual, jacobian = fem.form(forms), fem.form(blocks)
-    unknowns = [model.theta, model.u]
+    model.hydrostatic.interpolate(lambda p: 0.01 * (p[0] / 1e-6) ** 2)
+
+    op = model.plasticity
 
     def assemble_residual():
+        if op is not None:
+            op.refresh()
         b = fem_petsc.create_vector(fem.extract_function_spaces(residual), kind="mpi")
         fem_petsc.assemble_vector(b, residual)
         b.ghostUpdate(addv=2, mode=1)  # ADD, REVERSE
         return b.array.copy()
 
+    if op is not None:
+        op.refresh()
+        assert (op.dgamma > 0).mean() > 0.5  # a plastic state
     A = fem_petsc.assemble_matrix(jacobian, kind="mpi")
     A.assemble()
     rng = np.random.default_rng(4)
     directions = [rng.standard_normal(f.x.array.size) for f in unknowns]
     # comparable perturbations: θ of order one, u of the order of the displacement
     directions[1] *= 1e-7
+    directions[2] *= 1e-2
     base = [f.x.array.copy() for f in unknowns]
     h = 1e-6
 

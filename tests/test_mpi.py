@@ -100,6 +100,22 @@ CASES = {
         outputs={"every": 2, "figures": False, "probes": {"top": ["0.1 um", "0.1 um", "0.2 um"]}},
         solver=TIGHT,
     ),
+    # Monolithic stress-diffusion coupling with plastic history: one Newton on (θ, u).
+    "coupled_plastic_sphere_finite_strain": study(
+        geometry={"type": "sphere", "radius": "1 um", "mesh_size": "0.3 um", "symmetry": "octant"},
+        materials={"particle": {"base": "amorphous_silicon", "yield_stress": "0.3 GPa"}},
+        physics={
+            "mechanics": "finite_strain",
+            "displacement_degree": 2,
+            "constitutive": "elastoplastic",
+            "plastic_regions": ["particle"],
+            "stress_diffusion_coupling": True,
+        },
+        protocol=[{"lithiate": {"c_rate": 4, "duration": "40 s"}}],
+        time={"initial_step": "10 s", "max_step": "10 s"},
+        outputs={"every": 2, "figures": False, "probes": {"s": ["1 um", 0, 0]}},
+        solver=TIGHT,
+    ),
 }
 
 

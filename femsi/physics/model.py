@@ -253,6 +253,7 @@ class CoupledModel:
         self.mechanics_scale = scale
         internal = ufl.derivative(energy, u, v) if energy is not None else None
         plastic_residual = plastic_jacobian = None
+        self._swelling_input = swelling_input
         if self.plastic_regions:
             op = self._build_plasticity(swelling_input, E, nu)
             tags = tuple(self.model.regions[r] for r in self.plastic_regions)
@@ -340,51 +341,99 @@ class CoupledModel:
         if self.plasticity is not None:
             self._projector.project(self.plasticity.cauchy)
 
+    def _plastic_swelling_tangent(self, dtheta):
+        """∫ (∂S/∂(swelling) δswelling) : ∇v over the plastic regions.
+
+        Swelling is isotropic, so it changes only the trace of the (trial) elastic strain and
+        the return map leaves the deviator alone whatever the plastic state (the principal
+        algorithmic tangent D_ab maps (1, 1, 1) to 3K (1, 1, 1), because the flow direction is
+        deviatoric): at finite strain ∂τ/∂J_s = -K/J_s I, so ∂P/∂J_s = P/J_s - K F⁻ᵀ with the
+        quadrature P; at small strain ∂σ/∂e* = -3K I. The derivatives through E(SOC) and
+        σ_Y(SOC) are left out (they vanish for constant E and σ_Y).
+        """
+        v = ufl.TestFunction(self.Vu)
+        op = self.plasticity
+        d_swelling = ufl.derivative(self._swelling_input, self.theta, dtheta)
+        if self.physics.mechanics == "small_strain":
+            dstress = -3 * self._bulk * ufl.Identity(3)
+        else:
+            F = deformation_gradient(self.u)
+            dstress = op.stress / self._swelling_input - self._bulk * ufl.inv(F).T
+        return ufl.inner(dstress, ufl.grad(v)) * d_swelling * self.plastic_dx
+
     # ------------------------------------------------------------------ coupling
 
     def _build_coupling(self) -> None:
-        """Add the stress-driven flux to the diffusion residual; build the coupled blocks."""
-        m, q = self.measures, self.measures.diffusion_degree
-        v = ufl.TestFunction(self.Vc)
+        """The projected hydrostatic stress field and the stress-driven flux.
+
+        σ_h enters the flux through its gradient. It is a third unknown s = σ_h / E_ref,
+        continuous P1 over the active regions, defined by the L2 projection
+        ∫ (E_ref s - σ_h(u, c)) w dx = 0 of the Cauchy hydrostatic stress (σ_h(u, c) is
+        elastic even where the material flows: see the module docstring). Its gradient is
+        then well defined at any displacement degree and does not differentiate the stress of
+        an element that flows: the elementwise gradient of the P1-in-cell stress of a P2
+        displacement coupled to plastic elements, tried first, let concentration pile up at
+        single nodes.
+        """
+        mesh, m = self.mesh, self.measures
+        q = max(m.diffusion_degree, m.mechanics_degree)
         omega = self.fields.piecewise(
             lambda mat: mat.partial_molar_volume if mat.is_active else 0.0
         )
-        self.temperature = fem.Constant(self.mesh, float(self.physics.temperature))
+        self.temperature = fem.Constant(mesh, float(self.physics.temperature))
+        self.Vs = fem.functionspace(mesh, ("Lagrange", 1))
+        self.hydrostatic = fem.Function(self.Vs, name="projected_hydrostatic_stress")
+        sigma_h = self.stress_scale * self.hydrostatic
+        w = ufl.TestFunction(self.Vs)
         dx_active = m.regions(self.active_regions, q)
+        # Scaled like the mechanics residual: dimensionless, per unit volume L³.
+        scale = 1.0 / (self.stress_scale * self.length_scale**3)
+        self.projection_form = scale * (sigma_h - self.hydrostatic_stress) * w * dx_active
+        active_cells = np.concatenate([self.model.cells_of(r) for r in self.active_regions])
+        active = consistent_dofs(
+            self.Vs, fem.locate_dofs_topological(self.Vs, mesh.topology.dim, active_cells)
+        )
+        inactive = np.setdiff1d(np.arange(self.hydrostatic.x.array.size, dtype=np.int32), active)
+        self.projection_bcs = [fem.dirichletbc(fem.Constant(mesh, 0.0), inactive, self.Vs)]
+        ds = ufl.TrialFunction(self.Vs)
+        self.projection_jacobian = ufl.derivative(self.projection_form, self.hydrostatic, ds)
+        if self._inactive_regions:
+            # The diagonal of the pinned dofs (as for the diffusion Jacobian).
+            self.projection_jacobian = self.projection_jacobian + (
+                self._sparsity_zero * ds * w * m.regions(self._inactive_regions, q)
+            )
+        v = ufl.TestFunction(self.Vc)
         flux = stress_flux(
-            self.concentration,
-            self.diffusivity,
-            omega,
-            self.hydrostatic_stress,
-            GAS_CONSTANT * self.temperature,
+            self.concentration, self.diffusivity, omega, sigma_h, GAS_CONSTANT * self.temperature
         )
         # The flux term is -∫ J_σ · ∇v dx with J_σ = D c Ω/(RT) ∇σ_h (toward tension).
+        dx_c = m.regions(self.active_regions, m.diffusion_degree)
         self.diffusion_form = (
-            self.diffusion_form - self._diffusion_scale * ufl.inner(flux, ufl.grad(v)) * dx_active
+            self.diffusion_form - self._diffusion_scale * ufl.inner(flux, ufl.grad(v)) * dx_c
         )
         self._set_diffusion_jacobian()
 
     def coupled_forms(self):
-        """Residual blocks [F_c, F_u] and Jacobian blocks [[dF_c/dθ, dF_c/du], [dF_u/dθ, J_uu]].
+        """Residual blocks [F_c, F_u, F_s] and their Jacobian blocks, unknowns (θ, u, s).
 
-        With plasticity dF_u/dθ covers the elastic regions only (the operator has no tangent
-        with respect to the concentration): Newton is then inexact in that block.
+        Blocks that vanish identically are None. In plastic regions dF_u/dθ is the swelling
+        part of :meth:`_plastic_swelling_tangent` (exact for E and σ_Y independent of the
+        state of charge).
         """
-        dtheta = ufl.TrialFunction(self.Vc)
-        du = ufl.TrialFunction(self.Vu)
-        j_cc = (
-            self.diffusion_jacobian
-            if self.diffusion_jacobian is not None
-            else ufl.derivative(self.diffusion_form, self.theta, dtheta)
-        )
-        j_cu = ufl.derivative(self.diffusion_form, self.u, du)
-        j_uc = ufl.derivative(self.mechanics_form, self.theta, dtheta)
-        j_uu = (
-            self.mechanics_jacobian
-            if self.mechanics_jacobian is not None
-            else ufl.derivative(self.mechanics_form, self.u, du)
-        )
-        return [self.diffusion_form, self.mechanics_form], [[j_cc, j_cu], [j_uc, j_uu]]
+        unknowns = [self.theta, self.u, self.hydrostatic]
+        forms = [self.diffusion_form, self.mechanics_form, self.projection_form]
+        trials = [ufl.TrialFunction(f.function_space) for f in unknowns]
+        blocks = [[_derivative(f, x, t) for x, t in zip(unknowns, trials, strict=True)]
+                  for f in forms]  # fmt: skip
+        if self.diffusion_jacobian is not None:
+            blocks[0][0] = self.diffusion_jacobian
+        blocks[2][2] = self.projection_jacobian
+        if self.mechanics_jacobian is not None:
+            blocks[1][1] = self.mechanics_jacobian
+        if self.plasticity is not None:
+            extra = self.mechanics_scale * self._plastic_swelling_tangent(trials[0])
+            blocks[1][0] = extra if blocks[1][0] is None else blocks[1][0] + extra
+        return forms, blocks, unknowns
 
     def _plate_load(self, v):
         """The plate's dead load on the body: preload plus a spring, per unit area.
@@ -407,6 +456,14 @@ class CoupledModel:
     def mechanics_is_linear(self) -> bool:
         """Whether the mechanics residual is linear in u (small strain, elastic)."""
         return self.physics.mechanics == "small_strain" and not self.plastic_regions
+
+
+def _derivative(form, unknown, trial):
+    """ufl.derivative, or None where the form does not depend on ``unknown``."""
+    from ufl.algorithms import expand_derivatives
+
+    derivative = expand_derivatives(ufl.derivative(form, unknown, trial))
+    return None if derivative.empty() else derivative
 
 
 def _length_scale(model: MeshModel) -> float:
