@@ -78,9 +78,9 @@ def _material_as_dict(m: Material) -> dict:
     def soc(f):
         if f is None:
             return None
-        return (
-            f.value[0] if f.is_constant else {"table": {"soc": list(f.soc), "value": list(f.value)}}
-        )
+        if f.is_constant:
+            return f.value[0]
+        return {"log_table" if f.log else "table": {"soc": list(f.soc), "value": list(f.value)}}
 
     return {
         "name": m.name,
