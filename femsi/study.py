@@ -230,20 +230,18 @@ class _Runner:
             settings.diffusion, symmetric=True, linear=diffusion_linear, vector=False
         )
         monolithic = model.coupled and self.study.physics.coupling_scheme == "monolithic"
+        if model.butler_volmer and not monolithic:
+            options = petsc_options(settings.diffusion, symmetric=False, linear=False, vector=False)
+            options |= {
+                "ksp_type": "preonly",
+                "pc_type": "lu",
+                "pc_factor_mat_solver_type": "mumps",
+            }
+            options |= dict(settings.diffusion.petsc_options)
         self.diffusion = (
             {}
             if monolithic
-            else {
-                held: NewtonSolver(
-                    f"diffusion_{'held' if held else 'flux'}",
-                    model.diffusion_form,
-                    model.theta,
-                    model.diffusion_bcs(held),
-                    options,
-                    jacobian=model.diffusion_jacobian,
-                )
-                for held in (False, True)
-            }
+            else {held: self._transport_solver(held, options) for held in (False, True)}
         )
         self.mechanics = None
         if model.has_mechanics:
@@ -292,6 +290,24 @@ class _Runner:
         self.area = ScalarForm(model.active_area_form, mesh.comm)()
         self.amount = ScalarForm(model.active_amount_form, mesh.comm)
 
+    def _transport_solver(self, held: bool, options: dict) -> NewtonSolver:
+        """The diffusion solver; with Butler-Volmer a block Newton on (θ, φ)."""
+        model = self.model
+        name = f"diffusion_{'held' if held else 'flux'}"
+        if not model.butler_volmer:
+            return NewtonSolver(
+                name,
+                model.diffusion_form,
+                model.theta,
+                model.diffusion_bcs(held),
+                options,
+                jacobian=model.diffusion_jacobian,
+            )
+        forms, blocks, unknowns = model.transport_forms(held)
+        return NewtonSolver(
+            name, forms, unknowns, model.diffusion_bcs(False), options, jacobian=blocks, kind="mpi"
+        )
+
     def _coupled_solvers(self) -> dict[bool, NewtonSolver]:
         """One Newton on (θ, u) per surface condition (flux, held), MUMPS on the block matrix.
 
@@ -302,22 +318,24 @@ class _Runner:
         """
         model = self.model
         settings = self.study.solver.mechanics.model_copy(update={"linear_solver": "direct"})
-        forms, jacobian, unknowns = model.coupled_forms()
         options = petsc_options(settings, symmetric=False, linear=False, vector=False)
         op = model.plasticity
-        return {
-            held: NewtonSolver(
+        solvers = {}
+        for held in (False, True):
+            forms, jacobian, unknowns = model.coupled_forms(held)
+            # With Butler-Volmer a hold imposes φ, not the surface concentration.
+            surface_held = held and not model.butler_volmer
+            solvers[held] = NewtonSolver(
                 f"coupled_{'held' if held else 'flux'}",
                 forms,
                 unknowns,
-                model.diffusion_bcs(held) + model.mechanics_bcs + model.projection_bcs,
+                model.diffusion_bcs(surface_held) + model.mechanics_bcs + model.projection_bcs,
                 options,
                 jacobian=jacobian,
                 pre_assembly=op.refresh if op is not None else None,
                 kind="mpi",
             )
-            for held in (False, True)
-        }
+        return solvers
 
     def _build_outputs(self) -> None:
         model = self.model
@@ -329,6 +347,8 @@ class _Runner:
         regions = list(self.mesh_model.regions)
         columns = list(BASE_COLUMNS)
         columns += list(self.cell_metrics.columns) if self.cell_metrics else []
+        if model.butler_volmer:
+            columns.append("electrode_potential_V")
         columns += [f"{r}.{c}" for r in regions for c in REGION_COLUMNS]
         self.film_outputs = None
         if model.has_mechanics and self.study.geometry.type == "film":
@@ -494,9 +514,11 @@ class _Runner:
         self._previous = None
         start_t, start_soc = self.t, self.soc()
         model.inward_flux.value = drive.inward_flux
-        held = drive.held_concentration is not None
-        if held:
+        held = drive.held_concentration is not None or drive.held_potential is not None
+        if drive.held_concentration is not None:
             model.set_held_concentration(drive.held_concentration)
+        if drive.held_potential is not None:
+            model.held_potential.value = drive.held_potential
         last_rate = None
         while True:
             soc = self.soc()
@@ -716,6 +738,11 @@ class _Runner:
             "newton_mechanics": mech_stats.newton_iterations if mech_stats else 0,
             "krylov_mechanics": mech_stats.linear_iterations if mech_stats else 0,
         }
+        if self.model.butler_volmer:
+            local = self.model.potential.x.array
+            row["electrode_potential_V"] = float(
+                self.comm.allreduce(local[0] if local.size else -np.inf, op=MPI.MAX)
+            )
         s = self.stress
         if s is not None:
             s.update()

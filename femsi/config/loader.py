@@ -226,6 +226,32 @@ def _check_plasticity_and_coupling(study: Study, materials: dict[str, Material])
             )
     if physics.plastic_regions and physics.mechanics == "none":
         raise InputError("physics.constitutive", "plasticity needs mechanics (physics.mechanics)")
+    for index, step in enumerate(study.protocol):
+        if step.kind != "hold":
+            continue
+        if physics.surface_kinetics == "butler_volmer" and step.hold.potential is None:
+            raise InputError(
+                f"protocol.{index}.hold.potential",
+                "with physics.surface_kinetics: butler_volmer a hold imposes the electrode "
+                "potential (potential: 0.1 V), not a surface concentration",
+            )
+        if physics.surface_kinetics == "flux" and step.hold.potential is not None:
+            raise InputError(
+                f"protocol.{index}.hold.potential",
+                "an imposed potential needs physics.surface_kinetics: butler_volmer",
+            )
+    if physics.surface_kinetics == "butler_volmer":
+        if not physics.diffusion:
+            raise InputError("physics.surface_kinetics", "butler_volmer needs diffusion")
+        for region, material in materials.items():
+            if not material.is_active:
+                continue
+            for key in ("open_circuit_potential", "exchange_current_density"):
+                if material.extra.get(key) is None:
+                    raise InputError(
+                        f"materials.{region}.{key}",
+                        "physics.surface_kinetics: butler_volmer needs it",
+                    )
     if physics.stress_diffusion_coupling:
         if physics.mechanics == "none" or not physics.diffusion:
             raise InputError(

@@ -26,6 +26,7 @@ PositiveCurrentDensity = Annotated[float, _quantity("current_density"), Field(gt
 Fraction = Annotated[float, _quantity("dimensionless"), Field(ge=0, le=1)]
 CompressivePressure = Annotated[float, _quantity("pressure"), Field(ge=0)]
 StiffnessPerArea = Annotated[float, _quantity("stiffness_per_area"), Field(gt=0)]
+Voltage = Annotated[float, _quantity("voltage")]
 PositiveTemperature = Annotated[float, _quantity("temperature"), Field(gt=0)]
 Point = Annotated[tuple[Length, Length, Length], Field()]
 
@@ -192,6 +193,9 @@ class Physics(Section):
     coupling_scheme: Literal["monolithic", "staggered"] = "monolithic"
     chemical_potential: Literal["dilute", "ideal_solution"] = "dilute"
     temperature: PositiveTemperature = 298.15
+    # Surface reaction (issue 4): an imposed flux, or Butler-Volmer kinetics with the
+    # electrode potential as a global unknown (galvanostatic) or imposed (hold: potential).
+    surface_kinetics: Literal["flux", "butler_volmer"] = "flux"
 
     @model_validator(mode="after")
     def _plastic_regions_with_plasticity(self):
@@ -237,9 +241,14 @@ class Rest(Section):
 
 
 class Hold(Section):
-    """Fixed surface concentration (potentiostatic), ending at a duration or an SOC."""
+    """Potentiostatic: a fixed surface concentration or a fixed electrode potential.
 
-    surface_soc: Fraction
+    ``surface_soc`` with a pure flux surface, ``potential`` (vs Li/Li+) with Butler-Volmer
+    kinetics; the hold ends at a duration or an SOC.
+    """
+
+    surface_soc: Fraction | None = None
+    potential: Voltage | None = None
     duration: PositiveTime | None = None
     until_soc: Fraction | None = None
 
@@ -247,6 +256,8 @@ class Hold(Section):
     def _one_end(self):
         if self.until_soc is None and self.duration is None:
             raise ValueError("give until_soc, duration or both")
+        if (self.surface_soc is None) == (self.potential is None):
+            raise ValueError("give exactly one of surface_soc and potential")
         return self
 
 

@@ -31,6 +31,8 @@ import ufl
 
 #: Molar gas constant R, J/(mol K) (CODATA 2018, exact).
 GAS_CONSTANT = 8.314462618
+#: Faraday constant F, C/mol (CODATA 2018, exact; the same value as femsi.solvers.protocol).
+FARADAY = 96485.33212
 
 
 def diffusion_residual(c, c_n, v, dt, diffusivity, inward_flux, dx_active, surface_integral):

@@ -31,7 +31,7 @@ from femsi.config.schema import Cell, Physics
 from femsi.geometry.model import MeshModel
 from femsi.materials import Material
 from femsi.physics.constraints import consistent_dofs, displacement_bcs
-from femsi.physics.diffusion import GAS_CONSTANT, diffusion_residual, stress_flux
+from femsi.physics.diffusion import FARADAY, GAS_CONSTANT, diffusion_residual, stress_flux
 from femsi.physics.elasticity import (
     lame,
     neo_hookean_energy,
@@ -80,6 +80,7 @@ class CoupledModel:
         self.measures = Measures(model, mechanics_degree=q_u, diffusion_degree=q_c)
         self.length_scale = _length_scale(model)
         self.stress_scale = max(m.youngs_modulus.value[0] for m in materials.values())
+        self.butler_volmer = physics.surface_kinetics == "butler_volmer"
         self._build_diffusion()
         self.has_mechanics = physics.mechanics != "none"
         self.plastic_regions = list(physics.plastic_regions)
@@ -89,6 +90,8 @@ class CoupledModel:
             self._build_mechanics()
         if self.coupled:
             self._build_coupling()
+        if self.butler_volmer:
+            self._build_kinetics()
 
     # ------------------------------------------------------------------ diffusion
 
@@ -142,7 +145,8 @@ class CoupledModel:
             v,
             self.dt,
             self.diffusivity,
-            self.inward_flux,
+            # With Butler-Volmer kinetics the surface term is added by _build_kinetics.
+            fem.Constant(mesh, 0.0) if self.butler_volmer else self.inward_flux,
             dx_active,
             lambda integrand: m.surface_integral(integrand, self.model.active_surfaces, q),
         )
@@ -413,8 +417,99 @@ class CoupledModel:
         )
         self._set_diffusion_jacobian()
 
-    def coupled_forms(self):
+    # ------------------------------------------------------------------ kinetics
+
+    def _build_kinetics(self) -> None:
+        """Butler-Volmer surface reaction with the electrode potential φ as a global unknown.
+
+        The molar flux into the active material across its surface is j = -i/F with
+
+            i = i0 [exp(α_a f η) - exp(-α_c f η)],  f = F/(RT),  α_c = 1 - α_a,
+            η = φ - U(x) - Ω σ_h / F,
+            i0 = k0 (2x)^α_c (2(1 - x))^α_a,  x = c/c_max (clipped to [1e-4, 1 - 1e-4]),
+
+        (anodic, delithiating current positive; Newman & Thomas-Alyea, Electrochemical Systems,
+        2004, §8; the stress term from the Larché-Cahn chemical potential as in Bower, Guduru &
+        Sethuraman, JMPS 59 (2011) 804): compressive σ_h lowers the equilibrium potential, so
+        lithiation needs a lower φ. k0 (``exchange_current_density``) is i0 at x = 1/2; the
+        electrolyte concentration (a solid single-ion conductor) is folded into it. φ is the
+        electrode potential against a Li/Li+ reference in the electrolyte at the surface
+        (electrolyte potential drop neglected). It is one global unknown (a DOLFINx real
+        space) with the equation ∫_Γ j dA = j_imposed A (galvanostatic, rest: j_imposed = 0)
+        or φ = φ_hold (``hold: {potential}``). σ_h is the projected hydrostatic stress with
+        two-way coupling, else the stress of the last mechanics solve.
+        """
+        import basix.ufl
+
+        mesh, m = self.mesh, self.measures
+        q = m.diffusion_degree
+        material = self.materials[self.active_regions[0]]
+        ocv = material.extra["open_circuit_potential"]
+        k0 = float(material.extra["exchange_current_density"])
+        alpha_a = float(material.extra.get("transfer_coefficient", 0.5))
+        alpha_c = 1.0 - alpha_a
+        self.R_space = fem.functionspace(
+            mesh, basix.ufl.real_element(mesh.basix_cell(), value_shape=())
+        )
+        self.potential = fem.Function(self.R_space, name="electrode_potential")
+        self.potential.x.array[:] = float(ocv(material.initial_soc))
+        self.held_potential = fem.Constant(mesh, 0.0)
+        if not hasattr(self, "temperature"):
+            self.temperature = fem.Constant(mesh, float(self.physics.temperature))
+        f = FARADAY / (GAS_CONSTANT * self.temperature)
+        omega = material.partial_molar_volume
+        if self.coupled:
+            sigma_h = self.stress_scale * self.hydrostatic
+        elif self.has_mechanics:
+            sigma_h = self.hydrostatic_stress
+        else:
+            sigma_h = fem.Constant(mesh, 0.0)
+
+        def inward_flux(theta, phi, sh):
+            x = ufl.min_value(ufl.max_value(theta, 1e-4), 1 - 1e-4)
+            i0 = k0 * (2 * x) ** alpha_c * (2 * (1 - x)) ** alpha_a
+            eta = phi - ocv.ufl(x) - omega * sh / FARADAY
+            current = i0 * (ufl.exp(alpha_a * f * eta) - ufl.exp(-alpha_c * f * eta))
+            return -current / FARADAY
+
+        chi = self.fields.indicator(self.active_regions)
+        tags = tuple(self.model.surfaces[s] for s in self.model.active_surfaces)
+        one_sided = (chi * sigma_h)("+") + (chi * sigma_h)("-")
+
+        def surface(test):
+            """∫_Γ j test dA over exterior and interior active surfaces (σ_h one-sided)."""
+            exterior = inward_flux(self.theta, self.potential, sigma_h) * test * m.ds(q)(tags)
+            interior = inward_flux(self.theta("+"), self.potential("+"), one_sided)
+            return exterior + interior * test("+") * m.dS(q)(tags)
+
+        self.kinetic_flux = lambda: inward_flux  # for reports and tests
+        v = ufl.TestFunction(self.Vc)
+        self.diffusion_form = self.diffusion_form - self._diffusion_scale * surface(v)
+        self._set_diffusion_jacobian()
+        w = ufl.TestFunction(self.R_space)
+        c_max, length = self.reference_max_concentration, self.length_scale
+        # Scaled by a 1C-like flux c_max L / 3600 s over an area L²: dimensionless.
+        scale = 3600.0 / (c_max * length**3)
+        area = m.surface_integral(w, self.model.active_surfaces, q)
+        self.kinetics_form = scale * (surface(w) - self.inward_flux * area)
+        dx_active = m.regions(self.active_regions, q)
+        self.kinetics_hold_form = (self.potential - self.held_potential) / length**3 * w * dx_active
+
+    def transport_forms(self, held: bool):
+        """Blocks [F_c, F_φ] and their Jacobian for Butler-Volmer without monolithic coupling."""
+        forms = [self.diffusion_form, self.kinetics_hold_form if held else self.kinetics_form]
+        unknowns = [self.theta, self.potential]
+        trials = [ufl.TrialFunction(f.function_space) for f in unknowns]
+        blocks = [[_derivative(f, x, t) for x, t in zip(unknowns, trials, strict=True)]
+                  for f in forms]  # fmt: skip
+        if self.diffusion_jacobian is not None:
+            blocks[0][0] = self.diffusion_jacobian
+        return forms, blocks, unknowns
+
+    def coupled_forms(self, held: bool = False):
         """Residual blocks [F_c, F_u, F_s] and their Jacobian blocks, unknowns (θ, u, s).
+
+        With Butler-Volmer kinetics φ and F_φ (galvanostatic, or the hold if ``held``) follow.
 
         Blocks that vanish identically are None. In plastic regions dF_u/dθ is the swelling
         part of :meth:`_plastic_swelling_tangent` (exact for E and σ_Y independent of the
@@ -422,6 +517,9 @@ class CoupledModel:
         """
         unknowns = [self.theta, self.u, self.hydrostatic]
         forms = [self.diffusion_form, self.mechanics_form, self.projection_form]
+        if self.butler_volmer:
+            unknowns.append(self.potential)
+            forms.append(self.kinetics_hold_form if held else self.kinetics_form)
         trials = [ufl.TrialFunction(f.function_space) for f in unknowns]
         blocks = [[_derivative(f, x, t) for x, t in zip(unknowns, trials, strict=True)]
                   for f in forms]  # fmt: skip
