@@ -252,6 +252,8 @@ def _check_plasticity_and_coupling(study: Study, materials: dict[str, Material])
                         f"materials.{region}.{key}",
                         "physics.surface_kinetics: butler_volmer needs it",
                     )
+    if physics.mass_lumping and physics.concentration_degree != 1:
+        raise InputError("physics.mass_lumping", "needs concentration_degree: 1 (vertex rule)")
     if physics.stress_diffusion_coupling:
         if physics.mechanics == "none" or not physics.diffusion:
             raise InputError(

@@ -196,6 +196,8 @@ class Physics(Section):
     # Surface reaction (issue 4): an imposed flux, or Butler-Volmer kinetics with the
     # electrode potential as a global unknown (galvanostatic) or imposed (hold: potential).
     surface_kinetics: Literal["flux", "butler_volmer"] = "flux"
+    # Lumped storage term of diffusion (P1 concentration): no undershoot at sharp fronts.
+    mass_lumping: bool = False
 
     @model_validator(mode="after")
     def _plastic_regions_with_plasticity(self):

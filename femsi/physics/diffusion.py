@@ -35,7 +35,9 @@ GAS_CONSTANT = 8.314462618
 FARADAY = 96485.33212
 
 
-def diffusion_residual(c, c_n, v, dt, diffusivity, inward_flux, dx_active, surface_integral):
+def diffusion_residual(
+    c, c_n, v, dt, diffusivity, inward_flux, dx_active, surface_integral, dx_storage=None
+):
     """The residual of one backward-Euler step.
 
     Args:
@@ -47,8 +49,10 @@ def diffusion_residual(c, c_n, v, dt, diffusivity, inward_flux, dx_active, surfa
         inward_flux: Molar flux into the active regions, mol/m²/s (a Constant).
         dx_active: Cell measure over the active regions.
         surface_integral: Callable integrating a continuous integrand over the active surfaces.
+        dx_storage: Measure of the storage term (a lumped, vertex-rule measure), default
+            ``dx_active``.
     """
-    storage = (c - c_n) / dt * v * dx_active
+    storage = (c - c_n) / dt * v * (dx_storage or dx_active)
     transport = diffusivity * ufl.inner(ufl.grad(c), ufl.grad(v)) * dx_active
     return storage + transport - surface_integral(inward_flux * v)
 

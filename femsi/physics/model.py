@@ -149,6 +149,7 @@ class CoupledModel:
             fem.Constant(mesh, 0.0) if self.butler_volmer else self.inward_flux,
             dx_active,
             lambda integrand: m.surface_integral(integrand, self.model.active_surfaces, q),
+            m.lumped_regions(self.active_regions) if self.physics.mass_lumping else None,
         )
         inactive_regions = [r for r in self.model.regions if r not in self.active_regions]
         self._inactive_regions = inactive_regions
