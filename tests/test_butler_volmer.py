@@ -73,7 +73,8 @@ def test_galvanostatic_and_rest_potentials_match_the_closed_form(run_study):
     # the global unknown makes the total current the imposed one: SOC rises at 1C exactly
     assert lithiate[-1]["soc"] == pytest.approx(300 / 3600, rel=1e-9)
     for row in lithiate[3:]:  # c uniform to < 0.1 % after a few R²/D
-        assert row["electrode_potential_V"] == pytest.approx(expected_potential(row), abs=2e-4)
+        # measured 3e-6 V (the residual non-uniformity of c)
+        assert row["electrode_potential_V"] == pytest.approx(expected_potential(row), abs=2e-5)
     assert rest[-1]["electrode_potential_V"] == pytest.approx(expected_potential(rest[-1]), 1e-6)
 
 
@@ -85,7 +86,7 @@ def test_stress_shifts_the_potential_by_omega_sigma_h_over_f(run_study):
         if a["protocol_kind"] == "hold":
             continue
         difference = b["electrode_potential_V"] - a["electrode_potential_V"]
-        assert difference == pytest.approx(shift, rel=2e-3), a["step"]
+        assert difference == pytest.approx(shift, rel=1e-6), a["step"]  # measured 1e-12
 
 
 def test_coupled_monolithic_with_kinetics_and_a_hold_at_the_ocv(run_study):
