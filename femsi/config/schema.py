@@ -177,6 +177,12 @@ class Physics(Section):
     ``quadrature_degree`` defaults to the degree that integrates the small-strain forms
     exactly: max(displacement_degree, 2 (displacement_degree - 1)) for mechanics, and 2
     (3 with a SOC-dependent diffusivity) for diffusion.
+
+    ``constitutive`` (elastic, elastoplastic, viscoplastic) applies in ``plastic_regions``
+    only; ``stress_diffusion_coupling`` adds -Ω σ_h to the chemical potential
+    (``chemical_potential``, at ``temperature``), solved by ``coupling_scheme``;
+    ``surface_kinetics: butler_volmer`` replaces the imposed flux by Butler-Volmer kinetics
+    with the electrode potential as an unknown. Every switch is off by default.
     """
 
     mechanics: Literal["small_strain", "finite_strain", "none"] = "finite_strain"
