@@ -236,6 +236,9 @@ class _Runner:
                 "ksp_type": "preonly",
                 "pc_type": "lu",
                 "pc_factor_mat_solver_type": "mumps",
+                # The exponentials of the kinetics: the secant (l2) line search takes
+                # near-full steps where backtracking (bt) crawls (9 against 20 iterations).
+                "snes_linesearch_type": "l2",
             }
             options |= dict(settings.diffusion.petsc_options)
         self.diffusion = (
@@ -319,6 +322,9 @@ class _Runner:
         model = self.model
         settings = self.study.solver.mechanics.model_copy(update={"linear_solver": "direct"})
         options = petsc_options(settings, symmetric=False, linear=False, vector=False)
+        if model.butler_volmer:
+            options["snes_linesearch_type"] = "l2"  # as for the uncoupled kinetics
+            options |= dict(settings.petsc_options)
         op = model.plasticity
         solvers = {}
         for held in (False, True):
