@@ -116,6 +116,29 @@ CASES = {
         outputs={"every": 2, "figures": False, "probes": {"s": ["1 um", 0, 0]}},
         solver=TIGHT,
     ),
+    # Butler-Volmer kinetics: the electrode potential is one global (real-space) unknown.
+    "butler_volmer_particle_in_matrix": study(
+        geometry={
+            "type": "particle_in_matrix",
+            "radius": "1 um",
+            "matrix_size": "2 um",
+            "mesh_size": "0.3 um",
+            "symmetry": "octant",
+        },
+        materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"},
+        physics={
+            "mechanics": "small_strain",
+            "displacement_degree": 2,
+            "surface_kinetics": "butler_volmer",
+        },
+        protocol=[
+            {"lithiate": {"c_rate": 2, "duration": "40 s"}},
+            {"hold": {"potential": "0.3 V", "duration": "20 s"}},
+        ],
+        time={"initial_step": "10 s", "max_step": "10 s"},
+        outputs={"every": 0, "figures": False, "probes": {"s": ["1 um", 0, 0]}},
+        solver=TIGHT,
+    ),
 }
 
 
