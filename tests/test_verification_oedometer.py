@@ -89,7 +89,9 @@ def test_fixed_gap_plate_reports_the_load_cell_pressure(run_study):
     )
     assert final["stack_pressure_Pa"] == pytest.approx(P0 + 3 * K * e, rel=TOL)
     assert final["probe.centre.szz_Pa"] == pytest.approx(-P0 - 3 * K * e, rel=TOL)
-    assert final["probe.centre.sxx_Pa"] == pytest.approx(-NU * P0 / (1 - NU) - 3 * K * e, rel=TOL)
+    assert final["probe.centre.sxx_Pa"] == pytest.approx(
+        -NU * P0 / (1 - NU) - 3 * K * e, rel=TOL
+    )
 
 
 @pytest.mark.parametrize("ks_h_over_m", [0.5, 4.0])
