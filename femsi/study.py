@@ -222,7 +222,8 @@ class _Runner:
     def _build_solvers(self) -> None:
         model, settings = self.model, self.study.solver
         mesh = model.mesh
-        diffusion_linear = all(
+        # The ideal-solution factor 1/(1 - x) makes diffusion nonlinear even with a constant D.
+        diffusion_linear = self.study.physics.chemical_potential == "dilute" and all(
             m.diffusivity is None or m.diffusivity.is_constant
             for m in self.config.materials.values()
         )

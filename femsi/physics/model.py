@@ -76,7 +76,8 @@ class CoupledModel:
             m.diffusivity is not None and not m.diffusivity.is_constant for m in materials.values()
         )
         q_u = physics.quadrature_degree or default_mechanics_degree(physics.displacement_degree)
-        q_c = physics.quadrature_degree or 2 * physics.concentration_degree + int(any_soc_d)
+        nonlinear_d = any_soc_d or physics.chemical_potential == "ideal_solution"
+        q_c = physics.quadrature_degree or 2 * physics.concentration_degree + int(nonlinear_d)
         self.measures = Measures(model, mechanics_degree=q_u, diffusion_degree=q_c)
         self.length_scale = _length_scale(model)
         self.stress_scale = max(m.youngs_modulus.value[0] for m in materials.values())
