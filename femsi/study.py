@@ -339,7 +339,7 @@ class _Runner:
                 model.diffusion_bcs(surface_held) + model.mechanics_bcs + model.projection_bcs,
                 options,
                 jacobian=jacobian,
-                pre_assembly=op.refresh if op is not None else None,
+                pre_assembly=model.refresh_plasticity if op is not None else None,
                 kind="mpi",
             )
         return solvers

@@ -22,6 +22,7 @@ a UFL expression of (u, c) with no history, which the coupling uses.
 
 from __future__ import annotations
 
+import basix.ufl
 import numpy as np
 import ufl
 from dolfinx import fem
@@ -326,17 +327,46 @@ class CoupledModel:
         for region in self.plastic_regions:
             material = PlasticMaterial.from_material(self.materials[region], viscoplastic)
             plastic.append((self.model.cells_of(region), material))
+        soc = self.concentration / self.fields.concentration_scale()
         self.plasticity = QuadratureConstitutive(
             self.u,
             kinematics=self.physics.mechanics,
             swelling=swelling_input,
-            soc=self.concentration / self.fields.concentration_scale(),
+            soc=soc,
             youngs_modulus=E,
             poissons_ratio=nu,
             plastic=plastic,
             quadrature_degree=self.measures.mechanics_degree,
         )
-        return self.plasticity
+        op = self.plasticity
+        self._youngs_modulus = E
+        # σ_Y(SOC) of the plastic regions as UFL (for its θ-derivative in the coupled Jacobian)
+        self._yield_stress = sum(
+            self.fields.indicator([r]) * m.yield_stress.ufl(ufl.min_value(ufl.max_value(soc, 0), 1))
+            for r, (_, m) in zip(self.plastic_regions, plastic, strict=True)
+        )
+        # ∂σ_f/∂σ_Y = 3G/(3G + H) at the points that flowed in the last evaluation, 0 elsewhere
+        element = basix.ufl.quadrature_element(
+            self.mesh.basix_cell(), value_shape=(), degree=op.degree
+        )
+        self._yield_sensitivity = fem.Function(fem.functionspace(self.mesh, element))
+        self._sensitivity_dofs = self._yield_sensitivity.function_space.dofmap.list[
+            op._cells
+        ].reshape(-1)
+        self._hardening = np.zeros(op.n_points)
+        for index, material in op._material_points:
+            self._hardening[index] = material.hardening_modulus
+        return op
+
+    def refresh_plasticity(self) -> None:
+        """The operator's refresh plus the flow flags the coupled Jacobian reads."""
+        op = self.plasticity
+        op.refresh()
+        if op._last_inputs is None:
+            return
+        shear = op._last_inputs[:, 11] / (2 * (1 + op._last_inputs[:, 12]))
+        gain = 3 * shear / (3 * shear + self._hardening)
+        self._yield_sensitivity.x.array[self._sensitivity_dofs] = np.where(op.dgamma > 0, gain, 0.0)
 
     def internal_work(self, w):
         """∫ S : ∇w: the internal virtual work of the current stress for a virtual field w."""
@@ -354,18 +384,41 @@ class CoupledModel:
         the return map leaves the deviator alone whatever the plastic state (the principal
         algorithmic tangent D_ab maps (1, 1, 1) to 3K (1, 1, 1), because the flow direction is
         deviatoric): at finite strain ∂τ/∂J_s = -K/J_s I, so ∂P/∂J_s = P/J_s - K F⁻ᵀ with the
-        quadrature P; at small strain ∂σ/∂e* = -3K I. The derivatives through E(SOC) and
-        σ_Y(SOC) are left out (they vanish for constant E and σ_Y).
+        quadrature P; at small strain ∂σ/∂e* = -3K I.
+
+        E(SOC) and σ_Y(SOC): with ν constant an elastic point has ∂τ/∂E = τ/E; a point that
+        flows keeps dev τ = σ_f n with n the trial direction (independent of E), so only the
+        volumetric part scales with E, and ∂τ/∂σ_Y = (∂σ_f/∂σ_Y) n with ∂σ_f/∂σ_Y =
+        3G/(3G + H) (the flags come from :meth:`refresh_plasticity`). For viscoplastic flow
+        the same expressions are an approximation (the overstress is left out).
         """
         v = ufl.TestFunction(self.Vu)
         op = self.plasticity
+        identity = ufl.Identity(3)
         d_swelling = ufl.derivative(self._swelling_input, self.theta, dtheta)
+        d_modulus = ufl.derivative(self._youngs_modulus, self.theta, dtheta)
+        d_yield = ufl.derivative(self._yield_stress, self.theta, dtheta)
+        flowing = self._yield_sensitivity
         if self.physics.mechanics == "small_strain":
-            dstress = -3 * self._bulk * ufl.Identity(3)
+            tau = op.stress
+            to_stress = identity
         else:
             F = deformation_gradient(self.u)
-            dstress = op.stress / self._swelling_input - self._bulk * ufl.inv(F).T
-        return ufl.inner(dstress, ufl.grad(v)) * d_swelling * self.plastic_dx
+            js = self._swelling_input
+            tau = op.stress * F.T / js
+            to_stress = js * ufl.inv(F).T  # P = J_s τ F⁻ᵀ
+        dev_tau = ufl.dev(tau)
+        q = ufl.sqrt(1.5 * ufl.inner(dev_tau, dev_tau)) + 1e-30 * self.stress_scale
+        # ∂τ/∂E: τ/E where elastic; only the volumetric part (dev τ = σ_f n) where flowing
+        is_flowing = ufl.conditional(ufl.gt(flowing, 0), 1.0, 0.0)
+        dtau = (tau - is_flowing * dev_tau) / self._youngs_modulus * d_modulus
+        dtau = dtau + flowing * dev_tau / q * d_yield
+        if self.physics.mechanics == "small_strain":
+            dstress = -3 * self._bulk * identity * d_swelling + dtau
+        else:
+            dstress = (op.stress / js - self._bulk * ufl.inv(F).T) * d_swelling
+            dstress = dstress + dtau * to_stress
+        return ufl.inner(dstress, ufl.grad(v)) * self.plastic_dx
 
     # ------------------------------------------------------------------ coupling
 
