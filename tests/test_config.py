@@ -77,9 +77,13 @@ def test_every_switch_has_an_explicit_documented_default():
             None,
             "materials.matrix.yield_stress",
         ),
-        ({"constitutive": "elastoplastic"}, None, "physics"),
-        ({"plastic_regions": ["particle"]}, None, "physics"),
-        ({"constitutive": "elastoplastic", "plastic_regions": ["nowhere"]}, None, "physics"),
+        ({"constitutive": "elastoplastic"}, None, "physics.plastic_regions"),
+        ({"plastic_regions": ["particle"]}, None, "physics.plastic_regions"),
+        (
+            {"constitutive": "elastoplastic", "plastic_regions": ["nowhere"]},
+            None,
+            "physics.plastic_regions",
+        ),
         (
             {"constitutive": "viscoplastic", "plastic_regions": ["particle"]},
             None,

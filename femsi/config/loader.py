@@ -207,6 +207,13 @@ def _check_cell(study: Study) -> None:
 def _check_plasticity_and_coupling(study: Study, materials: dict[str, Material]) -> None:
     """Plastic regions exist and carry flow parameters; coupling has what it needs."""
     physics = study.physics
+    if physics.constitutive != "elastic" and not physics.plastic_regions:
+        raise InputError(
+            "physics.plastic_regions",
+            f"constitutive: {physics.constitutive} needs the regions that flow",
+        )
+    if physics.constitutive == "elastic" and physics.plastic_regions:
+        raise InputError("physics.plastic_regions", "is set but constitutive is 'elastic'")
     for region in physics.plastic_regions:
         if region not in materials:
             raise InputError(

@@ -205,16 +205,6 @@ class Physics(Section):
     # Lumped storage term of diffusion (P1 concentration): no undershoot at sharp fronts.
     mass_lumping: bool = False
 
-    @model_validator(mode="after")
-    def _plastic_regions_with_plasticity(self):
-        if self.constitutive != "elastic" and not self.plastic_regions:
-            raise ValueError(
-                f"constitutive: {self.constitutive} needs plastic_regions (the regions that flow)"
-            )
-        if self.constitutive == "elastic" and self.plastic_regions:
-            raise ValueError("plastic_regions is set but constitutive is 'elastic'")
-        return self
-
 
 # --------------------------------------------------------------------------- protocol
 
