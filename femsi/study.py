@@ -25,7 +25,9 @@ from femsi.errors import InputError, SolveError
 from femsi.geometry import build_mesh
 from femsi.outputs.cell import CellMetrics
 from femsi.outputs.fields import FieldWriter
+from femsi.outputs.film import FilmOutputs
 from femsi.outputs.manifest import container, seeds, versions
+from femsi.outputs.plasticity import PlasticOutputs
 from femsi.outputs.probes import Probes, probe_columns
 from femsi.outputs.run_folder import (
     prepare_output,
@@ -159,6 +161,10 @@ class _Runner:
         self.series: TimeSeries | None = None
         self.writer: FieldWriter | None = None
         self.plate: RigidPlate | None = None
+        self.coupled: dict | None = None
+        self.projection: NewtonSolver | None = None
+        self.plastic_outputs: PlasticOutputs | None = None
+        self.film_outputs: FilmOutputs | None = None
         # (displacement before the last accepted step, its dt): the displacement predictor.
         self._previous: tuple[np.ndarray, float] | None = None
 
@@ -223,24 +229,31 @@ class _Runner:
     def _build_solvers(self) -> None:
         model, settings = self.model, self.study.solver
         mesh = model.mesh
-        diffusion_linear = all(
+        # The ideal-solution factor 1/(1 - x) makes diffusion nonlinear even with a constant D.
+        diffusion_linear = self.study.physics.chemical_potential == "dilute" and all(
             m.diffusivity is None or m.diffusivity.is_constant
             for m in self.config.materials.values()
         )
         options = petsc_options(
             settings.diffusion, symmetric=True, linear=diffusion_linear, vector=False
         )
-        self.diffusion = {
-            held: NewtonSolver(
-                f"diffusion_{'held' if held else 'flux'}",
-                model.diffusion_form,
-                model.theta,
-                model.diffusion_bcs(held),
-                options,
-                jacobian=model.diffusion_jacobian,
-            )
-            for held in (False, True)
-        }
+        monolithic = model.coupled and self.study.physics.coupling_scheme == "monolithic"
+        if model.butler_volmer and not monolithic:
+            options = petsc_options(settings.diffusion, symmetric=False, linear=False, vector=False)
+            options |= {
+                "ksp_type": "preonly",
+                "pc_type": "lu",
+                "pc_factor_mat_solver_type": "mumps",
+                # The exponentials of the kinetics: the secant (l2) line search takes
+                # near-full steps where backtracking (bt) crawls (9 against 20 iterations).
+                "snes_linesearch_type": "l2",
+            }
+            options |= dict(settings.diffusion.petsc_options)
+        self.diffusion = (
+            {}
+            if monolithic
+            else {held: self._transport_solver(held, options) for held in (False, True)}
+        )
         self.mechanics = None
         if model.has_mechanics:
             symmetric = not model.follower_pressure
@@ -253,6 +266,7 @@ class _Runner:
             self._rbm = rigid_body_modes(model.Vu)
             if model.has_plate:
                 self.plate = RigidPlate(model.Vu, self.mesh_model.facets_of(self.mesh_model.plate))
+            op = model.plasticity
             self.mechanics = NewtonSolver(
                 "mechanics",
                 model.mechanics_form,
@@ -261,10 +275,81 @@ class _Runner:
                 options,
                 near_nullspace=self._rbm.nullspace,
                 plate=self.plate,
+                jacobian=model.mechanics_jacobian,
+                pre_assembly=op.refresh if op is not None else None,
             )
+        self.coupled = None
+        self.projection = None
+        if model.coupled:
+            # The projected hydrostatic stress: solved with the others (monolithic) or after
+            # each mechanics solve (staggered, and for the initial state in both schemes).
+            projection_options = petsc_options(
+                settings.diffusion, symmetric=True, linear=True, vector=False
+            )
+            projection_options |= {"ksp_type": "preonly", "pc_type": "lu"}
+            self.projection = NewtonSolver(
+                "stress_projection",
+                model.projection_form,
+                model.hydrostatic,
+                model.projection_bcs,
+                projection_options,
+                jacobian=model.projection_jacobian,
+            )
+            if self.study.physics.coupling_scheme == "monolithic":
+                self.coupled = self._coupled_solvers()
         self.capacity = ScalarForm(model.active_capacity_form, mesh.comm)()
         self.area = ScalarForm(model.active_area_form, mesh.comm)()
         self.amount = ScalarForm(model.active_amount_form, mesh.comm)
+
+    def _transport_solver(self, held: bool, options: dict) -> NewtonSolver:
+        """The diffusion solver; with Butler-Volmer a block Newton on (θ, φ)."""
+        model = self.model
+        name = f"diffusion_{'held' if held else 'flux'}"
+        if not model.butler_volmer:
+            return NewtonSolver(
+                name,
+                model.diffusion_form,
+                model.theta,
+                model.diffusion_bcs(held),
+                options,
+                jacobian=model.diffusion_jacobian,
+            )
+        forms, blocks, unknowns = model.transport_forms(held)
+        return NewtonSolver(
+            name, forms, unknowns, model.diffusion_bcs(False), options, jacobian=blocks, kind="mpi"
+        )
+
+    def _coupled_solvers(self) -> dict[bool, NewtonSolver]:
+        """One Newton on (θ, u) per surface condition (flux, held), MUMPS on the block matrix.
+
+        The Jacobian blocks are the exact derivatives of [F_c, F_u] (with plasticity the
+        u-θ block of the plastic regions is omitted). The linear solver is MUMPS on the one
+        monolithic matrix (``kind="mpi"``); Newton tolerances are those of
+        ``solver.mechanics``, whose ``petsc_options`` apply last (a field split, say).
+        """
+        model = self.model
+        settings = self.study.solver.mechanics.model_copy(update={"linear_solver": "direct"})
+        options = petsc_options(settings, symmetric=False, linear=False, vector=False)
+        if model.butler_volmer:
+            options["snes_linesearch_type"] = "l2"  # as for the uncoupled kinetics
+            options |= dict(settings.petsc_options)
+        op = model.plasticity
+        solvers = {}
+        for held in (False, True):
+            forms, jacobian, unknowns = model.coupled_forms(held)
+            # With Butler-Volmer a hold imposes φ, not the surface concentration.
+            surface_held = held and not model.butler_volmer
+            solvers[held] = NewtonSolver(
+                f"coupled_{'held' if held else 'flux'}",
+                forms,
+                unknowns,
+                model.diffusion_bcs(surface_held) + model.mechanics_bcs + model.projection_bcs,
+                options,
+                jacobian=jacobian,
+                pre_assembly=model.refresh_plasticity if op is not None else None,
+                kind="mpi",
+            )
+        return solvers
 
     def _build_outputs(self) -> None:
         model = self.model
@@ -276,7 +361,17 @@ class _Runner:
         regions = list(self.mesh_model.regions)
         columns = list(BASE_COLUMNS)
         columns += list(self.cell_metrics.columns) if self.cell_metrics else []
+        if model.butler_volmer:
+            columns.append("electrode_potential_V")
         columns += [f"{r}.{c}" for r in regions for c in REGION_COLUMNS]
+        self.film_outputs = None
+        if model.has_mechanics and self.study.geometry.type == "film":
+            self.film_outputs = FilmOutputs(model, self.stress.stress)
+            columns += self.film_outputs.columns
+        self.plastic_outputs = None
+        if model.has_mechanics and model.plasticity is not None:
+            self.plastic_outputs = PlasticOutputs(model, self.mesh_model.volume_scale)
+            columns += self.plastic_outputs.columns
         columns += probe_columns(self.probes.names)
         self.series = TimeSeries(self.out / "timeseries.csv", columns, self.comm.rank == 0)
         self.peaks = PeakTracker()
@@ -297,6 +392,11 @@ class _Runner:
                 model.c,
                 model.u if model.has_mechanics else None,
                 stress_functions,
+                plastic=(
+                    model.plasticity.equivalent_plastic_strain_dg0()
+                    if self.plastic_outputs is not None
+                    else None
+                ),
             )
         self.snapshots: list[dict] = []
 
@@ -331,6 +431,8 @@ class _Runner:
             self._engage_plate()
         t0 = clock.perf_counter()
         stats = self._solve_initial_mechanics()
+        if self.projection is not None:
+            self._project_hydrostatic()
         self.timer.add("solve_mechanics", clock.perf_counter() - t0)
         self._record(0, "initial", 0.0, 0.0, 0, stats, self.soc())
         self._write_fields()
@@ -340,11 +442,15 @@ class _Runner:
         if self.mechanics is None:
             return None
         factor = self.model.swelling_factor
+        op = self.model.plasticity
         stats = self.mechanics.solve()
         if stats.converged:
+            self._commit_history()
             return stats
         logger.info("initial state: ramping the swelling (Newton did not converge in one go)")
         self.model.u.x.array[:] = 0.0
+        if op is not None:
+            op.restore()
         done, increment = 0.0, 0.25
         while done < 1.0:
             target = min(1.0, done + increment)
@@ -352,10 +458,14 @@ class _Runner:
             factor.value = target
             stats = self.mechanics.solve()
             if stats.converged:
+                # The swelling ramp is a loading path: its history counts.
+                self._commit_history()
                 done = target
                 increment *= 1.5
             else:
                 self.model.u.x.array[:] = saved
+                if op is not None:
+                    op.restore()
                 increment /= 2
                 if increment < 1e-4:
                     factor.value = 1.0
@@ -418,9 +528,11 @@ class _Runner:
         self._previous = None
         start_t, start_soc = self.t, self.soc()
         model.inward_flux.value = drive.inward_flux
-        held = drive.held_concentration is not None
-        if held:
+        held = drive.held_concentration is not None or drive.held_potential is not None
+        if drive.held_concentration is not None:
             model.set_held_concentration(drive.held_concentration)
+        if drive.held_potential is not None:
+            model.held_potential.value = drive.held_potential
         last_rate = None
         while True:
             if stop_requested(self.comm):  # a signal (femsi.stop): end as interrupted
@@ -452,6 +564,7 @@ class _Runner:
                 self._previous = None  # no extrapolation from the rejected step
                 self.dt = retry
                 continue
+            self._commit_history()
             last_rate = (new_soc - soc) / dt if dt > 0 else None
             self.t += dt
             self.step += 1
@@ -514,6 +627,8 @@ class _Runner:
             self.timer.add("solve_mechanics", clock.perf_counter() - t0)
             if not stats.converged:
                 self.model.u.x.array[:] = saved
+                if self.model.plasticity is not None:
+                    self.model.plasticity.restore()
                 increment /= 2
                 if increment < 1.0 / (64 * preload.increments):
                     pressure.value = start + done * (target - start)
@@ -522,6 +637,7 @@ class _Runner:
                         f"{pressure.value:.4g} Pa even with the load increment cut"
                     )
                 continue
+            self._commit_history()
             done = fraction
             self.step += 1
             self._record(index, "preload", 0.0, 0.0, 0, stats, self.soc())
@@ -529,12 +645,17 @@ class _Runner:
         return "pressure reached"
 
     def _restore(self, u_before) -> None:
-        """Return to the state before the last attempted step (u too, when given)."""
+        """Return to the state before the last attempted step (u too, when given).
+
+        The plastic history goes back to its last committed state as well.
+        """
         model = self.model
         model.theta.x.array[:] = model.theta_n.x.array
         model.sync_concentration()
         if u_before is not None:
             model.u.x.array[:] = u_before
+        if model.has_mechanics and model.plasticity is not None:
+            model.plasticity.restore()
 
     def _surface_limit(self, drive: Drive) -> bool:
         values = self.model.surface_concentration_range()
@@ -548,6 +669,8 @@ class _Runner:
         model = self.model
         model.theta_n.x.array[:] = model.theta.x.array
         model.dt.value = dt
+        if self.coupled is not None:
+            return self._attempt_coupled(dt, held)
         t0 = clock.perf_counter()
         diff_stats = self.diffusion[held].solve() if self.study.physics.diffusion else _NoSolve()
         self.timer.add("solve_diffusion", clock.perf_counter() - t0)
@@ -559,6 +682,8 @@ class _Runner:
         if self.mechanics is not None:
             saved = model.u.x.array.copy()
             self._predict_displacement(dt)
+            if model.plasticity is not None:
+                model.plasticity.update(dt)
             t0 = clock.perf_counter()
             mech_stats = self.mechanics.solve()
             self.timer.add("solve_mechanics", clock.perf_counter() - t0)
@@ -566,7 +691,40 @@ class _Runner:
                 self._restore(saved)
                 return None
             self._previous = (saved, dt)
+            if self.projection is not None:
+                self._project_hydrostatic()
         return diff_stats, mech_stats
+
+    def _project_hydrostatic(self) -> None:
+        """Update the projected σ_h of the coupling from the current u and c."""
+        if not self.projection.solve().converged:
+            raise SolveError("the projection of the hydrostatic stress failed")
+
+    def _attempt_coupled(self, dt: float, held: bool):
+        """One monolithic Newton on (θ, u); the same stats stand for both fields."""
+        model = self.model
+        saved = model.u.x.array.copy()
+        self._predict_displacement(dt)
+        if model.plasticity is not None:
+            model.plasticity.update(dt)
+        t0 = clock.perf_counter()
+        stats = self.coupled[held].solve()
+        self.timer.add("solve_coupled", clock.perf_counter() - t0)
+        if not stats.converged:
+            self._restore(saved)
+            return None
+        model.sync_concentration()
+        self._previous = (saved, dt)
+        return stats, stats
+
+    def _commit_history(self) -> None:
+        """Accept the plastic history of the state just converged (refreshed at the final u)."""
+        op = self.model.plasticity if self.model.has_mechanics else None
+        if op is not None:
+            op.refresh()
+            if self.plastic_outputs is not None:
+                self.plastic_outputs.before_commit()
+            op.commit()
 
     def _predict_displacement(self, dt: float) -> None:
         """Start Newton from u linearly extrapolated in time (saves an iteration per step)."""
@@ -596,11 +754,21 @@ class _Runner:
             "newton_mechanics": mech_stats.newton_iterations if mech_stats else 0,
             "krylov_mechanics": mech_stats.linear_iterations if mech_stats else 0,
         }
+        if self.model.butler_volmer:
+            local = self.model.potential.x.array
+            row["electrode_potential_V"] = float(
+                self.comm.allreduce(local[0] if local.size else -np.inf, op=MPI.MAX)
+            )
         s = self.stress
         if s is not None:
             s.update()
             row |= self.cell_metrics.evaluate()
             row |= s.region_statistics(self.mesh_model.volume_scale)
+        if self.film_outputs is not None:
+            row |= self.film_outputs.evaluate(soc)
+        if self.plastic_outputs is not None:
+            row |= self.plastic_outputs.evaluate()
+            self.model.plasticity.equivalent_plastic_strain_dg0()
         row |= self.probes.evaluate(
             self.model.c,
             self.model.u if self.model.has_mechanics else None,
@@ -636,7 +804,12 @@ class _Runner:
 
     def close(self) -> None:
         """Close open files and release the solvers' PETSc options."""
-        for solver in [*getattr(self, "diffusion", {}).values(), getattr(self, "mechanics", None)]:
+        for solver in [
+            *getattr(self, "diffusion", {}).values(),
+            *(getattr(self, "coupled", None) or {}).values(),
+            getattr(self, "mechanics", None),
+            getattr(self, "projection", None),
+        ]:
             if solver is not None:
                 solver.close()
         if self.writer is not None:
@@ -659,6 +832,10 @@ class _Runner:
                     list(self.mesh_model.regions),
                     self.probes.names,
                 )
+                if "film.mean_inplane_stress_Pa" in self.series.rows[0]:
+                    from femsi.outputs.film import plot_stress_capacity
+
+                    plot_stress_capacity(self.series.rows, self.out / "figures")
             except Exception as err:  # figures must never cost the results
                 logger.warning("figures could not be rendered: %s", err)
         self.timer.add("figures", clock.perf_counter() - t0)
@@ -718,10 +895,13 @@ class _Runner:
 
     def _iteration_totals(self) -> dict:
         totals = {}
+        coupled = self.coupled or {}
         for name, solver in [
-            ("diffusion_flux", self.diffusion[False]),
-            ("diffusion_held", self.diffusion[True]),
+            ("diffusion_flux", self.diffusion.get(False)),
+            ("diffusion_held", self.diffusion.get(True)),
             ("mechanics", self.mechanics),
+            ("coupled_flux", coupled.get(False)),
+            ("coupled_held", coupled.get(True)),
         ]:
             if solver is None:
                 continue

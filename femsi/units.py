@@ -33,6 +33,8 @@ SI_UNITS: dict[str, str] = {
     "toughness": "Pa*m^0.5",
     "density": "kg/m^3",
     "stiffness_per_area": "Pa/m",
+    "temperature": "K",
+    "voltage": "V",
 }
 
 

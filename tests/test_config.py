@@ -59,8 +59,52 @@ def test_every_switch_has_an_explicit_documented_default():
     config = femsi.load_config(study())
     physics = config.study.physics
     assert physics.stress_diffusion_coupling is False
+    assert physics.constitutive == "elastic" and physics.plastic_regions == []
+    assert physics.chemical_potential == "dilute" and physics.temperature == 298.15
+    # coupling differentiates the stress: P1 displacements are rejected, naming the switch
     with pytest.raises(femsi.InputError, match="physics.stress_diffusion_coupling"):
-        femsi.load_config(study(physics={"stress_diffusion_coupling": True}))
+        femsi.load_config(
+            study(physics={"stress_diffusion_coupling": True, "displacement_degree": 1})
+        )
+
+
+@pytest.mark.parametrize(
+    ("physics", "materials", "field"),
+    [
+        # a plastic region without a yield stress (li6ps5cl has none in the library)
+        (
+            {"constitutive": "elastoplastic", "plastic_regions": ["matrix"]},
+            None,
+            "materials.matrix.yield_stress",
+        ),
+        ({"constitutive": "elastoplastic"}, None, "physics.plastic_regions"),
+        ({"plastic_regions": ["particle"]}, None, "physics.plastic_regions"),
+        (
+            {"constitutive": "elastoplastic", "plastic_regions": ["nowhere"]},
+            None,
+            "physics.plastic_regions",
+        ),
+        (
+            {"constitutive": "viscoplastic", "plastic_regions": ["particle"]},
+            None,
+            "materials.particle.viscoplastic_rate",
+        ),
+    ],
+)
+def test_plasticity_switches_are_validated(physics, materials, field):
+    tree = study(
+        geometry={
+            "type": "particle_in_matrix",
+            "radius": "1 um",
+            "matrix_size": "2 um",
+            "mesh_size": "0.4 um",
+        },
+        materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"},
+        physics={"mechanics": "small_strain", **physics},
+    )
+    with pytest.raises(femsi.InputError) as err:
+        femsi.load_config(tree)
+    assert err.value.field.startswith(field), err.value
 
 
 @pytest.mark.parametrize(

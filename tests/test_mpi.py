@@ -101,6 +101,69 @@ CASES = {
         outputs={"every": 0, "figures": False, "probes": {"mid": ["3 um", "3 um", "3 um"]}},
         solver=TIGHT,
     ),
+    # Plastic history at quadrature points (issue 4): a film that flows in compression while
+    # lithium diffuses in from the top (non-uniform α), then unloads on delithiation.
+    "plastic_film_finite_strain": study(
+        geometry={
+            "type": "film",
+            "thickness": "0.25 um",
+            "width": "0.25 um",
+            "mesh_size": "0.0625 um",
+        },
+        materials={"film": {"base": "amorphous_silicon", "yield_stress": "0.5 GPa"}},
+        physics={
+            "mechanics": "finite_strain",
+            "displacement_degree": 2,
+            "constitutive": "elastoplastic",
+            "plastic_regions": ["film"],
+        },
+        protocol=[
+            {"lithiate": {"c_rate": 2, "duration": "60 s"}},
+            {"delithiate": {"c_rate": 2, "duration": "20 s"}},
+        ],
+        time={"initial_step": "10 s", "max_step": "10 s"},
+        outputs={"every": 2, "figures": False, "probes": {"top": ["0.1 um", "0.1 um", "0.2 um"]}},
+        solver=TIGHT,
+    ),
+    # Monolithic stress-diffusion coupling with plastic history: one Newton on (θ, u).
+    "coupled_plastic_sphere_finite_strain": study(
+        geometry={"type": "sphere", "radius": "1 um", "mesh_size": "0.3 um", "symmetry": "octant"},
+        materials={"particle": {"base": "amorphous_silicon", "yield_stress": "0.3 GPa"}},
+        physics={
+            "mechanics": "finite_strain",
+            "displacement_degree": 2,
+            "constitutive": "elastoplastic",
+            "plastic_regions": ["particle"],
+            "stress_diffusion_coupling": True,
+        },
+        protocol=[{"lithiate": {"c_rate": 4, "duration": "40 s"}}],
+        time={"initial_step": "10 s", "max_step": "10 s"},
+        outputs={"every": 2, "figures": False, "probes": {"s": ["1 um", 0, 0]}},
+        solver=TIGHT,
+    ),
+    # Butler-Volmer kinetics: the electrode potential is one global (real-space) unknown.
+    "butler_volmer_particle_in_matrix": study(
+        geometry={
+            "type": "particle_in_matrix",
+            "radius": "1 um",
+            "matrix_size": "2 um",
+            "mesh_size": "0.3 um",
+            "symmetry": "octant",
+        },
+        materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"},
+        physics={
+            "mechanics": "small_strain",
+            "displacement_degree": 2,
+            "surface_kinetics": "butler_volmer",
+        },
+        protocol=[
+            {"lithiate": {"c_rate": 2, "duration": "40 s"}},
+            {"hold": {"potential": "0.3 V", "duration": "20 s"}},
+        ],
+        time={"initial_step": "10 s", "max_step": "10 s"},
+        outputs={"every": 0, "figures": False, "probes": {"s": ["1 um", 0, 0]}},
+        solver=TIGHT,
+    ),
 }
 
 

@@ -103,9 +103,9 @@ def _material_as_dict(m: Material) -> dict:
     def soc(f):
         if f is None:
             return None
-        return (
-            f.value[0] if f.is_constant else {"table": {"soc": list(f.soc), "value": list(f.value)}}
-        )
+        if f.is_constant:
+            return f.value[0]
+        return {"log_table" if f.log else "table": {"soc": list(f.soc), "value": list(f.value)}}
 
     return {
         "name": m.name,
@@ -230,9 +230,83 @@ def _check_cell(study: Study) -> None:
         )
 
 
+def _check_plasticity_and_coupling(study: Study, materials: dict[str, Material]) -> None:
+    """Plastic regions exist and carry flow parameters; coupling has what it needs."""
+    physics = study.physics
+    if physics.constitutive != "elastic" and not physics.plastic_regions:
+        raise InputError(
+            "physics.plastic_regions",
+            f"constitutive: {physics.constitutive} needs the regions that flow",
+        )
+    if physics.constitutive == "elastic" and physics.plastic_regions:
+        raise InputError("physics.plastic_regions", "is set but constitutive is 'elastic'")
+    for region in physics.plastic_regions:
+        if region not in materials:
+            raise InputError(
+                "physics.plastic_regions", f"no region {region!r} (regions: {', '.join(materials)})"
+            )
+        extra = materials[region].extra
+        if extra.get("yield_stress") is None:
+            raise InputError(
+                f"materials.{region}.yield_stress",
+                f"physics.constitutive: {physics.constitutive} needs a yield stress in every "
+                "plastic region",
+            )
+        if physics.constitutive == "viscoplastic" and extra.get("viscoplastic_rate") is None:
+            raise InputError(
+                f"materials.{region}.viscoplastic_rate",
+                "physics.constitutive: viscoplastic needs the reference plastic strain rate",
+            )
+    if physics.plastic_regions and physics.mechanics == "none":
+        raise InputError("physics.constitutive", "plasticity needs mechanics (physics.mechanics)")
+    for index, step in enumerate(study.protocol):
+        if step.kind != "hold":
+            continue
+        if physics.surface_kinetics == "butler_volmer" and step.hold.potential is None:
+            raise InputError(
+                f"protocol.{index}.hold.potential",
+                "with physics.surface_kinetics: butler_volmer a hold imposes the electrode "
+                "potential (potential: 0.1 V), not a surface concentration",
+            )
+        if physics.surface_kinetics == "flux" and step.hold.potential is not None:
+            raise InputError(
+                f"protocol.{index}.hold.potential",
+                "an imposed potential needs physics.surface_kinetics: butler_volmer",
+            )
+    if physics.surface_kinetics == "butler_volmer":
+        if not physics.diffusion:
+            raise InputError("physics.surface_kinetics", "butler_volmer needs diffusion")
+        for region, material in materials.items():
+            if not material.is_active:
+                continue
+            for key in ("open_circuit_potential", "exchange_current_density"):
+                if material.extra.get(key) is None:
+                    raise InputError(
+                        f"materials.{region}.{key}",
+                        "physics.surface_kinetics: butler_volmer needs it",
+                    )
+    if physics.mass_lumping and physics.concentration_degree != 1:
+        raise InputError("physics.mass_lumping", "needs concentration_degree: 1 (vertex rule)")
+    if physics.stress_diffusion_coupling:
+        if physics.mechanics == "none" or not physics.diffusion:
+            raise InputError(
+                "physics.stress_diffusion_coupling", "needs both mechanics and diffusion"
+            )
+        if physics.displacement_degree != 2:
+            raise InputError(
+                "physics.stress_diffusion_coupling",
+                "needs displacement_degree: 2 (the flux uses the gradient of the stress)",
+            )
+        if study.cell is not None and study.cell.plate != "none":
+            raise InputError(
+                "physics.stress_diffusion_coupling", "is not available with a pressure plate yet"
+            )
+
+
 def _check_consistency(study: Study, materials: dict[str, Material]) -> None:
     geometry = study.geometry
     _check_cell(study)
+    _check_plasticity_and_coupling(study, materials)
     if geometry.type != "mesh_file":
         needed = regions_of(geometry)
         for region in needed:

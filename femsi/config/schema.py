@@ -34,6 +34,8 @@ PositiveCurrentDensity = Annotated[float, _quantity("current_density"), Field(gt
 Fraction = Annotated[float, _quantity("dimensionless"), Field(ge=0, le=1)]
 CompressivePressure = Annotated[float, _quantity("pressure"), Field(ge=0)]
 StiffnessPerArea = Annotated[float, _quantity("stiffness_per_area"), Field(gt=0)]
+Voltage = Annotated[float, _quantity("voltage")]
+PositiveTemperature = Annotated[float, _quantity("temperature"), Field(gt=0)]
 Point = Annotated[tuple[Length, Length, Length], Field()]
 
 
@@ -389,6 +391,12 @@ class Physics(Section):
     ``quadrature_degree`` defaults to the degree that integrates the small-strain forms
     exactly: max(displacement_degree, 2 (displacement_degree - 1)) for mechanics, and 2
     (3 with a SOC-dependent diffusivity) for diffusion.
+
+    ``constitutive`` (elastic, elastoplastic, viscoplastic) applies in ``plastic_regions``
+    only; ``stress_diffusion_coupling`` adds -Ω σ_h to the chemical potential
+    (``chemical_potential``, at ``temperature``), solved by ``coupling_scheme``;
+    ``surface_kinetics: butler_volmer`` replaces the imposed flux by Butler-Volmer kinetics
+    with the electrode potential as an unknown. Every switch is off by default.
     """
 
     mechanics: Literal["small_strain", "finite_strain", "none"] = "finite_strain"
@@ -397,7 +405,19 @@ class Physics(Section):
     displacement_degree: Literal[1, 2] = 2
     concentration_degree: Literal[1, 2] = 1
     quadrature_degree: Annotated[int, Field(ge=1, le=8)] | None = None
-    stress_diffusion_coupling: Literal[False] = False
+    # Plasticity (issue 4): J2 flow in the listed regions, every switch explicit.
+    constitutive: Literal["elastic", "elastoplastic", "viscoplastic"] = "elastic"
+    plastic_regions: list[str] = Field(default_factory=list)
+    # Two-way stress-diffusion coupling (issue 4), solved monolithically by default.
+    stress_diffusion_coupling: bool = False
+    coupling_scheme: Literal["monolithic", "staggered"] = "monolithic"
+    chemical_potential: Literal["dilute", "ideal_solution"] = "dilute"
+    temperature: PositiveTemperature = 298.15
+    # Surface reaction (issue 4): an imposed flux, or Butler-Volmer kinetics with the
+    # electrode potential as a global unknown (galvanostatic) or imposed (hold: potential).
+    surface_kinetics: Literal["flux", "butler_volmer"] = "flux"
+    # Lumped storage term of diffusion (P1 concentration): no undershoot at sharp fronts.
+    mass_lumping: bool = False
 
 
 # --------------------------------------------------------------------------- protocol
@@ -433,9 +453,14 @@ class Rest(Section):
 
 
 class Hold(Section):
-    """Fixed surface concentration (potentiostatic), ending at a duration or an SOC."""
+    """Potentiostatic: a fixed surface concentration or a fixed electrode potential.
 
-    surface_soc: Fraction
+    ``surface_soc`` with a pure flux surface, ``potential`` (vs Li/Li+) with Butler-Volmer
+    kinetics; the hold ends at a duration or an SOC.
+    """
+
+    surface_soc: Fraction | None = None
+    potential: Voltage | None = None
     duration: PositiveTime | None = None
     until_soc: Fraction | None = None
 
@@ -443,6 +468,8 @@ class Hold(Section):
     def _one_end(self):
         if self.until_soc is None and self.duration is None:
             raise ValueError("give until_soc, duration or both")
+        if (self.surface_soc is None) == (self.potential is None):
+            raise ValueError("give exactly one of surface_soc and potential")
         return self
 
 

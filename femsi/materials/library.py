@@ -40,9 +40,12 @@ PARAMETERS: dict[str, str] = {
     "fracture_energy": "energy_per_area",
     "fracture_toughness": "toughness",
     "hardness": "pressure",
+    "open_circuit_potential": "voltage",
+    "exchange_current_density": "current_density",
+    "transfer_coefficient": "dimensionless",
 }
 #: Parameters that may be given as a function of the state of charge.
-SOC_DEPENDENT = {"youngs_modulus", "diffusivity", "yield_stress"}
+SOC_DEPENDENT = {"youngs_modulus", "diffusivity", "yield_stress", "open_circuit_potential"}
 CATEGORIES = ("active", "electrolyte", "coating", "current_collector", "substrate")
 
 

@@ -1,8 +1,13 @@
 """Material parameters that may depend on the state of charge.
 
 A parameter is given as a constant, ``{linear: [value_at_soc_0, value_at_soc_1]}`` or
-``{table: {soc: [...], value: [...]}}`` (piecewise linear, constant beyond the ends). The same
-object evaluates on NumPy arrays (reports) and builds the UFL expression used in forms.
+``{table: {soc: [...], value: [...]}}`` (piecewise linear, constant beyond the ends). For
+quantities that change by orders of magnitude (a diffusivity that rises steeply with the
+lithium content, which makes crystalline silicon lithiate by a sharp two-phase front), the
+interpolation may be in log space: ``{exponential: [value_at_soc_0, value_at_soc_1]}`` is
+v0 (v1/v0)^SOC = v0 exp(SOC ln(v1/v0)), and ``{log_table: {soc: [...], value: [...]}}`` is
+piecewise linear in ln(value). The same object evaluates on NumPy arrays (reports) and
+builds the UFL expression used in forms.
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ class SocFunction:
     Attributes:
         soc: Strictly increasing breakpoints in [0, 1].
         value: Values at the breakpoints, SI.
+        log: Interpolate ln(value) instead of value (positive values only).
     """
 
     soc: tuple[float, ...]
     value: tuple[float, ...]
+    log: bool = False
 
     @classmethod
     def constant(cls, value: float) -> SocFunction:
@@ -41,22 +48,25 @@ class SocFunction:
         """Evaluate at ``soc`` (NumPy)."""
         if self.is_constant:
             return np.full_like(np.asarray(soc, dtype=float), self.value[0])
+        if self.log:
+            return np.exp(np.interp(soc, self.soc, np.log(self.value)))
         return np.interp(soc, self.soc, self.value)
 
     def ufl(self, soc: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
         """The UFL expression of the function of a UFL state of charge."""
         if self.is_constant:
             return ufl.as_ufl(self.value[0])
-        expr = ufl.as_ufl(self.value[0])
+        values = [float(np.log(v)) for v in self.value] if self.log else list(self.value)
+        expr = ufl.as_ufl(values[0])
         for (s0, v0), (s1, v1) in zip(
-            zip(self.soc[:-1], self.value[:-1], strict=True),
-            zip(self.soc[1:], self.value[1:], strict=True),
+            zip(self.soc[:-1], values[:-1], strict=True),
+            zip(self.soc[1:], values[1:], strict=True),
             strict=True,
         ):
             slope = (v1 - v0) / (s1 - s0)
             clipped = ufl.min_value(ufl.max_value(soc, s0), s1)
             expr = expr + slope * (clipped - s0)
-        return expr
+        return ufl.exp(expr) if self.log else expr
 
     def min(self) -> float:
         """Smallest value."""
@@ -70,7 +80,7 @@ class SocFunction:
         pairs = ", ".join(
             f"{v:.4g} at SOC {s:g}" for s, v in zip(self.soc, self.value, strict=True)
         )
-        return f"{pairs}{suffix}"
+        return f"{pairs}{suffix}" + (" (log-linear)" if self.log else "")
 
 
 def parse_soc_function(raw: object, dimension: str) -> SocFunction:
@@ -84,6 +94,14 @@ def parse_soc_function(raw: object, dimension: str) -> SocFunction:
         UnitError: Any part is malformed.
     """
     if isinstance(raw, dict):
+        if set(raw) in ({"exponential"}, {"log_table"}):
+            key = next(iter(raw))
+            linear = parse_soc_function(
+                {"linear" if key == "exponential" else "table": raw[key]}, dimension
+            )
+            if min(linear.value) <= 0:
+                raise UnitError(f"'{key}' interpolates ln(value): the values must be positive")
+            return SocFunction(linear.soc, linear.value, log=True)
         if set(raw) == {"linear"}:
             ends = raw["linear"]
             if not isinstance(ends, list | tuple) or len(ends) != 2:
@@ -103,6 +121,7 @@ def parse_soc_function(raw: object, dimension: str) -> SocFunction:
                 raise UnitError("'table.soc' must lie in [0, 1]")
             return SocFunction(tuple(soc), tuple(values))
         raise UnitError(
-            "expected a quantity, {linear: [a, b]} or {table: {soc: [...], value: [...]}}"
+            "expected a quantity, {linear: [a, b]}, {table: {soc: [...], value: [...]}}, "
+            "{exponential: [a, b]} or {log_table: {soc: [...], value: [...]}}"
         )
     return SocFunction.constant(to_si(raw, dimension))

@@ -69,7 +69,7 @@ class CellMetrics:
             self._plate_uz = ScalarForm(m.surface_integral(uz, plate, q), comm)
             self._force = None
             if plate_indicator is not None:
-                force = ufl.derivative(model.energy_form, model.u, plate_indicator)
+                force = model.internal_work(plate_indicator)
                 self._force = ScalarForm(force, comm)
             below, above = mesh_model.layer_interfaces
             self._thickness0 = mesh_model.layer_thickness
@@ -90,7 +90,7 @@ class CellMetrics:
                 lambda mat: mat.partial_molar_volume if mat.is_active else 0.0
             )
             sigma = model.stress
-            shift = omega * ufl.tr(sigma) / (3.0 * FARADAY)
+            shift = omega * model.hydrostatic_stress / FARADAY
             self._active_area = ScalarForm(m.surface_integral(one, surfaces, q), comm)()
             self._shift = ScalarForm(m.one_sided_surface_integral(shift, surfaces, q), comm)
             n = ufl.FacetNormal(model.mesh)

@@ -1,7 +1,9 @@
 """Cauchy stress, its invariants and region statistics after each step.
 
 The stress is interpolated into a discontinuous Lagrange tensor space of degree
-displacement_degree - 1 (exact for small strain) through one Expression compiled once. The
+displacement_degree - 1 (exact for small strain) through one Expression compiled once. In
+plastic regions that expression reads the quadrature-point Cauchy stress of the plasticity
+operator, L2-projected cell by cell into the same space. The
 invariants are computed with NumPy on the interpolated values: von Mises
 σ_vM = sqrt(3/2 s:s), hydrostatic σ_h = tr σ / 3, and the largest principal stress from the
 closed-form eigenvalues of a symmetric 3x3 matrix.
@@ -82,7 +84,12 @@ class StressFields:
         }
 
     def update(self) -> None:
-        """Evaluate stress, invariants and J for the current displacement and concentration."""
+        """Evaluate stress, invariants and J for the current displacement and concentration.
+
+        In plastic regions the stress is the operator's quadrature Cauchy stress, projected
+        cell by cell into the same discontinuous space (``model.update_plastic_stress``).
+        """
+        self.model.update_plastic_stress()
         self.stress.interpolate(self._stress_expr)
         self.volume_ratio.interpolate(self._j_expr)
         sigma = self.stress.x.array.reshape(-1, 9)

@@ -61,6 +61,9 @@ class NewtonSolver:
         pre_assembly: Optional callable run after each Newton iterate is copied into
             ``unknown`` and before the residual or Jacobian is assembled (quadrature-point
             constitutive updates, e.g. plasticity, refresh their stress and tangent there).
+        kind: PETSc matrix kind of a block problem (``residual`` and ``unknown`` lists,
+            ``jacobian`` a list of lists): ``"mpi"`` assembles one monolithic matrix with
+            the blocks' rows and columns (for MUMPS or a field split); None for one field.
     """
 
     def __init__(
@@ -75,6 +78,7 @@ class NewtonSolver:
         jacobian=None,
         plate=None,
         pre_assembly=None,
+        kind: str | None = None,
     ):
         self.name = name
         self.plate = plate
@@ -88,8 +92,9 @@ class NewtonSolver:
         self.prefix = f"femsi{NewtonSolver._instances}_{name}_"
         self._keys = [self.prefix + key for key in options]
         self.problem = dolfinx.fem.petsc.NonlinearProblem(
-            residual, unknown, bcs=bcs, J=jacobian, petsc_options_prefix=self.prefix
+            residual, unknown, bcs=bcs, J=jacobian, petsc_options_prefix=self.prefix, kind=kind
         )
+        self._unknowns = list(unknown) if isinstance(unknown, list | tuple) else [unknown]
         # The options stay in the database under the solver's unique prefix: multigrid level
         # options are read at preconditioner setup, after NonlinearProblem would delete them.
         self._options = PETSc.Options()
@@ -151,7 +156,7 @@ class NewtonSolver:
             reason = -100
         newton = self.snes.getIterationNumber()
         linear = self.snes.getLinearSolveIterations()
-        finite = bool(np.all(np.isfinite(self.unknown.x.array)))
+        finite = all(bool(np.all(np.isfinite(f.x.array))) for f in self._unknowns)
         converged = reason > 0 and finite
         self.total_newton += newton
         self.total_linear += linear

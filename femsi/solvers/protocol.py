@@ -28,6 +28,7 @@ class Drive:
         duration: Longest duration, s, or None.
         until_soc: Target state of charge, or None.
         soc_rate: d(SOC)/dt under this drive if known in advance (galvanostatic), 1/s.
+        held_potential: Electrode potential of a hold with Butler-Volmer kinetics, V.
     """
 
     kind: str
@@ -36,6 +37,7 @@ class Drive:
     duration: float | None
     until_soc: float | None
     soc_rate: float | None
+    held_potential: float | None = None
 
     @property
     def galvanostatic(self) -> bool:
@@ -53,7 +55,7 @@ class Drive:
         tol = 1e-9 if self.galvanostatic else 1e-6
         rising = self.kind == "lithiate" or (
             self.kind == "hold"
-            and self.held_concentration is not None
+            and (self.held_concentration is not None or self.held_potential is not None)
             and self.until_soc > start_soc
         )
         return soc >= self.until_soc - tol if rising else soc <= self.until_soc + tol
@@ -84,5 +86,15 @@ def drive_of(step: ProtocolStep, capacity: float, area: float, c_max: float) -> 
             sign * flux * area / capacity,
         )
     if step.kind == "hold":
+        if body.potential is not None:
+            return Drive(
+                "hold",
+                0.0,
+                None,
+                body.duration,
+                body.until_soc,
+                None,
+                held_potential=body.potential,
+            )
         return Drive("hold", 0.0, body.surface_soc * c_max, body.duration, body.until_soc, None)
     return Drive("rest", 0.0, None, body.duration, None, 0.0)

@@ -171,8 +171,16 @@ class QuadratureConstitutive:
         values = self._expression.eval(self.mesh, self._cells).reshape(self.n_points, 13)
         if self._last_inputs is not None and np.array_equal(values, self._last_inputs):
             return
-        self._last_inputs = values
         self.evaluations += 1
+        if not self._admissible(values):
+            # A Newton or line-search iterate outside the physical range (J_s <= 0, det F <= 0,
+            # NaN): a NaN residual makes SNES shrink the step or fail cleanly, where an
+            # exception inside its callback would leave PETSc in an error state.
+            self._last_inputs = None
+            self.stress.x.array[:] = np.nan
+            self.tangent.x.array[:] = np.nan
+            return
+        self._last_inputs = values
         grad_u = values[:, :9].reshape(-1, 3, 3)
         swelling, soc = values[:, 9], values[:, 10]
         bulk, shear = bulk_shear(values[:, 11], values[:, 12])
@@ -195,6 +203,15 @@ class QuadratureConstitutive:
         self.dgamma = result.dgamma
         self.stress.x.array.reshape(-1, 9)[self._dofs] = stress.reshape(-1, 9)
         self.tangent.x.array.reshape(-1, 81)[self._dofs] = result.tangent.reshape(-1, 81)
+
+    def _admissible(self, values: np.ndarray) -> bool:
+        """Whether the inputs at every point are finite with det F > 0 (and J_s > 0)."""
+        if not np.all(np.isfinite(values)):
+            return False
+        if not self.finite:
+            return True
+        det_f = np.linalg.det(np.eye(3) + values[:, :9].reshape(-1, 3, 3))
+        return bool(np.all(det_f > 0) and np.all(values[:, 9] > 0))
 
     def commit(self) -> None:
         """Accept the trial history of the last evaluation (a converged step)."""
