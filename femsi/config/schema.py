@@ -36,7 +36,7 @@ CompressivePressure = Annotated[float, _quantity("pressure"), Field(ge=0)]
 StiffnessPerArea = Annotated[float, _quantity("stiffness_per_area"), Field(gt=0)]
 Voltage = Annotated[float, _quantity("voltage")]
 PositiveTemperature = Annotated[float, _quantity("temperature"), Field(gt=0)]
-Point = Annotated[tuple[Length, Length, Length], Field()]
+Point = Annotated[tuple[Length, Length, Length] | tuple[Length, Length], Field()]
 
 
 class Section(BaseModel):
@@ -49,11 +49,22 @@ class Section(BaseModel):
 
 
 class _ParticleGeometry(Section):
+    """Common fields of the spherical family.
+
+    ``dimension: 2`` models a cross-section with ``formulation``: ``axisymmetric`` (the body of
+    revolution about the y axis, meshed in the half plane x = r >= 0: a sphere is a half-disc)
+    or ``plane_strain`` (a long body along z: a sphere's cross-section is a disc, a nanowire).
+    ``symmetry: octant`` then keeps the quarter x, y >= 0 (the z = 0 mirror plane of an
+    axisymmetric body; the two symmetry lines of a plane-strain disc).
+    """
+
     symmetry: Literal["full", "octant"] = "octant"
     mesh_size: PositiveLength
     surface_mesh_size: PositiveLength | None = None
     outer_boundary: Literal["free", "fixed", "pressure"] = "free"
     outer_pressure: Pressure = 0.0
+    dimension: Literal[2, 3] = 3
+    formulation: Literal["axisymmetric", "plane_strain"] | None = None
 
     @model_validator(mode="after")
     def _pressure_needs_pressure_boundary(self):

@@ -62,7 +62,7 @@ class StressFields:
         points = self.W.element.interpolation_points
         self._stress_expr = fem.Expression(model.stress, points)
         self._j_expr = fem.Expression(model.volume_ratio, self.S.element.interpolation_points)
-        n_owned = mesh.topology.index_map(3).size_local
+        n_owned = mesh.topology.index_map(mesh.topology.dim).size_local
         self._region_dofs = {}
         for region in model.model.regions:
             cells = model.model.cells_of(region)

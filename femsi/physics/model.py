@@ -40,7 +40,7 @@ from femsi.physics.elasticity import (
     small_strain_energy,
     small_strain_stress,
 )
-from femsi.physics.kinematics import deformation_gradient
+from femsi.physics.kinematics import as_3d, deformation_gradient, small_strain
 from femsi.physics.material_fields import MaterialFields
 from femsi.physics.measures import Measures, default_mechanics_degree
 from femsi.physics.plasticity import PlasticMaterial
@@ -76,9 +76,15 @@ class CoupledModel:
         any_soc_d = any(
             m.diffusivity is not None and not m.diffusivity.is_constant for m in materials.values()
         )
-        q_u = physics.quadrature_degree or default_mechanics_degree(physics.displacement_degree)
+        self.formulation = model.formulation
+        axisymmetric = int(self.formulation == "axisymmetric")  # the weight r: one degree more
+        q_u = physics.quadrature_degree or default_mechanics_degree(
+            physics.displacement_degree, self.formulation
+        )
         nonlinear_d = any_soc_d or physics.chemical_potential == "ideal_solution"
-        q_c = physics.quadrature_degree or 2 * physics.concentration_degree + int(nonlinear_d)
+        q_c = physics.quadrature_degree or (
+            2 * physics.concentration_degree + int(nonlinear_d) + axisymmetric
+        )
         self.measures = Measures(model, mechanics_degree=q_u, diffusion_degree=q_c)
         self.length_scale = _length_scale(model)
         self.stress_scale = max(m.youngs_modulus.value[0] for m in materials.values())
@@ -214,7 +220,8 @@ class CoupledModel:
 
     def _build_mechanics(self) -> None:
         mesh, m, p = self.mesh, self.measures, self.physics
-        self.Vu = fem.functionspace(mesh, ("Lagrange", p.displacement_degree, (3,)))
+        gdim = mesh.geometry.dim
+        self.Vu = fem.functionspace(mesh, ("Lagrange", p.displacement_degree, (gdim,)))
         self.u = fem.Function(self.Vu, name="displacement")
         # Continuation parameter in [0, 1]: ramps the swelling of the initial state when Newton
         # cannot reach it from the undeformed body in one solve.
@@ -230,23 +237,25 @@ class CoupledModel:
         mu, lmbda = lame(E, nu)
         self._bulk = lmbda + 2 * mu / 3
         u, c = self.u, self.concentration
+        f = self.formulation
         q = m.mechanics_degree
         elastic_regions = [r for r in self.model.regions if r not in self.plastic_regions]
         # The elastic energy integrates over the elastic regions only when some flow.
         dx = m.regions(elastic_regions, q) if self.plastic_regions else m.dx(q)
         if p.mechanics == "small_strain":
             eps_star = eigenstrain(c, omega, c_ref)
-            density = small_strain_energy(u, eps_star, mu, lmbda)
-            self.elastic_stress = small_strain_stress(u, eps_star, mu, lmbda)
-            self.volume_ratio = 1 + ufl.div(u)
+            density = small_strain_energy(u, eps_star, mu, lmbda, f)
+            self.elastic_stress = small_strain_stress(u, eps_star, mu, lmbda, f)
+            dilatation = ufl.tr(small_strain(u, f))
+            self.volume_ratio = 1 + dilatation
             self.swelling_ratio = swelling_ratio(c, omega, c_ref)
             swelling_input = omega * (c - c_ref) / 3
-            hydrostatic_plastic = self._bulk * (ufl.div(u) - omega * (c - c_ref))
+            hydrostatic_plastic = self._bulk * (dilatation - omega * (c - c_ref))
         else:
             js = swelling_ratio(c, omega, c_ref)
-            density = neo_hookean_energy(u, js, mu, lmbda)
-            self.elastic_stress = neo_hookean_stress(u, js, mu, lmbda)
-            self.volume_ratio = ufl.det(deformation_gradient(u))
+            density = neo_hookean_energy(u, js, mu, lmbda, f)
+            self.elastic_stress = neo_hookean_stress(u, js, mu, lmbda, f)
+            self.volume_ratio = ufl.det(deformation_gradient(u, f))
             self.swelling_ratio = js
             swelling_input = js
             je = self.volume_ratio / js
@@ -293,12 +302,12 @@ class CoupledModel:
                 tuple(self.model.surfaces[s] for s in self.model.pressure_surfaces)
             )
             if p.mechanics == "small_strain":
-                traction = pressure * n
+                traction = pressure * as_3d(n)
             else:
-                F = deformation_gradient(u)
-                traction = pressure * ufl.det(F) * ufl.inv(F).T * n
+                F = deformation_gradient(u, f)
+                traction = pressure * ufl.det(F) * ufl.inv(F).T * as_3d(n)
                 self.follower_pressure = True
-            external = ufl.inner(traction, v) * ds
+            external = ufl.inner(traction, as_3d(v)) * ds
         self.has_plate = self.cell is not None and self.cell.plate != "none"
         if self.has_plate:
             plate = self._plate_load(v)
