@@ -40,7 +40,7 @@ class WeightedMeasure:
         return WeightedMeasure(self.measure(*args, **kwargs), self.weight)
 
     def __rmul__(self, integrand):
-        """integrand · weight · measure."""
+        """The weighted integral: integrand · weight · measure."""
         return (integrand * self.weight) * self.measure
 
 

@@ -246,6 +246,8 @@ class CoupledModel:
             eps_star = eigenstrain(c, omega, c_ref)
             density = small_strain_energy(u, eps_star, mu, lmbda, f)
             self.elastic_stress = small_strain_stress(u, eps_star, mu, lmbda, f)
+            self.output_stress = small_strain_stress(u, eps_star, mu, lmbda, f, axis_limit=True)
+            self.output_volume_ratio = 1 + ufl.tr(small_strain(u, f, axis_limit=True))
             dilatation = ufl.tr(small_strain(u, f))
             self.volume_ratio = 1 + dilatation
             self.swelling_ratio = swelling_ratio(c, omega, c_ref)
@@ -255,6 +257,8 @@ class CoupledModel:
             js = swelling_ratio(c, omega, c_ref)
             density = neo_hookean_energy(u, js, mu, lmbda, f)
             self.elastic_stress = neo_hookean_stress(u, js, mu, lmbda, f)
+            self.output_stress = neo_hookean_stress(u, js, mu, lmbda, f, axis_limit=True)
+            self.output_volume_ratio = ufl.det(deformation_gradient(u, f, axis_limit=True))
             self.volume_ratio = ufl.det(deformation_gradient(u, f))
             self.swelling_ratio = js
             swelling_input = js
@@ -285,6 +289,7 @@ class CoupledModel:
             )
             self._projector = QuadratureProjector(op, self.plastic_stress)
             self.stress = (1 - chi) * self.elastic_stress + chi * self.plastic_stress
+            self.output_stress = self.stress
             self.hydrostatic_stress = (1 - chi) * self.hydrostatic_stress + chi * (
                 hydrostatic_plastic
             )
