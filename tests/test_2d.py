@@ -1,0 +1,120 @@
+"""2D models: config switches and their errors, section geometries and their names, outputs."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from mpi4py import MPI
+
+import femsi
+from femsi.config.loader import load_config
+from femsi.geometry import build_mesh
+from tests.conftest import study
+
+SPHERE = {"type": "sphere", "radius": "1 um", "mesh_size": "0.25 um"}
+AXI = {"dimension": 2, "formulation": "axisymmetric"}
+PLANE = {"dimension": 2, "formulation": "plane_strain"}
+FILM = {"type": "film", "thickness": "1 um", "width": "1 um", "mesh_size": "0.25 um"}
+
+
+@pytest.mark.parametrize(
+    ("sections", "field", "message"),
+    [
+        ({"geometry": SPHERE | {"dimension": 2}}, "geometry.formulation", "axisymmetric or"),
+        (
+            {"geometry": SPHERE | {"formulation": "axisymmetric"}},
+            "geometry.formulation",
+            "needs geometry.dimension: 2",
+        ),
+        ({"geometry": SPHERE | {"dimension": 4}}, "geometry.dimension", "2 or 3"),
+        ({"geometry": SPHERE | AXI | {"formulation": "plane_stress"}}, "geometry.formulation", ""),
+        (
+            {"geometry": FILM | PLANE, "materials": {"film": "amorphous_silicon"}},
+            "geometry.dimension",
+            "3D only",
+        ),
+        (
+            {
+                "geometry": SPHERE | AXI,
+                "physics": {"constitutive": "elastoplastic", "plastic_regions": ["particle"]},
+            },
+            "physics.constitutive",
+            "3D only",
+        ),
+    ],
+)
+def test_2d_switches_are_validated(sections, field, message):
+    with pytest.raises(femsi.InputError) as info:
+        load_config(study(**sections))
+    assert info.value.field == field, str(info.value)
+    assert message in info.value.message
+
+
+GEOMETRIES = [
+    (SPHERE, {"particle_surface"}, {"particle"}),
+    (SPHERE | {"type": "core_shell", "coating_thickness": "0.3 um"}, {"outer_surface"}, None),
+    (SPHERE | {"type": "hollow_sphere", "inner_radius": "0.5 um"}, {"inner_surface"}, None),
+    (SPHERE | {"type": "particle_in_matrix", "matrix_size": "2 um"}, {"outer_surface"}, None),
+    (
+        SPHERE | {"type": "particle_in_matrix", "matrix_size": "2 um", "matrix_shape": "cube"},
+        {"outer_surface"},
+        {"particle", "matrix"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("geometry", "surfaces", "regions"), GEOMETRIES)
+@pytest.mark.parametrize("formulation", [AXI, PLANE])
+@pytest.mark.parametrize("symmetry", ["full", "octant"])
+def test_sections_are_meshed_and_named(geometry, surfaces, regions, formulation, symmetry):
+    from pydantic import TypeAdapter
+
+    from femsi.config.schema import Geometry
+
+    section = TypeAdapter(Geometry).validate_python(geometry | formulation | {"symmetry": symmetry})
+    model = build_mesh(section, MPI.COMM_WORLD)
+    assert model.mesh.geometry.dim == 2 and model.mesh.topology.dim == 2
+    assert model.formulation == formulation["formulation"]
+    assert surfaces | {"particle_surface"} <= set(model.surfaces)
+    if regions is not None:
+        assert set(model.regions) == regions
+    axisymmetric = formulation is AXI
+    expected = set()
+    if axisymmetric or symmetry == "octant":
+        expected.add("symmetry_x")  # the axis r = 0, or the x = 0 mirror line
+    if symmetry == "octant":
+        expected.add("symmetry_y")
+    assert {s for s in model.surfaces if s.startswith("symmetry")} == expected
+    assert set(model.symmetry.values()) == expected
+    x = model.mesh.geometry.x
+    if axisymmetric:
+        assert x[:, 0].min() > -1e-15  # r >= 0
+    scale = {("full", True): 1, ("octant", True): 2, ("full", False): 1, ("octant", False): 4}
+    assert model.volume_scale == scale[(symmetry, axisymmetric)]
+
+
+def test_axisymmetric_run_writes_the_usual_outputs(run_study):
+    """Same YAML, same outputs: columns, summary, VTX fields, snapshots and figures."""
+    tree = study(
+        geometry=SPHERE | AXI | {"symmetry": "full"},
+        physics={"mechanics": "finite_strain", "displacement_degree": 2},
+        outputs={"every": 1, "figures": True, "probes": {"centre": [0, 0, 0]}},
+    )
+    result = run_study(tree)
+    assert result.status == "completed"
+    row = result.rows[-1]
+    for column in ("particle.max_von_mises_Pa", "probe.centre.szz_Pa", "probe.centre.uz_m"):
+        assert column in row
+    assert row["probe.centre.uz_m"] == 0.0
+    out = result.output_dir
+    assert (out / "fields" / "displacement.bp").is_dir()
+    index = json.loads((out / "fields" / "snapshots" / "index.json").read_text())
+    assert index[-1]["planar"] is True
+    figures = {p.name for p in (out / "figures").iterdir()}
+    assert "step0_lithiate_von_mises.png" in figures
+    summary = json.loads((out / "summary.json").read_text())
+    # The 2πr weight: the capacity is the whole sphere's (faceted half-disc, 2 %).
+    c_max = load_config(tree).materials["particle"].max_concentration
+    assert summary["capacity_mol"] == pytest.approx(4 / 3 * math.pi * 1e-18 * c_max, rel=0.02)
