@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import math
 
-import pytest
 from mpi4py import MPI
+
+import pytest
 
 import femsi
 from femsi.config.loader import load_config
