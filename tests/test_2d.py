@@ -32,8 +32,22 @@ FILM = {"type": "film", "thickness": "1 um", "width": "1 um", "mesh_size": "0.25
         ({"geometry": SPHERE | {"dimension": 4}}, "geometry.dimension", "2 or 3"),
         ({"geometry": SPHERE | AXI | {"formulation": "plane_stress"}}, "geometry.formulation", ""),
         (
-            {"geometry": FILM | PLANE, "materials": {"film": "amorphous_silicon"}},
+            {"geometry": FILM | AXI, "materials": {"film": "amorphous_silicon"}},
+            "geometry.formulation",
+            "plane_strain strip",
+        ),
+        (
+            {"geometry": {"type": "mesh_file", "path": "x.msh", "dimension": 2}},
             "geometry.dimension",
+            "3D only",
+        ),
+        (
+            {
+                "geometry": FILM | PLANE,
+                "materials": {"film": "amorphous_silicon"},
+                "cell": {"plate": "stack_pressure"},
+            },
+            "cell.plate",
             "3D only",
         ),
         (

@@ -319,3 +319,51 @@ def test_axisymmetric_rigid_cavity_js_4(run_study):
     for probe in ("centre", "inside"):
         assert final[f"probe.{probe}.hydrostatic_Pa"] == pytest.approx(-p, rel=1e-8)
         assert final[f"probe.{probe}.von_mises_Pa"] < 1e-8 * p
+
+
+# ------------------------------------------------------------------ plane-strain film strip
+
+
+@pytest.mark.parametrize("lateral", ["confined", "free"])
+def test_plane_strain_film_strip(run_study, lateral):
+    """A uniformly swelling film (e* = 0.01) on the die floor, between die walls or not.
+
+    Plane strain with walls (ε_xx = ε_zz = 0, σ_yy = 0) is the equibiaxially constrained film
+    of VERIFICATION.md §3/§5: σ_xx = σ_zz = -E e*/(1-ν), ε_yy = e*(1+ν)/(1-ν). Without walls
+    (σ_xx = σ_yy = 0, ε_zz = 0): σ_zz = -E e*, ε_yy = (1+ν) e*. Homogeneous: exact on any mesh.
+    """
+    E_f, nu, H = 20e9, 0.3, 1e-6
+    tree = study(
+        geometry={"type": "film", "thickness": H, "width": 0.5e-6, "mesh_size": "0.25 um"} | PLANE,
+        materials={
+            "film": {
+                "base": "amorphous_silicon",
+                "youngs_modulus": E_f,
+                "poissons_ratio": nu,
+                "partial_molar_volume": "3e-7 m^3/mol",
+                "max_concentration": "1e5 mol/m^3",
+                "initial_soc": 1.0,
+                "stress_free_soc": 0.0,
+            }
+        },
+        physics={"mechanics": "small_strain", "displacement_degree": 1, "diffusion": False},
+        cell={"lateral": lateral},
+        protocol=[{"rest": {"duration": "1 s"}}],
+        time={"initial_step": "1 s", "max_step": "1 s"},
+        outputs={"every": 0, "figures": False, "probes": {"centre": ["0.25 um", "0.5 um"]}},
+        solver={"mechanics": {"rtol": 1e-12, "atol": 1e-14, "ksp_rtol": 1e-13}},
+    )
+    final = run_study(tree).rows[-1]
+    e = E_STAR
+    if lateral == "confined":
+        sxx = szz = -E_f * e / (1 - nu)
+        eps_yy = e * (1 + nu) / (1 - nu)
+    else:
+        sxx, szz = 0.0, -E_f * e
+        eps_yy = (1 + nu) * e
+    scale = E_f * e
+    assert final["probe.centre.sxx_Pa"] == pytest.approx(sxx, abs=1e-6 * scale)
+    assert final["probe.centre.szz_Pa"] == pytest.approx(szz, abs=1e-6 * scale)
+    assert abs(final["probe.centre.syy_Pa"]) < 1e-6 * scale
+    assert final["electrode_thickness_m"] == pytest.approx(H * (1 + eps_yy), rel=1e-8)
+    assert final["film.mean_inplane_stress_Pa"] == pytest.approx((sxx + szz) / 2, rel=1e-6)

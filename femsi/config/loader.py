@@ -51,7 +51,7 @@ REGIONS_OF = {
     "electrode": ("particle", "matrix", "separator", "current_collector", "inert"),
 }
 #: Geometry types with a 2D (axisymmetric or plane-strain) model, and the fields that select it.
-TWO_D_GEOMETRIES = {"sphere", "core_shell", "hollow_sphere", "particle_in_matrix"}
+TWO_D_GEOMETRIES = {"sphere", "core_shell", "hollow_sphere", "particle_in_matrix", "film"}
 TWO_D_FIELDS = {"geometry.dimension", "geometry.formulation"}
 #: Regions whose material may be left out: they then take the material of another region.
 MATERIAL_DEFAULTS = {"separator": "matrix"}
@@ -322,6 +322,8 @@ def _check_dimension(study: Study) -> None:
         return
     if formulation is None:
         raise InputError("geometry.formulation", "dimension: 2 needs axisymmetric or plane_strain")
+    if geometry.type == "film" and formulation != "plane_strain":
+        raise InputError("geometry.formulation", "a 2D film is a plane_strain strip")
     if physics.constitutive != "elastic":
         raise InputError(
             "physics.constitutive", f"{physics.constitutive} is 3D only (geometry.dimension: 2)"

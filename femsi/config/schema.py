@@ -139,6 +139,8 @@ class FilmGeometry(Section):
 
     x and y span ``[0, width]``; the substrate fills ``0 <= z <= substrate_thickness`` and the
     film the ``thickness`` above it. Lithium enters through the film's top surface (``top``).
+    ``dimension: 2`` with ``formulation: plane_strain`` models the x-y section of a strip
+    (y the thickness direction, ε_zz = 0 along the strip).
     The side faces (``side_x0``, ``side_x1``, ``side_y0``, ``side_y1``) and the bottom are die
     walls and floor (see the ``cell`` section); a film bonded to a thick substrate is the
     laterally confined case.
@@ -149,6 +151,8 @@ class FilmGeometry(Section):
     width: PositiveLength
     substrate_thickness: NonNegativeLength = 0.0
     mesh_size: PositiveLength
+    dimension: Literal[2, 3] = 3
+    formulation: Literal["axisymmetric", "plane_strain"] | None = None
 
     def smallest_feature(self) -> float:  # noqa: D102
         if self.substrate_thickness > 0:

@@ -66,6 +66,10 @@ def rigid_body_constraints(
     if model.formulation == "axisymmetric":
         # The axis holds u_r; only the translation along it is left (u_z at one vertex).
         points = ((_nearest_vertex(model, centroid), (1,)),)
+    elif model.formulation == "plane_strain" and on_floor:
+        # The floor holds u_y (and so the rotation): the x translation is left.
+        floor = comm.allreduce(np.min(x[:, 1]) if x.size else np.inf, op=MPI.MIN)
+        points = ((_nearest_vertex(model, np.array([centroid[0], floor, 0.0])), (0,)),)
     elif model.formulation == "plane_strain":
         # Two translations and the rotation about z: (u_x, u_y) at one vertex, u_y at another.
         origin = _nearest_vertex(model, centroid)
