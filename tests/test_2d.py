@@ -133,3 +133,39 @@ def test_axisymmetric_run_writes_the_usual_outputs(run_study):
     # The 2πr weight: the capacity is the whole sphere's (faceted half-disc, 2 %).
     c_max = load_config(tree).materials["particle"].max_concentration
     assert summary["capacity_mol"] == pytest.approx(4 / 3 * math.pi * 1e-18 * c_max, rel=0.02)
+
+
+@pytest.mark.parametrize(("formulation", "count"), [("plane_strain", 3), ("axisymmetric", 1)])
+def test_rigid_body_modes_are_the_kernel_of_the_2d_stiffness(formulation, count):
+    """Each near-nullspace vector is strain free: K m = 0 for the 2D (weighted) stiffness."""
+    import ufl
+    from dolfinx import fem
+    from dolfinx.fem.petsc import assemble_matrix
+    from pydantic import TypeAdapter
+
+    from femsi.config.schema import Geometry
+    from femsi.physics.kinematics import small_strain
+    from femsi.physics.measures import Measures
+    from femsi.solvers.nullspace import rigid_body_modes
+
+    section = TypeAdapter(Geometry).validate_python(
+        SPHERE | {"dimension": 2, "formulation": formulation, "symmetry": "full"}
+    )
+    model = build_mesh(section, MPI.COMM_WORLD)
+    V = fem.functionspace(model.mesh, ("Lagrange", 2, (2,)))
+    u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+    dx = Measures(model, 3, 2).dx(3)
+    a = ufl.inner(small_strain(u, formulation), small_strain(v, formulation)) * dx
+    A = assemble_matrix(fem.form(a))
+    A.assemble()
+    modes = rigid_body_modes(V, formulation)
+    vectors = modes.nullspace.getVecs()
+    assert len(vectors) == count
+    scale = A.norm()
+    for vector in vectors:
+        assert (A * vector).norm() < 1e-10 * scale
+    # A radial translation is not rigid in axisymmetry (ε_θθ = u_r/r): it is not in the kernel.
+    if formulation == "axisymmetric":
+        shift = A.createVecRight()
+        shift.array.reshape(-1, 2)[:, 0] = 1.0
+        assert (A * shift).norm() > 1e-3 * scale
