@@ -50,14 +50,6 @@ FILM = {"type": "film", "thickness": "1 um", "width": "1 um", "mesh_size": "0.25
             "cell.plate",
             "3D only",
         ),
-        (
-            {
-                "geometry": SPHERE | AXI,
-                "physics": {"constitutive": "elastoplastic", "plastic_regions": ["particle"]},
-            },
-            "physics.constitutive",
-            "3D only",
-        ),
     ],
 )
 def test_2d_switches_are_validated(sections, field, message):

@@ -367,3 +367,100 @@ def test_plane_strain_film_strip(run_study, lateral):
     assert abs(final["probe.centre.syy_Pa"]) < 1e-6 * scale
     assert final["electrode_thickness_m"] == pytest.approx(H * (1 + eps_yy), rel=1e-8)
     assert final["film.mean_inplane_stress_Pa"] == pytest.approx((sxx + szz) / 2, rel=1e-6)
+
+
+# ------------------------------------------------------------------ plasticity in 2D
+
+
+def test_plane_strain_plastic_film_strip_matches_section_5(run_study):
+    """The §5 confined film (tests/test_plasticity_runner.py) as a plane-strain strip.
+
+    Between die walls the strip has ε_xx = ε_zz = 0 and σ_yy = 0: the equibiaxial film of
+    VERIFICATION.md §5, σ = -M_f e* up to the plateau -σ_Y, elastic unloading over 2σ_Y/M_f,
+    then +σ_Y; W_p = 2σ_Y(2e_max - 3σ_Y/M_f) per unit volume (here per metre of strip).
+    """
+    from tests.test_plasticity_runner import MF, OMEGA, SY, THICKNESS, WIDTH, expected_stress
+    from tests.test_plasticity_runner import film_study as film_3d
+
+    tree = film_3d()
+    tree["geometry"] |= PLANE
+    result = run_study(tree)
+    assert result.status == "completed"
+    rows = result.rows
+    soc = np.array([r["soc"] for r in rows])
+    stress = np.array([r["film.mean_inplane_stress_Pa"] for r in rows])
+    e_star = OMEGA * soc * 3.11e5 / 3
+    assert np.max(np.abs(stress - expected_stress(e_star))) < 1e-6 * SY
+    e_max = e_star.max()
+    work = 2 * SY * (2 * e_max - 3 * SY / MF) * THICKNESS * WIDTH  # J per metre of strip
+    assert rows[-1]["plastic_work_J"] == pytest.approx(work, rel=1e-6)
+
+
+def test_plane_strain_finite_strain_plastic_film_equals_the_3d_film(run_study):
+    """Finite-strain J2 (F = F_e F_p F_s): the confined strip's homogeneous state is the 3D
+    box's, so every row's in-plane stress and α agree to solver tolerance (1e-6 σ_Y)."""
+    from tests.test_plasticity_runner import SY
+    from tests.test_plasticity_runner import film_study as film_3d
+
+    tree = film_3d("finite_strain", soc_max=0.01)
+    box = run_study(tree).rows
+    tree["geometry"] |= PLANE
+    strip = run_study(tree).rows
+    assert len(strip) == len(box)
+    for a, b in zip(strip, box, strict=True):
+        assert a["film.mean_inplane_stress_Pa"] == pytest.approx(
+            b["film.mean_inplane_stress_Pa"], abs=1e-6 * SY
+        )
+        assert a["film.max_equivalent_plastic_strain"] == pytest.approx(
+            b["film.max_equivalent_plastic_strain"], abs=1e-9
+        )
+    assert min(r["film.mean_inplane_stress_Pa"] for r in strip) < -0.99 * SY  # it flowed
+
+
+def _plastic_sphere(yield_stress: float) -> dict:
+    """The §1 galvanostatic sphere (axisymmetric quarter, small strain) with J2 flow."""
+    return study(
+        geometry={"type": "sphere", "radius": R, "symmetry": "octant", "mesh_size": 0.1 * R} | AXI,
+        materials={"particle": _particle(1e-6) | {"yield_stress": yield_stress}},
+        physics={
+            "mechanics": "small_strain",
+            "displacement_degree": 2,
+            "constitutive": "elastoplastic",
+            "plastic_regions": ["particle"],
+        },
+        protocol=[{"lithiate": {"current_density": J * FARADAY, "duration": 0.1 * R**2 / D}}],
+        time={"initial_step": "50 s", "max_step": "50 s"},
+        outputs={"every": 0, "figures": False, "probes": {"centre": [0, 0], "surface": [R, 0]}},
+        solver={"mechanics": {"linear_solver": "direct", "rtol": 1e-10, "atol": 1e-14}},
+    )
+
+
+def test_axisymmetric_plasticity(run_study):
+    """J2 flow through the axisymmetric quadrature operator (u_r/r hoop entry, 2πr weights).
+
+    (i) With σ_Y far above the stresses the operator's path equals the UFL elastic path
+    (same run with ``constitutive: elastic``): displacement to solver tolerance, stresses to
+    1e-3 S (projected vs interpolated output; measured 4e-6 S centre, 1.5e-4 S surface),
+    and W_p = 0.
+    (ii) With σ_Y = 0.5 GPa the compressive surface (σ_r = 0, σ_θ = σ_φ; elastic
+    -0.062 S = -830 MPa at τ = 0.1) flows: its hoop stresses sit on the plateau -σ_Y
+    (von Mises |σ_θ| = σ_Y) and the plastic work is positive.
+    """
+    elastic = study(**{k: v for k, v in _plastic_sphere(1e12).items() if k != "study"})
+    elastic["physics"] = {"mechanics": "small_strain", "displacement_degree": 2}
+    reference = run_study(elastic).rows[-1]
+    stiff = run_study(_plastic_sphere(1e12)).rows[-1]
+    S = 1e-6 * E * J * R / (D * (1 - NU))
+    # Same discrete equations: the displacement agrees to solver tolerance; the stress output
+    # of plastic cells is the quadrature stress projected cell-wise (not interpolated).
+    assert stiff["probe.surface.ux_m"] == pytest.approx(reference["probe.surface.ux_m"], rel=1e-8)
+    for key in ("centre.sxx", "surface.syy", "surface.szz", "surface.sxx"):
+        assert stiff[f"probe.{key}_Pa"] == pytest.approx(reference[f"probe.{key}_Pa"], abs=1e-3 * S)
+    assert stiff["plastic_work_J"] == 0.0
+    sy = 0.5e9
+    flowing = run_study(_plastic_sphere(sy)).rows[-1]
+    assert flowing["particle.max_equivalent_plastic_strain"] > 0
+    assert flowing["plastic_work_J"] > 0
+    for key in ("syy", "szz"):
+        assert flowing[f"probe.surface.{key}_Pa"] == pytest.approx(-sy, rel=0.02)
+    assert abs(flowing["probe.surface.sxx_Pa"]) < 0.02 * sy

@@ -313,7 +313,7 @@ def _check_plasticity_and_coupling(study: Study, materials: dict[str, Material])
 
 def _check_dimension(study: Study) -> None:
     """A 2D study names its formulation and uses only what the 2D models provide."""
-    geometry, physics = study.geometry, study.physics
+    geometry = study.geometry
     dimension = getattr(geometry, "dimension", 3)
     formulation = getattr(geometry, "formulation", None)
     if dimension == 3:
@@ -324,10 +324,6 @@ def _check_dimension(study: Study) -> None:
         raise InputError("geometry.formulation", "dimension: 2 needs axisymmetric or plane_strain")
     if geometry.type == "film" and formulation != "plane_strain":
         raise InputError("geometry.formulation", "a 2D film is a plane_strain strip")
-    if physics.constitutive != "elastic":
-        raise InputError(
-            "physics.constitutive", f"{physics.constitutive} is 3D only (geometry.dimension: 2)"
-        )
     if study.cell is not None and study.cell.plate != "none":
         raise InputError("cell.plate", "a pressure plate is 3D only (geometry.dimension: 2)")
 
