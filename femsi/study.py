@@ -196,9 +196,11 @@ class _Runner:
         self.timer.add("setup", clock.perf_counter() - t0)
         logger.info(
             "mesh: %d cells; dofs: concentration %d, displacement %d",
-            self.model.mesh.topology.index_map(3).size_global,
+            self.model.mesh.topology.index_map(self.model.mesh.topology.dim).size_global,
             self.model.Vc.dofmap.index_map.size_global,
-            self.model.Vu.dofmap.index_map.size_global * 3 if self.model.has_mechanics else 0,
+            self.model.Vu.dofmap.index_map.size_global * self.model.Vu.dofmap.index_map_bs
+            if self.model.has_mechanics
+            else 0,
         )
 
     def _mesh_scale(self) -> float:
@@ -263,7 +265,7 @@ class _Runner:
                 linear=model.mechanics_is_linear,
                 vector=True,
             )
-            self._rbm = rigid_body_modes(model.Vu)
+            self._rbm = rigid_body_modes(model.Vu, model.formulation)
             if model.has_plate:
                 self.plate = RigidPlate(model.Vu, self.mesh_model.facets_of(self.mesh_model.plate))
             op = model.plasticity
@@ -868,7 +870,9 @@ class _Runner:
             "status": status,
             "wall_time_s": {**self.timer.phases, "total": total},
             "mesh": {
-                "cells": self.model.mesh.topology.index_map(3).size_global,
+                "cells": self.model.mesh.topology.index_map(
+                    self.model.mesh.topology.dim
+                ).size_global,
                 "vertices": self.model.mesh.topology.index_map(0).size_global,
             },
             "dofs": {

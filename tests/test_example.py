@@ -42,3 +42,25 @@ def test_shipped_particle_example(tmp_path):
     assert (
         result.summary["peaks"]["particle.volume_m3"]["value"] > 2 * rows[0]["particle.volume_m3"]
     )
+
+
+def test_shipped_axisymmetric_particle_example(tmp_path):
+    """configs/particle_axisymmetric.yaml: the signs of §1, 1C of the whole sphere, swelling."""
+    config = femsi.load_config(
+        "configs/particle_axisymmetric.yaml",
+        ["outputs.figures=false", "outputs.every=0", "time.max_step=120 s"],
+    )
+    result = femsi.run(config, tmp_path / "run", progress=False)
+    assert result.status == "completed"
+    rows = result.rows
+    lith = [r for r in rows if r["protocol_kind"] == "lithiate"]
+    delith = [r for r in rows if r["protocol_kind"] == "delithiate"]
+    mid = lith[len(lith) // 2]
+    # (x, y, z) = (r, z, θ): szz is the hoop stress at the equator.
+    assert mid["probe.centre.hydrostatic_Pa"] > 0 > mid["probe.surface.szz_Pa"]
+    late = delith[len(delith) // 2]
+    assert late["probe.centre.hydrostatic_Pa"] < 0 < late["probe.surface.szz_Pa"]
+    assert abs(lith[1]["soc"] - lith[1]["time_s"] / 3600) < 1e-6  # 1C of the whole sphere
+    assert (
+        result.summary["peaks"]["particle.volume_m3"]["value"] > 2 * rows[0]["particle.volume_m3"]
+    )

@@ -56,6 +56,29 @@ CASES = {
         outputs={"every": 0, "figures": False, "probes": {"c": [0, 0, 0]}},
         solver=TIGHT,
     ),
+    # An axisymmetric half-disc (2πr-weighted interior-facet flux; the axial point constraint
+    # found across ranks).
+    "axisymmetric_free_particle_in_matrix_finite_strain": study(
+        geometry={
+            "type": "particle_in_matrix",
+            "radius": "1 um",
+            "matrix_size": "1.5 um",
+            "mesh_size": "0.15 um",
+            "symmetry": "full",
+            "dimension": 2,
+            "formulation": "axisymmetric",
+        },
+        materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"},
+        physics={"mechanics": "finite_strain", "displacement_degree": 2},
+        protocol=[{"lithiate": {"c_rate": 4, "duration": "40 s"}}],
+        time={"initial_step": "10 s", "max_step": "10 s"},
+        outputs={
+            "every": 2,
+            "figures": True,
+            "probes": {"c": ["0.6 um", "0.6 um"], "s": ["1 um", 0]},
+        },
+        solver=TIGHT,
+    ),
     # A rigid plate whose master dof lives on one rank and whose slaves span both.
     "film_on_substrate_spring_plate_finite_strain": study(
         geometry={

@@ -50,6 +50,9 @@ REGIONS_OF = {
     "rve": ("particle", "matrix"),
     "electrode": ("particle", "matrix", "separator", "current_collector", "inert"),
 }
+#: Geometry types with a 2D (axisymmetric or plane-strain) model, and the fields that select it.
+TWO_D_GEOMETRIES = {"sphere", "core_shell", "hollow_sphere", "particle_in_matrix", "film"}
+TWO_D_FIELDS = {"geometry.dimension", "geometry.formulation"}
 #: Regions whose material may be left out: they then take the material of another region.
 MATERIAL_DEFAULTS = {"separator": "matrix"}
 
@@ -200,7 +203,12 @@ def _input_error(err: ValidationError) -> InputError:
             loc.pop()
         where = ".".join(loc) or "study"
         message = item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        if item["type"] == "extra_forbidden":
+        if item["type"] == "extra_forbidden" and where in TWO_D_FIELDS:
+            message = (
+                "this geometry type is 3D only (dimension: 2 exists for "
+                f"{', '.join(sorted(TWO_D_GEOMETRIES))})"
+            )
+        elif item["type"] == "extra_forbidden":
             message = "unknown key (not part of the study schema; check the spelling)"
         elif item["type"] == "missing":
             message = "required but missing"
@@ -303,8 +311,26 @@ def _check_plasticity_and_coupling(study: Study, materials: dict[str, Material])
             )
 
 
+def _check_dimension(study: Study) -> None:
+    """A 2D study names its formulation and uses only what the 2D models provide."""
+    geometry = study.geometry
+    dimension = getattr(geometry, "dimension", 3)
+    formulation = getattr(geometry, "formulation", None)
+    if dimension == 3:
+        if formulation is not None:
+            raise InputError("geometry.formulation", f"{formulation} needs geometry.dimension: 2")
+        return
+    if formulation is None:
+        raise InputError("geometry.formulation", "dimension: 2 needs axisymmetric or plane_strain")
+    if geometry.type == "film" and formulation != "plane_strain":
+        raise InputError("geometry.formulation", "a 2D film is a plane_strain strip")
+    if study.cell is not None and study.cell.plate != "none":
+        raise InputError("cell.plate", "a pressure plate is 3D only (geometry.dimension: 2)")
+
+
 def _check_consistency(study: Study, materials: dict[str, Material]) -> None:
     geometry = study.geometry
+    _check_dimension(study)
     _check_cell(study)
     _check_plasticity_and_coupling(study, materials)
     if geometry.type != "mesh_file":

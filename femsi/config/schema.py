@@ -36,7 +36,7 @@ CompressivePressure = Annotated[float, _quantity("pressure"), Field(ge=0)]
 StiffnessPerArea = Annotated[float, _quantity("stiffness_per_area"), Field(gt=0)]
 Voltage = Annotated[float, _quantity("voltage")]
 PositiveTemperature = Annotated[float, _quantity("temperature"), Field(gt=0)]
-Point = Annotated[tuple[Length, Length, Length], Field()]
+Point = Annotated[tuple[Length, Length, Length] | tuple[Length, Length], Field()]
 
 
 class Section(BaseModel):
@@ -49,11 +49,22 @@ class Section(BaseModel):
 
 
 class _ParticleGeometry(Section):
+    """Common fields of the spherical family.
+
+    ``dimension: 2`` models a cross-section with ``formulation``: ``axisymmetric`` (the body of
+    revolution about the y axis, meshed in the half plane x = r >= 0: a sphere is a half-disc)
+    or ``plane_strain`` (a long body along z: a sphere's cross-section is a disc, a nanowire).
+    ``symmetry: octant`` then keeps the quarter x, y >= 0 (the z = 0 mirror plane of an
+    axisymmetric body; the two symmetry lines of a plane-strain disc).
+    """
+
     symmetry: Literal["full", "octant"] = "octant"
     mesh_size: PositiveLength
     surface_mesh_size: PositiveLength | None = None
     outer_boundary: Literal["free", "fixed", "pressure"] = "free"
     outer_pressure: Pressure = 0.0
+    dimension: Literal[2, 3] = 3
+    formulation: Literal["axisymmetric", "plane_strain"] | None = None
 
     @model_validator(mode="after")
     def _pressure_needs_pressure_boundary(self):
@@ -128,6 +139,8 @@ class FilmGeometry(Section):
 
     x and y span ``[0, width]``; the substrate fills ``0 <= z <= substrate_thickness`` and the
     film the ``thickness`` above it. Lithium enters through the film's top surface (``top``).
+    ``dimension: 2`` with ``formulation: plane_strain`` models the x-y section of a strip
+    (y the thickness direction, ε_zz = 0 along the strip).
     The side faces (``side_x0``, ``side_x1``, ``side_y0``, ``side_y1``) and the bottom are die
     walls and floor (see the ``cell`` section); a film bonded to a thick substrate is the
     laterally confined case.
@@ -138,6 +151,8 @@ class FilmGeometry(Section):
     width: PositiveLength
     substrate_thickness: NonNegativeLength = 0.0
     mesh_size: PositiveLength
+    dimension: Literal[2, 3] = 3
+    formulation: Literal["axisymmetric", "plane_strain"] | None = None
 
     def smallest_feature(self) -> float:  # noqa: D102
         if self.substrate_thickness > 0:

@@ -13,6 +13,7 @@ from femsi.geometry.film import build_film
 from femsi.geometry.mesh_file import read_mesh_file
 from femsi.geometry.model import MeshModel, ghosted_partitioner
 from femsi.geometry.packed_mesh import build_packed_mesh
+from femsi.geometry.sections import build_section
 from femsi.geometry.spheres import build_spherical
 
 __all__ = ["MeshModel", "build_mesh"]
@@ -55,6 +56,8 @@ def build_mesh(geometry, comm: MPI.Comm = MPI.COMM_WORLD) -> MeshModel:
             if getattr(geometry, name, None) is not None
         }
     )
+    if getattr(geometry, "dimension", 3) == 2:
+        return build_section(geometry, scaled, comm)
     gmsh.initialize(interruptible=False)
     try:
         gmsh.option.setNumber("General.Terminal", 0)

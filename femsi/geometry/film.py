@@ -8,6 +8,11 @@ directly, with a node plane on the film–substrate interface.
 Tags: regions ``film`` and ``substrate``; surfaces ``bottom`` (z = 0), ``top`` (the film's
 free surface, where lithium enters), ``side_x0``, ``side_x1``, ``side_y0``, ``side_y1`` and,
 with a substrate, the interface ``film_bottom``.
+
+``dimension: 2`` (plane strain) meshes the x-y section of a strip with triangles, y being the
+thickness direction: ``bottom`` (y = 0), ``top``, ``side_x0``, ``side_x1``, ``film_bottom``.
+With its die walls (u_x = 0 on the sides) and ε_zz = 0 it is the same equibiaxially
+constrained film as the 3D box.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from femsi.geometry.model import MeshModel
 
 #: Die walls and floor of a box body: surface name to the axis of its normal.
 BOX_WALLS = {"side_x0": 0, "side_x1": 0, "side_y0": 1, "side_y1": 1, "bottom": 2}
+#: The same for the 2D (plane-strain) strip, y up.
+STRIP_WALLS = {"side_x0": 0, "side_x1": 0, "bottom": 1}
 
 _REGION_TAGS = {"substrate": 1, "film": 2}
 _SURFACE_TAGS = {
@@ -51,18 +58,30 @@ def build_film(geometry: FilmGeometry, comm: MPI.Comm) -> MeshModel:
     n_film = max(1, math.ceil(t_film / h - 1e-9))
     n_sub = max(1, math.ceil(t_sub / h - 1e-9)) if t_sub > 0 else 0
     n_z = n_film + n_sub
-    mesh = dmesh.create_box(
-        comm,
-        [np.zeros(3), np.array([width, width, float(n_z)])],
-        [n_xy, n_xy, n_z],
-        dmesh.CellType.tetrahedron,
-        ghost_mode=dmesh.GhostMode.shared_facet,
-    )
+    planar = getattr(geometry, "dimension", 3) == 2
+    up = 1 if planar else 2  # the thickness axis
+    if planar:
+        mesh = dmesh.create_rectangle(
+            comm,
+            [np.zeros(2), np.array([width, float(n_z)])],
+            [n_xy, n_z],
+            dmesh.CellType.triangle,
+            ghost_mode=dmesh.GhostMode.shared_facet,
+            diagonal=dmesh.DiagonalType.crossed,
+        )
+    else:
+        mesh = dmesh.create_box(
+            comm,
+            [np.zeros(3), np.array([width, width, float(n_z)])],
+            [n_xy, n_xy, n_z],
+            dmesh.CellType.tetrahedron,
+            ghost_mode=dmesh.GhostMode.shared_facet,
+        )
     # Layer index k in [0, n_z] to height: the substrate's n_sub layers, then the film's.
-    z = mesh.geometry.x[:, 2]
+    z = mesh.geometry.x[:, up]
     in_sub = z <= n_sub
     z_new = np.where(in_sub, z * (t_sub / max(n_sub, 1)), t_sub + (z - n_sub) * (t_film / n_film))
-    mesh.geometry.x[:, 2] = z_new
+    mesh.geometry.x[:, up] = z_new
     top = t_sub + t_film
     tol = 1e-6 * min(h, t_film)
 
@@ -74,19 +93,16 @@ def build_film(geometry: FilmGeometry, comm: MPI.Comm) -> MeshModel:
         dtype=np.int32,
     )
     midpoints = dmesh.compute_midpoints(mesh, tdim, cells)
-    cell_values = np.where(midpoints[:, 2] > t_sub, _REGION_TAGS["film"], _REGION_TAGS["substrate"])
+    cell_values = np.where(
+        midpoints[:, up] > t_sub, _REGION_TAGS["film"], _REGION_TAGS["substrate"]
+    )
     cell_tags = dmesh.meshtags(mesh, tdim, cells, cell_values.astype(np.int32))
 
-    planes = {
-        "bottom": (2, 0.0),
-        "top": (2, top),
-        "side_x0": (0, 0.0),
-        "side_x1": (0, width),
-        "side_y0": (1, 0.0),
-        "side_y1": (1, width),
-    }
+    planes = {"bottom": (up, 0.0), "top": (up, top), "side_x0": (0, 0.0), "side_x1": (0, width)}
+    if not planar:
+        planes |= {"side_y0": (1, 0.0), "side_y1": (1, width)}
     if t_sub > 0:
-        planes["film_bottom"] = (2, t_sub)
+        planes["film_bottom"] = (up, t_sub)
     facets, values = [], []
     for name, (axis, position) in planes.items():
         found = dmesh.locate_entities(
@@ -111,5 +127,9 @@ def build_film(geometry: FilmGeometry, comm: MPI.Comm) -> MeshModel:
         plate="top",
         layer_interfaces=("film_bottom" if t_sub > 0 else "bottom", "top"),
         layer_thickness=t_film,
-        info={"walls": dict(BOX_WALLS), "cells_per_layer": {"film": n_film, "substrate": n_sub}},
+        info={
+            "walls": dict(STRIP_WALLS if planar else BOX_WALLS),
+            "cells_per_layer": {"film": n_film, "substrate": n_sub},
+        },
+        formulation="plane_strain" if planar else "3d",
     )

@@ -45,6 +45,8 @@ class MeshModel:
         layer_thickness: Initial thickness of that layer, m.
         info: Facts about how the geometry was made (packing, meshing time, cache), for the
             summary and manifest.
+        formulation: ``3d``, or the 2D cross-section's ``plane_strain`` or ``axisymmetric``
+            (x = r, y = z; integrals carry 2πr).
     """
 
     mesh: dmesh.Mesh
@@ -63,6 +65,7 @@ class MeshModel:
     layer_interfaces: tuple[str, str] | None = None
     layer_thickness: float = 0.0
     info: dict = field(default_factory=dict)
+    formulation: str = "3d"
 
     def cells_of(self, region: str) -> np.ndarray:
         """Local cell indices (owned and ghost) of a region."""
@@ -76,4 +79,4 @@ class MeshModel:
     def is_constrained(self) -> bool:
         """Whether boundary conditions remove all rigid-body motion."""
         held = set(self.symmetry) | set(self.rollers.values())
-        return bool(self.fixed_surfaces) or held == {0, 1, 2}
+        return bool(self.fixed_surfaces) or held == set(range(self.mesh.geometry.dim))

@@ -133,15 +133,15 @@ def build_spherical(geometry) -> tuple[dict[str, int], dict[str, int], dict]:
     return regions, surfaces, roles
 
 
-def _fragment_nested(solids, shells) -> dict[str, list[int]]:
-    """Fragment nested solids and name the pieces from the inside out by their extent."""
+def _fragment_nested(solids, shells, dim: int = 3) -> dict[str, list[int]]:
+    """Fragment nested solids (or 2D surfaces) and name the pieces from the inside out."""
     occ = gmsh.model.occ
     occ.fragment(solids[:1], solids[1:])
     occ.synchronize()
-    pieces = gmsh.model.getEntities(3)
+    pieces = gmsh.model.getEntities(dim)
 
     def extent(tag: int) -> float:
-        xmin, ymin, zmin, xmax, ymax, zmax = gmsh.model.getBoundingBox(3, tag)
+        xmin, ymin, zmin, xmax, ymax, zmax = gmsh.model.getBoundingBox(dim, tag)
         return max(xmax - xmin, ymax - ymin, zmax - zmin)
 
     ordered = sorted((t for _, t in pieces), key=extent)
@@ -151,7 +151,9 @@ def _fragment_nested(solids, shells) -> dict[str, list[int]]:
     return volumes
 
 
-def _set_mesh_size(geometry, surfaces: dict[str, list[int]]) -> None:
+def _set_mesh_size(
+    geometry, surfaces: dict[str, list[int]], distance_list: str = "SurfacesList"
+) -> None:
     """Mesh size: ``mesh_size`` in the particle, finer at the active surface, coarser outside."""
     field = gmsh.model.mesh.field
     h = geometry.mesh_size
@@ -171,7 +173,7 @@ def _set_mesh_size(geometry, surfaces: dict[str, list[int]]) -> None:
         fields.append(flat)
     if geometry.surface_mesh_size is not None:
         distance = field.add("Distance")
-        field.setNumbers(distance, "SurfacesList", surfaces["particle_surface"])
+        field.setNumbers(distance, distance_list, surfaces["particle_surface"])
         field.setNumber(distance, "Sampling", 60)
         threshold = field.add("Threshold")
         field.setNumber(threshold, "InField", distance)

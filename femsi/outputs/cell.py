@@ -30,6 +30,7 @@ from dolfinx import fem
 
 import femsi.compat  # noqa: F401
 from femsi.parallel import ScalarForm
+from femsi.physics.kinematics import as_3d
 from femsi.physics.model import CoupledModel
 from femsi.solvers.protocol import FARADAY
 
@@ -58,7 +59,7 @@ class CellMetrics:
         mesh_model, m, comm = model.model, model.measures, model.mesh.comm
         q = m.mechanics_degree
         one = fem.Constant(model.mesh, 1.0)
-        uz = model.u[2]
+        uz = model.u[model.u.ufl_shape[0] - 1]  # the thickness direction: z, or y in 2D
         self.in_cell = mesh_model.plate is not None
         self.columns = (CELL_COLUMNS if self.in_cell else ()) + (
             SURFACE_COLUMNS if mesh_model.active_surfaces else ()
@@ -93,7 +94,7 @@ class CellMetrics:
             shift = omega * model.hydrostatic_stress / FARADAY
             self._active_area = ScalarForm(m.surface_integral(one, surfaces, q), comm)()
             self._shift = ScalarForm(m.one_sided_surface_integral(shift, surfaces, q), comm)
-            n = ufl.FacetNormal(model.mesh)
+            n = as_3d(ufl.FacetNormal(model.mesh))
             tol = 1e-6 * model.stress_scale
             tensile = ufl.conditional(ufl.gt(ufl.dot(n, sigma * n), tol), 1.0, 0.0)
             self._tensile = ScalarForm(m.surface_integral(tensile, surfaces, q), comm)

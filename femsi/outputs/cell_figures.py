@@ -72,7 +72,7 @@ def render_cell_snapshot(snapshot: dict, folder: Path) -> list[Path]:
         )
     written = []
     for suffix, body, scalars, title in views:
-        cut = body.slice(normal="y", origin=centre)
+        cut = body if snapshot.get("planar") else body.slice(normal="y", origin=centre)
         if cut.n_points == 0:
             continue
         plotter = pyvista.Plotter(off_screen=True, window_size=(1000, 700))
@@ -87,7 +87,10 @@ def render_cell_snapshot(snapshot: dict, folder: Path) -> list[Path]:
             f"{snapshot['label']}  t = {snapshot['time_s']:.4g} s  SOC = {snapshot['soc']:.3f}",
             font_size=10,
         )
-        plotter.view_xz()
+        if snapshot.get("planar"):
+            plotter.view_xy()  # a 2D section is its own cut
+        else:
+            plotter.view_xz()
         plotter.camera.zoom(0.9)
         path = folder / f"{snapshot['label']}_{suffix}.png"
         plotter.screenshot(str(path))

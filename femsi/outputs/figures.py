@@ -19,8 +19,9 @@ import femsi.compat  # noqa: F401
 def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict | None:
     """The current state as arrays on rank 0 (None on other ranks)."""
     mesh = model.mesh
+    gdim, tdim = mesh.geometry.dim, mesh.topology.dim
     P1 = fem.functionspace(mesh, ("Lagrange", 1))
-    V1 = fem.functionspace(mesh, ("Lagrange", 1, (3,)))
+    V1 = fem.functionspace(mesh, ("Lagrange", 1, (gdim,)))
     u1 = fem.Function(V1)
     u1.interpolate(model.u)
     fields = {}
@@ -33,9 +34,11 @@ def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict 
         g = fem.Function(P1)
         g.interpolate(f)
         fields[name] = g.x.array
-    n_owned = mesh.topology.index_map(3).size_local
+    n_owned = mesh.topology.index_map(tdim).size_local
     topology, cell_types, x = plot.vtk_mesh(P1)
-    per_cell = topology.reshape(-1, 5)[:n_owned]
+    per_cell = topology.reshape(-1, tdim + 2)[:n_owned]  # (count, vertices) per simplex
+    displacement = np.zeros((u1.x.array.size // gdim, 3))  # (u_x, u_y, 0) of a 2D section
+    displacement[:, :gdim] = u1.x.array.reshape(-1, gdim)
     tags = np.zeros(n_owned, dtype=np.int32)
     tag_cells = model.model.cell_tags.indices
     owned = tag_cells < n_owned
@@ -44,7 +47,7 @@ def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict 
         "region_tags": tags,
         "cells": per_cell[:, 1:].copy(),
         "points": x.copy(),
-        "u": u1.x.array.reshape(-1, 3).copy(),
+        "u": displacement,
         "fields": {k: v.copy() for k, v in fields.items()},
     }
     gathered = mesh.comm.gather(local, root=0)
@@ -68,7 +71,8 @@ def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict 
         "points": np.vstack(points),
         "u": np.vstack(u),
         "fields": {k: np.concatenate(v) for k, v in fields_out.items()},
-        "clip": len(model.model.symmetry) == 0,
+        "clip": len(model.model.symmetry) == 0 and tdim == 3,
+        "planar": tdim == 2,
         "region_tags": np.concatenate(region_tags),
         "regions": dict(model.model.regions),
         "in_cell": model.model.plate is not None,
@@ -85,9 +89,10 @@ def snapshot_grid(snapshot: dict):
     import pyvista
 
     pyvista.OFF_SCREEN = True
-    n = snapshot["cells"].shape[0]
-    cells = np.hstack([np.full((n, 1), 4), snapshot["cells"]]).ravel()
-    grid = pyvista.UnstructuredGrid(cells, np.full(n, 10, dtype=np.uint8), snapshot["points"])
+    n, per_cell = snapshot["cells"].shape
+    cells = np.hstack([np.full((n, 1), per_cell), snapshot["cells"]]).ravel()
+    vtk_type = 10 if per_cell == 4 else 5  # tetrahedra, or the triangles of a 2D section
+    grid = pyvista.UnstructuredGrid(cells, np.full(n, vtk_type, dtype=np.uint8), snapshot["points"])
     grid.point_data["u"] = snapshot["u"]
     for k, v in snapshot["fields"].items():
         grid.point_data[k] = v
@@ -130,7 +135,9 @@ def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
             f"{snapshot['label']}  t = {snapshot['time_s']:.4g} s  SOC = {snapshot['soc']:.3f}",
             font_size=10,
         )
-        if snapshot["clip"]:
+        if snapshot.get("planar"):
+            plotter.view_xy()  # a 2D section: (r, z) or (x, y)
+        elif snapshot["clip"]:
             plotter.view_vector((0.3, -1.0, 0.4), viewup=(0, 0, 1))  # onto the cut face y = 0
         else:
             plotter.view_vector((-1.0, -0.8, 0.6), viewup=(0, 0, 1))  # onto the symmetry planes

@@ -36,7 +36,9 @@ class FilmOutputs:
         m, comm = model.measures, model.mesh.comm
         dx = m.regions(["film"], m.mechanics_degree)
         self._volume = ScalarForm(1.0 * dx, comm)()
-        self._inplane = ScalarForm(0.5 * (stress[0, 0] + stress[1, 1]) * dx, comm)
+        # In-plane: x and y in 3D; x and z (along the strip) in a plane-strain 2D section.
+        k = 1 if model.mesh.geometry.dim == 3 else 2
+        self._inplane = ScalarForm(0.5 * (stress[0, 0] + stress[k, k]) * dx, comm)
         material = model.materials["film"]
         density = material.extra.get("density")
         self._per_soc = (

@@ -20,6 +20,7 @@ from __future__ import annotations
 from mpi4py import MPI
 
 import basix
+import basix.ufl
 import numpy as np
 import ufl
 from dolfinx import fem
@@ -58,6 +59,15 @@ class PlasticOutputs:
         _, weights = basix.make_quadrature(model.mesh.basix_cell(), op.degree)
         cell_volume = volume.array[dg0.dofmap.list[op._cells, 0]]
         self._point_volume = (cell_volume[:, None] * weights / weights.sum()).reshape(-1)
+        if model.formulation == "axisymmetric":
+            # 2πr varies across a cell: each point's own weight w_p |J| 2π r_p, assembled
+            # with a test function of the operator's scalar quadrature space.
+            element = basix.ufl.quadrature_element(
+                model.mesh.basix_cell(), value_shape=(), degree=op.degree
+            )
+            Q = fem.functionspace(model.mesh, element)
+            points = fem.assemble_vector(fem.form(ufl.TestFunction(Q) * op.dx))
+            self._point_volume = points.array[Q.dofmap.list[op._cells].reshape(-1)]
         self.work = 0.0
 
     def before_commit(self) -> None:

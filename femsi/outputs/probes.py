@@ -48,7 +48,9 @@ class Probes:
         n_owned = mesh.topology.index_map(tdim).size_local
         self._local: list[tuple[int, np.ndarray, list[int]]] = []
         for index, name in enumerate(self.names):
-            x = np.array(points[name], dtype=np.float64).reshape(1, 3)
+            # A 2D study's probe may be (x, y): the section plane is z = 0.
+            x = np.zeros((1, 3))
+            x[0, : len(points[name])] = points[name]
             candidates = geometry.compute_collisions_points(tree, x)
             colliding = geometry.compute_colliding_cells(mesh, candidates, x)
             cells = [int(c) for c in colliding.links(0) if c < n_owned]
@@ -87,7 +89,11 @@ class Probes:
             for cell in cells:
                 where = np.array([cell], dtype=np.int32)
                 row = [c.eval(x, where)[0]]
-                row += list(u.eval(x, where)) if u is not None else [0.0, 0.0, 0.0]
+                displacement = np.zeros(3)
+                if u is not None:  # (u_x, u_y) of a 2D section, u_z = 0
+                    value = u.eval(x, where)
+                    displacement[: value.size] = value
+                row += list(displacement)
                 if stress is not None:
                     s = stress.eval(x, where)
                     row += [s[_INDEX[k]] for k in COMPONENTS]

@@ -123,7 +123,9 @@ def _render(grid, entry: dict, field: str, clip, limits, path: Path | None):
         scalar_bar_args={"title": title, "vertical": True, "position_x": 0.84, "position_y": 0.15},
     )
     plotter.add_text(f"t = {entry['time_s']:.4g} s  SOC = {entry['soc']:.3f}", font_size=10)
-    if clip is not None:
+    if entry.get("planar") and clip is None:
+        plotter.view_xy()  # a 2D section
+    elif clip is not None:
         normal = np.array(AXES[clip])
         plotter.view_vector(tuple(normal + 0.35), viewup=(0, 1, 0) if clip == "z" else (0, 0, 1))
     else:

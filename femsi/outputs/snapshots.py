@@ -46,11 +46,21 @@ def write_snapshot(fields_dir: Path, model, stress, time: float, soc: float) -> 
     point_data = {"u": snapshot["u"], **snapshot["fields"]}
     meshio.write(
         folder / name,
-        meshio.Mesh(snapshot["points"], [("tetra", snapshot["cells"])], point_data=point_data),
+        meshio.Mesh(
+            snapshot["points"],
+            [("tetra" if snapshot["cells"].shape[1] == 4 else "triangle", snapshot["cells"])],
+            point_data=point_data,
+        ),
         binary=True,
     )
     index.append(
-        {"file": name, "time_s": float(time), "soc": float(soc), "clip": bool(snapshot["clip"])}
+        {
+            "file": name,
+            "time_s": float(time),
+            "soc": float(soc),
+            "clip": bool(snapshot["clip"]),
+            "planar": bool(snapshot["planar"]),
+        }
     )
     (folder / INDEX).write_text(json.dumps(index, indent=1))
     entries = "\n".join(

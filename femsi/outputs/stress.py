@@ -60,9 +60,12 @@ class StressFields:
         self.max_principal = fem.Function(self.S, name="max_principal_stress")
         self.volume_ratio = fem.Function(self.S, name="volume_ratio_J")
         points = self.W.element.interpolation_points
-        self._stress_expr = fem.Expression(model.stress, points)
-        self._j_expr = fem.Expression(model.volume_ratio, self.S.element.interpolation_points)
-        n_owned = mesh.topology.index_map(3).size_local
+        # The output expressions take the axis limit u_r/r → ∂u_r/∂r of an axisymmetric model.
+        self._stress_expr = fem.Expression(model.output_stress, points)
+        self._j_expr = fem.Expression(
+            model.output_volume_ratio, self.S.element.interpolation_points
+        )
+        n_owned = mesh.topology.index_map(mesh.topology.dim).size_local
         self._region_dofs = {}
         for region in model.model.regions:
             cells = model.model.cells_of(region)

@@ -6,6 +6,9 @@ nearest the centroid, two at the vertex nearest an x-offset point, one at the ve
 y-offset point. These carry no reaction when the load is self-equilibrated (swelling, uniform
 pressure), so stresses are unaffected. A body on a die floor without side walls keeps three
 in-plane modes (two translations, the rotation about z); two vertices of the floor remove them.
+A plane-strain section has three modes (both components at one vertex, u_y at another); an
+axisymmetric section, held radially on its axis (``symmetry_x``), keeps only the translation
+along the axis (u_z at one vertex).
 """
 
 from __future__ import annotations
@@ -60,7 +63,19 @@ def rigid_body_constraints(
     n = comm.allreduce(x.shape[0], op=MPI.SUM)
     centroid = comm.allreduce(x.sum(axis=0), op=MPI.SUM) / n
     extent = comm.allreduce(np.max(np.abs(x - centroid)) if x.size else 0.0, op=MPI.MAX)
-    if on_floor:
+    if model.formulation == "axisymmetric":
+        # The axis holds u_r; only the translation along it is left (u_z at one vertex).
+        points = ((_nearest_vertex(model, centroid), (1,)),)
+    elif model.formulation == "plane_strain" and on_floor:
+        # The floor holds u_y (and so the rotation): the x translation is left.
+        floor = comm.allreduce(np.min(x[:, 1]) if x.size else np.inf, op=MPI.MIN)
+        points = ((_nearest_vertex(model, np.array([centroid[0], floor, 0.0])), (0,)),)
+    elif model.formulation == "plane_strain":
+        # Two translations and the rotation about z: (u_x, u_y) at one vertex, u_y at another.
+        origin = _nearest_vertex(model, centroid)
+        on_x = _nearest_vertex(model, origin + np.array([extent, 0.0, 0.0]))
+        points = ((origin, (0, 1)), (on_x, (1,)))
+    elif on_floor:
         floor = comm.allreduce(np.min(x[:, 2]) if x.size else np.inf, op=MPI.MIN)
         centre = _nearest_vertex(model, np.array([centroid[0], centroid[1], floor]))
         on_x = _nearest_vertex(model, centre + np.array([extent, 0.0, 0.0]))
@@ -107,7 +122,7 @@ def displacement_bcs(model: MeshModel, V: fem.FunctionSpace) -> list[fem.Dirichl
         bcs.append(fem.dirichletbc(zero, dofs, V.sub(axis)))
     for name in model.fixed_surfaces:
         dofs = fem.locate_dofs_topological(V, fdim, model.facets_of(name))
-        bcs.append(fem.dirichletbc(np.zeros(3), dofs, V))
+        bcs.append(fem.dirichletbc(np.zeros(model.mesh.geometry.dim), dofs, V))
     if not model.is_constrained:
         bcs.extend(rigid_body_constraints(model, V, on_floor="bottom" in model.rollers))
     return bcs

@@ -3,10 +3,17 @@
 UFL estimates a quadrature degree from the form; non-polynomial swelling forms get degree 26-35
 (hundreds of points per tetrahedron) and run hundreds of times slower for the same answer. No
 femsi form integrates without an explicit degree: every measure is built here.
+
+An axisymmetric model (x = r, y = z) integrates over the body of revolution: every volume
+and surface measure carries the weight 2πr, dV = 2πr dr dz and dA = 2πr ds, so volumes,
+capacities, areas, fluxes and energies are those of the full 3D body. The weight is applied by
+:class:`WeightedMeasure`, which behaves like a UFL measure (``integrand * measure``,
+``measure(tags)``).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import ufl
@@ -14,6 +21,34 @@ from dolfinx import fem
 
 import femsi.compat  # noqa: F401
 from femsi.geometry.model import MeshModel
+
+
+class WeightedMeasure:
+    """A UFL measure that multiplies each integrand by a weight (2πr for axisymmetry).
+
+    Args:
+        measure: The UFL measure.
+        weight: A continuous scalar UFL expression (no restriction needed on interior facets).
+    """
+
+    def __init__(self, measure: ufl.Measure, weight):
+        self.measure = measure
+        self.weight = weight
+
+    def __call__(self, *args, **kwargs) -> WeightedMeasure:
+        """The weighted measure restricted to subdomains, as ``ufl.Measure.__call__``."""
+        return WeightedMeasure(self.measure(*args, **kwargs), self.weight)
+
+    def __rmul__(self, integrand):
+        """The weighted integral: integrand · weight · measure."""
+        return (integrand * self.weight) * self.measure
+
+
+def measure_weight(model: MeshModel):
+    """The volume weight of a formulation: 2πr for axisymmetry, else None (weight 1)."""
+    if model.formulation != "axisymmetric":
+        return None
+    return 2 * math.pi * ufl.SpatialCoordinate(model.mesh)[0]
 
 
 @dataclass(frozen=True)
@@ -30,31 +65,41 @@ class Measures:
     mechanics_degree: int
     diffusion_degree: int
 
+    def _weighted(self, measure: ufl.Measure):
+        weight = measure_weight(self.model)
+        return measure if weight is None else WeightedMeasure(measure, weight)
+
     def dx(self, degree: int) -> ufl.Measure:
-        """Cell measure with region subdomain data."""
-        return ufl.Measure(
-            "dx",
-            domain=self.model.mesh,
-            subdomain_data=self.model.cell_tags,
-            metadata={"quadrature_degree": degree},
+        """Cell measure with region subdomain data (2πr-weighted for axisymmetry)."""
+        return self._weighted(
+            ufl.Measure(
+                "dx",
+                domain=self.model.mesh,
+                subdomain_data=self.model.cell_tags,
+                metadata={"quadrature_degree": degree},
+            )
         )
 
     def ds(self, degree: int) -> ufl.Measure:
-        """Exterior facet measure with surface subdomain data."""
-        return ufl.Measure(
-            "ds",
-            domain=self.model.mesh,
-            subdomain_data=self.model.facet_tags,
-            metadata={"quadrature_degree": degree},
+        """Exterior facet measure with surface subdomain data (2πr-weighted for axisymmetry)."""
+        return self._weighted(
+            ufl.Measure(
+                "ds",
+                domain=self.model.mesh,
+                subdomain_data=self.model.facet_tags,
+                metadata={"quadrature_degree": degree},
+            )
         )
 
     def dS(self, degree: int) -> ufl.Measure:  # noqa: N802 - UFL's name for interior facets
-        """Interior facet measure with surface subdomain data."""
-        return ufl.Measure(
-            "dS",
-            domain=self.model.mesh,
-            subdomain_data=self.model.facet_tags,
-            metadata={"quadrature_degree": degree},
+        """Interior facet measure with surface subdomain data (2πr-weighted for axisymmetry)."""
+        return self._weighted(
+            ufl.Measure(
+                "dS",
+                domain=self.model.mesh,
+                subdomain_data=self.model.facet_tags,
+                metadata={"quadrature_degree": degree},
+            )
         )
 
     def regions(self, names, degree: int) -> ufl.Measure:
@@ -70,11 +115,13 @@ class Measures:
         maximum principle of a lumped mass with the stiffness of an acute mesh).
         """
         tags = tuple(self.model.regions[n] for n in names)
-        return ufl.Measure(
-            "dx",
-            domain=self.model.mesh,
-            subdomain_data=self.model.cell_tags,
-            metadata={"quadrature_degree": 1, "quadrature_rule": "vertex"},
+        return self._weighted(
+            ufl.Measure(
+                "dx",
+                domain=self.model.mesh,
+                subdomain_data=self.model.cell_tags,
+                metadata={"quadrature_degree": 1, "quadrature_rule": "vertex"},
+            )
         )(tags)
 
     def surface_integral(self, integrand, names, degree: int):
@@ -101,6 +148,11 @@ class Measures:
         return integrand * self.ds(degree)(tags) + both_sides * self.dS(degree)(tags)
 
 
-def default_mechanics_degree(displacement_degree: int) -> int:
-    """Degree that integrates small-strain stiffness and the P1-eigenstrain load exactly."""
-    return max(displacement_degree, 2 * (displacement_degree - 1))
+def default_mechanics_degree(displacement_degree: int, formulation: str = "3d") -> int:
+    """Degree that integrates small-strain stiffness and the P1-eigenstrain load exactly.
+
+    Axisymmetric forms carry the weight r (one degree more); their hoop terms u_r²/r are not
+    polynomial, and the extra degree also serves them.
+    """
+    extra = 1 if formulation == "axisymmetric" else 0
+    return max(displacement_degree, 2 * (displacement_degree - 1)) + extra

@@ -40,7 +40,12 @@ from femsi.physics.elasticity import (
     small_strain_energy,
     small_strain_stress,
 )
-from femsi.physics.kinematics import deformation_gradient
+from femsi.physics.kinematics import (
+    as_3d,
+    deformation_gradient,
+    displacement_gradient,
+    small_strain,
+)
 from femsi.physics.material_fields import MaterialFields
 from femsi.physics.measures import Measures, default_mechanics_degree
 from femsi.physics.plasticity import PlasticMaterial
@@ -76,11 +81,20 @@ class CoupledModel:
         any_soc_d = any(
             m.diffusivity is not None and not m.diffusivity.is_constant for m in materials.values()
         )
-        q_u = physics.quadrature_degree or default_mechanics_degree(physics.displacement_degree)
+        self.formulation = model.formulation
+        axisymmetric = int(self.formulation == "axisymmetric")  # the weight r: one degree more
+        q_u = physics.quadrature_degree or default_mechanics_degree(
+            physics.displacement_degree, self.formulation
+        )
         nonlinear_d = any_soc_d or physics.chemical_potential == "ideal_solution"
-        q_c = physics.quadrature_degree or 2 * physics.concentration_degree + int(nonlinear_d)
+        q_c = physics.quadrature_degree or (
+            2 * physics.concentration_degree + int(nonlinear_d) + axisymmetric
+        )
         self.measures = Measures(model, mechanics_degree=q_u, diffusion_degree=q_c)
         self.length_scale = _length_scale(model)
+        # Plane-strain integrals are per metre along z (an area, not a volume): one power of
+        # L less, so the residual scales below keep their dimensionless meaning.
+        self.depth = self.length_scale if self.formulation == "plane_strain" else 1.0
         self.stress_scale = max(m.youngs_modulus.value[0] for m in materials.values())
         self.butler_volmer = physics.surface_kinetics == "butler_volmer"
         self._build_diffusion()
@@ -133,7 +147,7 @@ class CoupledModel:
         dx_active = m.regions(self.active_regions, q)
         # Divided by c_max / Δt and L³: the residual measures a change of state of charge, so
         # Newton tolerances mean the same on a 10 nm and a 10 um particle.
-        scale = self.dt / (c_max * self.length_scale**3)
+        scale = self.dt * self.depth / (c_max * self.length_scale**3)
         self._diffusion_scale = scale
         self.diffusivity = self.fields.soc_dependent("diffusivity", self.concentration)
         if self.physics.chemical_potential == "ideal_solution":
@@ -214,7 +228,8 @@ class CoupledModel:
 
     def _build_mechanics(self) -> None:
         mesh, m, p = self.mesh, self.measures, self.physics
-        self.Vu = fem.functionspace(mesh, ("Lagrange", p.displacement_degree, (3,)))
+        gdim = mesh.geometry.dim
+        self.Vu = fem.functionspace(mesh, ("Lagrange", p.displacement_degree, (gdim,)))
         self.u = fem.Function(self.Vu, name="displacement")
         # Continuation parameter in [0, 1]: ramps the swelling of the initial state when Newton
         # cannot reach it from the undeformed body in one solve.
@@ -230,23 +245,29 @@ class CoupledModel:
         mu, lmbda = lame(E, nu)
         self._bulk = lmbda + 2 * mu / 3
         u, c = self.u, self.concentration
+        f = self.formulation
         q = m.mechanics_degree
         elastic_regions = [r for r in self.model.regions if r not in self.plastic_regions]
         # The elastic energy integrates over the elastic regions only when some flow.
         dx = m.regions(elastic_regions, q) if self.plastic_regions else m.dx(q)
         if p.mechanics == "small_strain":
             eps_star = eigenstrain(c, omega, c_ref)
-            density = small_strain_energy(u, eps_star, mu, lmbda)
-            self.elastic_stress = small_strain_stress(u, eps_star, mu, lmbda)
-            self.volume_ratio = 1 + ufl.div(u)
+            density = small_strain_energy(u, eps_star, mu, lmbda, f)
+            self.elastic_stress = small_strain_stress(u, eps_star, mu, lmbda, f)
+            self.output_stress = small_strain_stress(u, eps_star, mu, lmbda, f, axis_limit=True)
+            self.output_volume_ratio = 1 + ufl.tr(small_strain(u, f, axis_limit=True))
+            dilatation = ufl.tr(small_strain(u, f))
+            self.volume_ratio = 1 + dilatation
             self.swelling_ratio = swelling_ratio(c, omega, c_ref)
             swelling_input = omega * (c - c_ref) / 3
-            hydrostatic_plastic = self._bulk * (ufl.div(u) - omega * (c - c_ref))
+            hydrostatic_plastic = self._bulk * (dilatation - omega * (c - c_ref))
         else:
             js = swelling_ratio(c, omega, c_ref)
-            density = neo_hookean_energy(u, js, mu, lmbda)
-            self.elastic_stress = neo_hookean_stress(u, js, mu, lmbda)
-            self.volume_ratio = ufl.det(deformation_gradient(u))
+            density = neo_hookean_energy(u, js, mu, lmbda, f)
+            self.elastic_stress = neo_hookean_stress(u, js, mu, lmbda, f)
+            self.output_stress = neo_hookean_stress(u, js, mu, lmbda, f, axis_limit=True)
+            self.output_volume_ratio = ufl.det(deformation_gradient(u, f, axis_limit=True))
+            self.volume_ratio = ufl.det(deformation_gradient(u, f))
             self.swelling_ratio = js
             swelling_input = js
             je = self.volume_ratio / js
@@ -256,7 +277,7 @@ class CoupledModel:
         self.hydrostatic_stress = ufl.tr(self.elastic_stress) / 3
         v, du = ufl.TestFunction(self.Vu), ufl.TrialFunction(self.Vu)
         # Scaled by 1 / (E_ref L²): a dimensionless (strain-like) residual.
-        scale = 1.0 / (self.stress_scale * self.length_scale**2)
+        scale = self.depth / (self.stress_scale * self.length_scale**2)
         self.mechanics_scale = scale
         internal = ufl.derivative(energy, u, v) if energy is not None else None
         plastic_residual = plastic_jacobian = None
@@ -276,12 +297,13 @@ class CoupledModel:
             )
             self._projector = QuadratureProjector(op, self.plastic_stress)
             self.stress = (1 - chi) * self.elastic_stress + chi * self.plastic_stress
+            self.output_stress = (1 - chi) * self.output_stress + chi * self.plastic_stress
             self.hydrostatic_stress = (1 - chi) * self.hydrostatic_stress + chi * (
                 hydrostatic_plastic
             )
         self.internal_work_form = lambda w: (
             (ufl.derivative(energy, u, w) if energy is not None else 0)
-            + (ufl.inner(self.plasticity.stress, ufl.grad(w)) * self.plastic_dx
+            + (ufl.inner(self.plasticity.stress, displacement_gradient(w, f)) * self.plastic_dx
                if self.plastic_regions else 0)
         )  # fmt: skip
         external = None
@@ -293,12 +315,12 @@ class CoupledModel:
                 tuple(self.model.surfaces[s] for s in self.model.pressure_surfaces)
             )
             if p.mechanics == "small_strain":
-                traction = pressure * n
+                traction = pressure * as_3d(n)
             else:
-                F = deformation_gradient(u)
-                traction = pressure * ufl.det(F) * ufl.inv(F).T * n
+                F = deformation_gradient(u, f)
+                traction = pressure * ufl.det(F) * ufl.inv(F).T * as_3d(n)
                 self.follower_pressure = True
-            external = ufl.inner(traction, v) * ds
+            external = ufl.inner(traction, as_3d(v)) * ds
         self.has_plate = self.cell is not None and self.cell.plate != "none"
         if self.has_plate:
             plate = self._plate_load(v)
@@ -337,6 +359,7 @@ class CoupledModel:
             poissons_ratio=nu,
             plastic=plastic,
             quadrature_degree=self.measures.mechanics_degree,
+            formulation=self.formulation,
         )
         op = self.plasticity
         self._youngs_modulus = E
@@ -393,6 +416,7 @@ class CoupledModel:
         the same expressions are an approximation (the overstress is left out).
         """
         v = ufl.TestFunction(self.Vu)
+        f = self.formulation
         op = self.plasticity
         identity = ufl.Identity(3)
         d_swelling = ufl.derivative(self._swelling_input, self.theta, dtheta)
@@ -403,7 +427,7 @@ class CoupledModel:
             tau = op.stress
             to_stress = identity
         else:
-            F = deformation_gradient(self.u)
+            F = deformation_gradient(self.u, f)
             js = self._swelling_input
             tau = op.stress * F.T / js
             to_stress = js * ufl.inv(F).T  # P = J_s τ F⁻ᵀ
@@ -418,7 +442,7 @@ class CoupledModel:
         else:
             dstress = (op.stress / js - self._bulk * ufl.inv(F).T) * d_swelling
             dstress = dstress + dtau * to_stress
-        return ufl.inner(dstress, ufl.grad(v)) * self.plastic_dx
+        return ufl.inner(dstress, displacement_gradient(v, f)) * self.plastic_dx
 
     # ------------------------------------------------------------------ coupling
 
@@ -446,7 +470,7 @@ class CoupledModel:
         w = ufl.TestFunction(self.Vs)
         dx_active = m.regions(self.active_regions, q)
         # Scaled like the mechanics residual: dimensionless, per unit volume L³.
-        scale = 1.0 / (self.stress_scale * self.length_scale**3)
+        scale = self.depth / (self.stress_scale * self.length_scale**3)
         self.projection_form = scale * (sigma_h - self.hydrostatic_stress) * w * dx_active
         active_cells = np.concatenate([self.model.cells_of(r) for r in self.active_regions])
         active = consistent_dofs(
@@ -544,11 +568,14 @@ class CoupledModel:
         w = ufl.TestFunction(self.R_space)
         c_max, length = self.reference_max_concentration, self.length_scale
         # Scaled by a 1C-like flux c_max L / 3600 s over an area L²: dimensionless.
-        scale = 3600.0 / (c_max * length**3)
+        scale = 3600.0 * self.depth / (c_max * length**3)
         area = m.surface_integral(w, self.model.active_surfaces, q)
         self.kinetics_form = scale * (surface(w) - self.inward_flux * area)
         dx_active = m.regions(self.active_regions, q)
-        self.kinetics_hold_form = (self.potential - self.held_potential) / length**3 * w * dx_active
+        hold_scale = self.depth / length**3
+        self.kinetics_hold_form = (
+            (self.potential - self.held_potential) * hold_scale * w * dx_active
+        )
 
     def transport_forms(self, held: bool):
         """Blocks [F_c, F_φ] and their Jacobian for Butler-Volmer without monolithic coupling."""

@@ -29,6 +29,7 @@ stress and tangent from one evaluation) are most of this module anyway.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import basix.ufl
@@ -37,6 +38,8 @@ import ufl
 from dolfinx import fem
 
 import femsi.compat  # noqa: F401
+from femsi.physics.kinematics import displacement_gradient
+from femsi.physics.measures import WeightedMeasure
 from femsi.physics.plasticity.finite_strain import finite_strain_update
 from femsi.physics.plasticity.flow import FlowParameters
 from femsi.physics.plasticity.material import PlasticMaterial
@@ -61,6 +64,10 @@ class QuadratureConstitutive:
             of other cells stay elastic (Hencky at finite strain, linear at small strain).
         quadrature_degree: Degree of the quadrature elements and of :attr:`dx`.
         dt: Initial time step (only viscoplastic materials use it); see :meth:`update`.
+        formulation: ``3d``, or a 2D section's ``plane_strain`` or ``axisymmetric``: the
+            return maps see the 3×3 ∇u of :func:`femsi.physics.kinematics.displacement_gradient`
+            (zero out-of-plane row, or u_r/r in the hoop entry), and :attr:`dx` carries 2πr
+            for axisymmetry.
     """
 
     def __init__(
@@ -75,10 +82,12 @@ class QuadratureConstitutive:
         plastic: Sequence[tuple[np.ndarray, PlasticMaterial]],
         quadrature_degree: int,
         dt: float = 0.0,
+        formulation: str = "3d",
     ):
         if kinematics not in KINEMATICS:
             raise ValueError(f"kinematics must be one of {KINEMATICS}, got {kinematics!r}")
         self.u = u
+        self.formulation = formulation
         self.kinematics = kinematics
         self.finite = kinematics == "finite_strain"
         self.degree = quadrature_degree
@@ -96,7 +105,10 @@ class QuadratureConstitutive:
             domain=mesh,
             metadata={"quadrature_degree": self.degree, "quadrature_rule": "default"},
         )
-        grad_u = ufl.grad(u)
+        if formulation == "axisymmetric":
+            r = ufl.SpatialCoordinate(mesh)[0]
+            self.dx = WeightedMeasure(self.dx, 2 * math.pi * r)
+        grad_u = self._grad(u)
         inputs = ufl.as_vector(
             [grad_u[i, j] for i in range(3) for j in range(3)]
             + [swelling, soc, youngs_modulus, poissons_ratio]
@@ -145,13 +157,17 @@ class QuadratureConstitutive:
             dx: Optional restriction of :attr:`dx`, e.g. ``op.dx(tags, subdomain_data=ct)``
                 to integrate some regions only (its degree must stay that of :attr:`dx`).
         """
-        return ufl.inner(self.stress, ufl.grad(v)) * (dx or self.dx)
+        return ufl.inner(self.stress, self._grad(v)) * (dx or self.dx)
 
     def jacobian(self, du, v, dx: ufl.Measure | None = None) -> ufl.Form:
         """∫ (A : ∇du) : ∇v dX with the quadrature tangent A (``dx`` as in :meth:`residual`)."""
         i, j, k, m = ufl.indices(4)
-        a_du = ufl.as_tensor(self.tangent[i, j, k, m] * ufl.grad(du)[k, m], (i, j))
-        return ufl.inner(a_du, ufl.grad(v)) * (dx or self.dx)
+        a_du = ufl.as_tensor(self.tangent[i, j, k, m] * self._grad(du)[k, m], (i, j))
+        return ufl.inner(a_du, self._grad(v)) * (dx or self.dx)
+
+    def _grad(self, w):
+        """The 3×3 gradient of a displacement-like field w (3D, or a 2D section's)."""
+        return displacement_gradient(w, self.formulation)
 
     # ------------------------------------------------------------------ updates
 
