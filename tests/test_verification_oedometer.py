@@ -101,3 +101,20 @@ def test_fixture_spring_between_the_limits(run_study, ks_h_over_m):
     # The spring's force is the plate's: P0 plus k_s times the rise since the preload.
     rise = (eps_zz + P0 / M) * H
     assert final["stack_pressure_Pa"] == pytest.approx(P0 + k_s * rise, rel=TOL)
+
+
+def test_laterally_free_layer_under_a_plate_is_uniaxial(run_study):
+    """Without die walls (``lateral: free``) the layer under the plate is in uniaxial stress:
+    σ_zz = -P, σ_xx = σ_yy = 0, ε_zz = -P/E + e* and the lateral strain νP/E + e*
+    (Hooke's law with an isotropic eigenstrain)."""
+    result = run_study(_oedometer({"plate": "stack_pressure", "lateral": "free"}))
+    assert result.status == "completed"
+    final = result.rows[-1]
+    e = OMEGA * final["soc"] * C_MAX / 3
+    assert final["probe.centre.szz_Pa"] == pytest.approx(-P0, rel=TOL)
+    assert abs(final["probe.centre.sxx_Pa"]) < TOL * P0
+    assert final["plate_displacement_m"] / H == pytest.approx(-P0 / E + e, rel=TOL)
+    # Small strain: the volume change is tr ε = 2 (νP/E + e*) + (-P/E + e*).
+    assert final["electrode_volume_change"] == pytest.approx(
+        2 * (NU * P0 / E + e) + (-P0 / E + e), rel=TOL
+    )
