@@ -56,5 +56,7 @@ def petsc_options(settings: SubSolver, *, symmetric: bool, linear: bool, vector:
             options["snes_ksp_ew"] = True
         if vector:
             options["pc_gamg_threshold"] = 0.01
-    options |= dict(settings.petsc_options)
+    # A YAML ``true`` is PETSc's bare flag: ``snes_monitor: true`` must reach PETSc as
+    # ``-snes_monitor`` (the string "true" is read as a viewer name there and fails).
+    options |= {k: "" if v is True else v for k, v in settings.petsc_options.items()}
     return options
