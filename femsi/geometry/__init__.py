@@ -10,6 +10,7 @@ from dolfinx.io import gmsh as gmshio
 import femsi.compat  # noqa: F401
 from femsi.config.schema import ElectrodeGeometry, FilmGeometry, MeshFileGeometry, RveGeometry
 from femsi.geometry.film import build_film
+from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.mesh_file import read_mesh_file
 from femsi.geometry.model import MeshModel, ghosted_partitioner
 from femsi.geometry.packed_mesh import build_packed_mesh
@@ -58,11 +59,7 @@ def build_mesh(geometry, comm: MPI.Comm = MPI.COMM_WORLD) -> MeshModel:
     )
     if getattr(geometry, "dimension", 3) == 2:
         return build_section(geometry, scaled, comm)
-    gmsh.initialize(interruptible=False)
-    try:
-        gmsh.option.setNumber("General.Terminal", 0)
-        gmsh.option.setNumber("General.NumThreads", 1)
-        gmsh.model.add(geometry.type)
+    with gmsh_session(geometry.type):
         regions = surfaces = roles = None
         if comm.rank == 0:
             regions, surfaces, roles = build_spherical(scaled)
@@ -71,23 +68,9 @@ def build_mesh(geometry, comm: MPI.Comm = MPI.COMM_WORLD) -> MeshModel:
             gmsh.model.mesh.generate(3)
         regions, surfaces, roles = comm.bcast((regions, surfaces, roles), root=0)
         data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=3, partitioner=ghosted_partitioner())
-    finally:
-        gmsh.finalize()
     data.mesh.geometry.x[:] *= scale
     octant = geometry.symmetry == "octant"
     symmetry = {i: f"symmetry_{'xyz'[i]}" for i in range(3)} if octant else {}
-    outer = roles["outer"]
-    boundary = geometry.outer_boundary
-    return MeshModel(
-        mesh=data.mesh,
-        cell_tags=data.cell_tags,
-        facet_tags=data.facet_tags,
-        regions=regions,
-        surfaces=surfaces,
-        active_surfaces=roles["active"],
-        fixed_surfaces=outer if boundary == "fixed" else [],
-        pressure_surfaces=outer if boundary == "pressure" else [],
-        symmetry=symmetry,
-        outer_pressure=geometry.outer_pressure,
-        volume_scale=8.0 if octant else 1.0,
+    return MeshModel.of_particle(
+        geometry, data, regions, surfaces, roles, symmetry, 8.0 if octant else 1.0
     )

@@ -67,6 +67,46 @@ class MeshModel:
     info: dict = field(default_factory=dict)
     formulation: str = "3d"
 
+    @classmethod
+    def of_particle(
+        cls,
+        geometry,
+        data,
+        regions: dict[str, int],
+        surfaces: dict[str, int],
+        roles: dict,
+        symmetry: dict[int, str],
+        volume_scale: float,
+        formulation: str = "3d",
+    ) -> MeshModel:
+        """The model of a spherical-family body (sphere, core-shell, hollow, in a matrix).
+
+        Args:
+            geometry: Its geometry section (``outer_boundary``, ``outer_pressure``).
+            data: The distributed mesh with cell and facet tags (DOLFINx ``MeshData``).
+            regions: Region name to cell tag.
+            surfaces: Surface name to facet tag.
+            roles: The builder's ``active`` and ``outer`` surface names.
+            symmetry: Axis to the name of its symmetry plane (or line).
+            volume_scale: Full body over the modelled part.
+            formulation: ``3d``, ``plane_strain`` or ``axisymmetric``.
+        """
+        outer, boundary = roles["outer"], geometry.outer_boundary
+        return cls(
+            mesh=data.mesh,
+            cell_tags=data.cell_tags,
+            facet_tags=data.facet_tags,
+            regions=regions,
+            surfaces=surfaces,
+            active_surfaces=roles["active"],
+            fixed_surfaces=outer if boundary == "fixed" else [],
+            pressure_surfaces=outer if boundary == "pressure" else [],
+            symmetry=symmetry,
+            outer_pressure=geometry.outer_pressure,
+            volume_scale=volume_scale,
+            formulation=formulation,
+        )
+
     def cells_of(self, region: str) -> np.ndarray:
         """Local cell indices (owned and ghost) of a region."""
         return self.cell_tags.find(self.regions[region])

@@ -172,19 +172,13 @@ def build_section(geometry, scaled, comm: MPI.Comm) -> MeshModel:
     symmetry = {
         axis: name for axis, name in enumerate(("symmetry_x", "symmetry_y")) if name in curves
     }
-    outer = roles["outer"]
-    boundary = geometry.outer_boundary
-    return MeshModel(
-        mesh=data.mesh,
-        cell_tags=data.cell_tags,
-        facet_tags=data.facet_tags,
-        regions=regions,
-        surfaces=curves,
-        active_surfaces=roles["active"],
-        fixed_surfaces=outer if boundary == "fixed" else [],
-        pressure_surfaces=outer if boundary == "pressure" else [],
-        symmetry=symmetry,
-        outer_pressure=geometry.outer_pressure,
-        volume_scale=VOLUME_SCALE[(geometry.formulation, geometry.symmetry)],
-        formulation=geometry.formulation,
+    return MeshModel.of_particle(
+        geometry,
+        data,
+        regions,
+        curves,
+        roles,
+        symmetry,
+        VOLUME_SCALE[(geometry.formulation, geometry.symmetry)],
+        geometry.formulation,
     )
