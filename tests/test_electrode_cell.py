@@ -90,21 +90,24 @@ def test_sparser_array_approaches_the_infinite_matrix(run_study):
     assert pressures[1] == pytest.approx(p_infinite, rel=0.03)
 
 
+#: A small packed electrode (about ten particles) that meshes and solves in seconds.
+SMALL_ELECTRODE = {
+    "type": "electrode",
+    "width": "6 um",
+    "electrode_thickness": "6 um",
+    "separator_thickness": "1.5 um",
+    "radius": "1.2 um",
+    "volume_fraction": 0.3,
+    "seed": 3,
+    "mesh_size": "1.2 um",
+    "particle_mesh_size": "0.8 um",
+    "interface_mesh_size": "0.6 um",
+}
+
+
 def _small_electrode(cell: dict, protocol: list, **geometry) -> dict:
     return study(
-        geometry={
-            "type": "electrode",
-            "width": "6 um",
-            "electrode_thickness": "6 um",
-            "separator_thickness": "1.5 um",
-            "radius": "1.2 um",
-            "volume_fraction": 0.3,
-            "seed": 3,
-            "mesh_size": "1.2 um",
-            "particle_mesh_size": "0.8 um",
-            "interface_mesh_size": "0.6 um",
-            **geometry,
-        },
+        geometry=SMALL_ELECTRODE | geometry,
         materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"},
         physics={"mechanics": "small_strain", "displacement_degree": 1},
         cell=cell,

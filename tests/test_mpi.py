@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MPIRUN, ROOT, run_cli, study, write_study
+from tests.test_electrode_cell import SMALL_ELECTRODE
 
 pytestmark = [
     pytest.mark.mpi,
@@ -101,18 +102,7 @@ CASES = {
     ),
     # A packed electrode: a mesh built once and read by both ranks, a held plate.
     "electrode_fixed_gap_small_strain": study(
-        geometry={
-            "type": "electrode",
-            "width": "6 um",
-            "electrode_thickness": "6 um",
-            "separator_thickness": "1.5 um",
-            "radius": "1.2 um",
-            "volume_fraction": 0.3,
-            "seed": 3,
-            "mesh_size": "1.2 um",
-            "particle_mesh_size": "0.8 um",
-            "interface_mesh_size": "0.6 um",
-        },
+        geometry=SMALL_ELECTRODE,
         materials={"particle": "amorphous_silicon", "matrix": "li6ps5cl"},
         physics={"mechanics": "small_strain", "displacement_degree": 2},
         cell={"plate": "fixed_gap"},

@@ -26,6 +26,7 @@ import math
 import numpy as np
 import pytest
 
+from tests import test_verification_shell as shell
 from tests.analytic import (
     eshelby_pressure,
     galvanostatic_concentration,
@@ -34,6 +35,7 @@ from tests.analytic import (
     sphere_stresses,
 )
 from tests.conftest import study
+from tests.test_verification_shell import E1, E2, E_STAR, NU1, NU2, A
 
 FARADAY = 96485.33212
 R, D, E, NU = 1e-6, 1e-16, 100e9, 0.25
@@ -118,44 +120,16 @@ def test_axisymmetric_potentiostatic_sphere_at_tau_0_05(run_study):
 
 # ------------------------------------------------------------------ §2 and plane-strain shells
 
-A = 1e-6
-E1, NU1, E2, NU2, E_STAR = 80e9, 0.22, 20e9, 0.3, 0.01
-
 
 def shell_study(formulation: dict, outer: str, b_over_a: float, mesh: float, degree: int = 2):
-    """A particle (e* = Ω c / 3 = 0.01) bonded in a concentric shell of outer radius b."""
-    return study(
-        geometry={
-            "type": "particle_in_matrix",
-            "radius": A,
-            "matrix_shape": "sphere",
-            "matrix_size": b_over_a * A,
-            "symmetry": "octant",
-            "mesh_size": mesh * A,
-            "outer_boundary": outer,
-        }
-        | formulation,
-        materials={
-            "particle": {
-                "base": "amorphous_silicon",
-                "youngs_modulus": "80 GPa",
-                "poissons_ratio": NU1,
-                "partial_molar_volume": "3e-7 m^3/mol",
-                "max_concentration": "1e5 mol/m^3",
-                "initial_soc": 1.0,
-                "stress_free_soc": 0.0,
-            },
-            "matrix": {"base": "li6ps5cl", "youngs_modulus": "20 GPa", "poissons_ratio": NU2},
-        },
-        physics={"mechanics": "small_strain", "displacement_degree": degree, "diffusion": False},
-        protocol=[{"rest": {"duration": "1 s"}}],
-        time={"initial_step": "1 s", "max_step": "1 s"},
-        outputs={
-            "every": 0,
-            "figures": False,
-            "probes": {"centre": [0, 0], "inside": [0.3 * A, 0.3 * A], "interface": [A, 0]},
-        },
-    )
+    """The 3D shell study of test_verification_shell as a 2D section (probes in 2D)."""
+    tree = shell.shell_study(outer, b_over_a, mesh, degree, **formulation)
+    tree["outputs"]["probes"] = {
+        "centre": [0, 0],
+        "inside": [0.3 * A, 0.3 * A],
+        "interface": [A, 0],
+    }
+    return tree
 
 
 @pytest.mark.parametrize(("outer", "reference_MPa"), [("free", 212.766), ("fixed", 326.409)])
