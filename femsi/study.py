@@ -20,10 +20,12 @@ import yaml
 
 import femsi.compat  # noqa: F401
 from femsi.config import StudyConfig, load_config
+from femsi.config.cracks import crack_layouts
 from femsi.config.schema import Cell
 from femsi.errors import InputError, SolveError
 from femsi.geometry import build_mesh
 from femsi.outputs.cell import CellMetrics
+from femsi.outputs.cracks import CrackOutputs, plot_crack_G
 from femsi.outputs.fields import FieldWriter
 from femsi.outputs.film import FilmOutputs
 from femsi.outputs.manifest import container, seeds, versions
@@ -180,7 +182,10 @@ class _Runner:
                 yaml.safe_dump(self._material_sources(), stream, sort_keys=False)
         logger.info("femsi study %s, %d MPI ranks", study.study, comm.size)
         t0 = clock.perf_counter()
-        self.mesh_model = build_mesh(study.geometry, comm)
+        tagged = [(i, c) for i, c in enumerate(study.cracks) if c.kind == "tagged"]
+        self.mesh_model = build_mesh(
+            study.geometry, comm, crack_layouts(study), tagged, study.physics.plastic_regions
+        )
         self._check_regions()
         self.timer.add("mesh", clock.perf_counter() - t0)
         t0 = clock.perf_counter()
@@ -374,6 +379,10 @@ class _Runner:
         if model.has_mechanics and model.plasticity is not None:
             self.plastic_outputs = PlasticOutputs(model, self.mesh_model.volume_scale)
             columns += self.plastic_outputs.columns
+        self.crack_outputs = None
+        if model.has_mechanics and self.mesh_model.cracks:
+            self.crack_outputs = CrackOutputs(model, self.mesh_model.cracks)
+            columns += self.crack_outputs.columns
         columns += probe_columns(self.probes.names)
         self.series = TimeSeries(self.out / "timeseries.csv", columns, self.comm.rank == 0)
         self.peaks = PeakTracker()
@@ -771,6 +780,8 @@ class _Runner:
         if self.plastic_outputs is not None:
             row |= self.plastic_outputs.evaluate()
             self.model.plasticity.equivalent_plastic_strain_dg0()
+        if self.crack_outputs is not None:
+            row |= self.crack_outputs.evaluate()
         row |= self.probes.evaluate(
             self.model.c,
             self.model.u if self.model.has_mechanics else None,
@@ -838,6 +849,8 @@ class _Runner:
                     from femsi.outputs.film import plot_stress_capacity
 
                     plot_stress_capacity(self.series.rows, self.out / "figures")
+                if self.crack_outputs is not None:
+                    plot_crack_G(self.series.rows, self._crack_summary(), self.out / "figures")
             except Exception as err:  # figures must never cost the results
                 logger.warning("figures could not be rendered: %s", err)
         self.timer.add("figures", clock.perf_counter() - t0)
@@ -860,6 +873,8 @@ class _Runner:
             "final": rows[-1] if rows else {},
             "peaks": self.peaks.peaks,
         }
+        if self.crack_outputs is not None:
+            summary["cracks"] = self._crack_summary()
         manifest = {
             "versions": versions(),
             "config_hash": self.config.hash(),
@@ -896,6 +911,9 @@ class _Runner:
                 write_complete_marker(self.out, self.config.hash())
         logger.info("run %s: %s in %.1f s (%d steps)", self.study.study, status, total, self.step)
         return summary
+
+    def _crack_summary(self) -> dict:
+        return self.crack_outputs.summary(self.series.rows, self.config.materials)
 
     def _iteration_totals(self) -> dict:
         totals = {}

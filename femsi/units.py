@@ -35,6 +35,7 @@ SI_UNITS: dict[str, str] = {
     "stiffness_per_area": "Pa/m",
     "temperature": "K",
     "voltage": "V",
+    "angle": "rad",
 }
 
 

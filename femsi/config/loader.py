@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from femsi.config.cracks import crack_layouts
 from femsi.config.overrides import apply_overrides
 from femsi.config.schema import (
     CoreShellGeometry,
@@ -51,7 +52,14 @@ REGIONS_OF = {
     "electrode": ("particle", "matrix", "separator", "current_collector", "inert"),
 }
 #: Geometry types with a 2D (axisymmetric or plane-strain) model, and the fields that select it.
-TWO_D_GEOMETRIES = {"sphere", "core_shell", "hollow_sphere", "particle_in_matrix", "film"}
+TWO_D_GEOMETRIES = {
+    "sphere",
+    "core_shell",
+    "hollow_sphere",
+    "particle_in_matrix",
+    "film",
+    "mesh_file",
+}
 TWO_D_FIELDS = {"geometry.dimension", "geometry.formulation"}
 #: Regions whose material may be left out: they then take the material of another region.
 MATERIAL_DEFAULTS = {"separator": "matrix"}
@@ -316,10 +324,19 @@ def _check_dimension(study: Study) -> None:
     geometry = study.geometry
     dimension = getattr(geometry, "dimension", 3)
     formulation = getattr(geometry, "formulation", None)
+    symmetry = getattr(geometry, "symmetry", None)
+    if symmetry == "half" and (dimension != 2 or formulation != "plane_strain"):
+        raise InputError(
+            "geometry.symmetry",
+            "half (the half y >= 0 of a section) is for 2D plane-strain sections; an "
+            "axisymmetric section's mirror is octant",
+        )
     if dimension == 3:
         if formulation is not None:
             raise InputError("geometry.formulation", f"{formulation} needs geometry.dimension: 2")
         return
+    if geometry.type == "mesh_file" and not str(geometry.path).endswith(".msh"):
+        raise InputError("geometry.path", "a 2D mesh file must be a Gmsh .msh file")
     if formulation is None:
         raise InputError("geometry.formulation", "dimension: 2 needs axisymmetric or plane_strain")
     if geometry.type == "film" and formulation != "plane_strain":
@@ -333,6 +350,7 @@ def _check_consistency(study: Study, materials: dict[str, Material]) -> None:
     _check_dimension(study)
     _check_cell(study)
     _check_plasticity_and_coupling(study, materials)
+    crack_layouts(study)
     if geometry.type != "mesh_file":
         needed = regions_of(geometry)
         for region in needed:

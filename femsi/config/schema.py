@@ -36,6 +36,7 @@ CompressivePressure = Annotated[float, _quantity("pressure"), Field(ge=0)]
 StiffnessPerArea = Annotated[float, _quantity("stiffness_per_area"), Field(gt=0)]
 Voltage = Annotated[float, _quantity("voltage")]
 PositiveTemperature = Annotated[float, _quantity("temperature"), Field(gt=0)]
+Angle = Annotated[float, _quantity("angle")]
 Point = Annotated[tuple[Length, Length, Length] | tuple[Length, Length], Field()]
 
 
@@ -55,10 +56,12 @@ class _ParticleGeometry(Section):
     revolution about the y axis, meshed in the half plane x = r >= 0: a sphere is a half-disc)
     or ``plane_strain`` (a long body along z: a sphere's cross-section is a disc, a nanowire).
     ``symmetry: octant`` then keeps the quarter x, y >= 0 (the z = 0 mirror plane of an
-    axisymmetric body; the two symmetry lines of a plane-strain disc).
+    axisymmetric body; the two symmetry lines of a plane-strain disc), and ``symmetry: half``
+    (plane strain only) the half y >= 0 with the one mirror line y = 0, for a body whose
+    cracks lie on that line.
     """
 
-    symmetry: Literal["full", "octant"] = "octant"
+    symmetry: Literal["full", "octant", "half"] = "octant"
     mesh_size: PositiveLength
     surface_mesh_size: PositiveLength | None = None
     outer_boundary: Literal["free", "fixed", "pressure"] = "free"
@@ -167,6 +170,8 @@ class MeshFileGeometry(Section):
     mapped to them in ``regions`` (by name or number). ``active_surface`` names the surface
     lithium enters through (required when ``physics.diffusion`` is on). Without fixed or
     symmetry surfaces the body is held by rigid-body point constraints only.
+    ``dimension: 2`` reads a 2D Gmsh mesh in the x-y plane (regions are surface groups,
+    boundaries curve groups) with ``formulation`` as for the built-in sections.
     """
 
     type: Literal["mesh_file"]
@@ -176,6 +181,8 @@ class MeshFileGeometry(Section):
     active_surface: str | int | None = None
     fixed_surfaces: list[str | int] = Field(default_factory=list)
     symmetry_surfaces: dict[Literal["x", "y", "z"], str | int] = Field(default_factory=dict)
+    dimension: Literal[2, 3] = 3
+    formulation: Literal["axisymmetric", "plane_strain"] | None = None
 
     def smallest_feature(self) -> float:  # noqa: D102
         return float("inf")
@@ -617,6 +624,35 @@ class Solver(Section):
     mechanics: SubSolver = SubSolver()
 
 
+# --------------------------------------------------------------------------- cracks
+
+CRACK_KINDS = ("edge", "centre", "coating", "channel", "electrolyte", "tagged")
+
+
+class Crack(Section):
+    """A pre-existing crack whose energy release rate is evaluated after every step.
+
+    Kinds (2D sections; the geometry each needs in brackets): ``edge`` a radial crack from
+    the particle's free surface inward at polar angle ``angle`` [sphere, hollow_sphere];
+    ``centre`` a crack of total ``length`` through the particle's centre, inclined by
+    ``angle`` [sphere, core_shell, particle_in_matrix]; ``coating`` a radial crack from the
+    coating's outer surface inward [core_shell]; ``electrolyte`` a radial crack in the matrix
+    from the particle surface outward [particle_in_matrix]; ``channel`` a through-thickness
+    crack in the film at x = 0 [film]; ``tagged`` the curve ``curve`` of a 2D mesh file
+    [mesh_file]. In axisymmetry every crack lies in the equatorial plane (``angle: 0``): a
+    ring crack, or a penny crack for ``centre``.
+    """
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_-]+$")]
+    kind: Literal["edge", "centre", "coating", "channel", "electrolyte", "tagged"]
+    length: PositiveLength | None = None
+    angle: Angle = 0.0
+    tip_size: PositiveLength | None = None
+    rings: Annotated[int, Field(ge=1, le=10)] = 3
+    ring_radius: PositiveLength | None = None
+    curve: str | int | None = None
+
+
 # --------------------------------------------------------------------------- study
 
 
@@ -633,3 +669,4 @@ class Study(Section):
     time: Time
     outputs: Outputs = Outputs()
     solver: Solver = Solver()
+    cracks: list[Crack] = Field(default_factory=list)

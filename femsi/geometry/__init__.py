@@ -9,6 +9,7 @@ from dolfinx.io import gmsh as gmshio
 
 import femsi.compat  # noqa: F401
 from femsi.config.schema import ElectrodeGeometry, FilmGeometry, MeshFileGeometry, RveGeometry
+from femsi.geometry.channel import build_channel_film
 from femsi.geometry.film import build_film
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.mesh_file import read_mesh_file
@@ -32,19 +33,26 @@ LENGTH_FIELDS = (
 )
 
 
-def build_mesh(geometry, comm: MPI.Comm = MPI.COMM_WORLD) -> MeshModel:
+def build_mesh(
+    geometry, comm: MPI.Comm = MPI.COMM_WORLD, cracks=(), tagged=(), plastic_regions=()
+) -> MeshModel:
     """Build (Gmsh, on rank 0) or read the mesh of a geometry section and distribute it.
 
     Args:
         geometry: A validated ``geometry`` section.
         comm: Communicator to distribute the mesh over.
+        cracks: Layouts of built-in cracks (:func:`femsi.config.cracks.crack_layouts`).
+        tagged: (index, config entry) of ``tagged`` cracks of a mesh file.
+        plastic_regions: Regions that flow (no tagged crack may lie in one).
 
     Returns:
-        The mesh with named regions, surfaces and boundary roles.
+        The mesh with named regions, surfaces, boundary roles and cracks.
     """
     if isinstance(geometry, MeshFileGeometry):
-        return read_mesh_file(geometry, comm)
+        return read_mesh_file(geometry, comm, tuple(tagged), tuple(plastic_regions))
     if isinstance(geometry, FilmGeometry):
+        if cracks:
+            return build_channel_film(geometry, cracks[0], comm)
         return build_film(geometry, comm)
     if isinstance(geometry, ElectrodeGeometry | RveGeometry):
         return build_packed_mesh(geometry, comm)
@@ -58,7 +66,7 @@ def build_mesh(geometry, comm: MPI.Comm = MPI.COMM_WORLD) -> MeshModel:
         }
     )
     if getattr(geometry, "dimension", 3) == 2:
-        return build_section(geometry, scaled, comm)
+        return build_section(geometry, scaled, comm, tuple(cracks))
     with gmsh_session(geometry.type):
         regions = surfaces = roles = None
         if comm.rank == 0:

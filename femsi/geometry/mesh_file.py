@@ -12,12 +12,16 @@ from pathlib import Path
 
 from mpi4py import MPI
 
+import gmsh
 import numpy as np
 from dolfinx.io import gmsh as gmshio
 
 import femsi.compat  # noqa: F401
+from femsi.config.cracks import tagged_layout
 from femsi.config.schema import MeshFileGeometry
 from femsi.errors import InputError
+from femsi.geometry.crack_plugin import curve_group, find_tagged_crack, open_tagged
+from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.model import MeshModel, ghosted_partitioner
 
 KNOWN_REGIONS = ("particle", "coating", "matrix")
@@ -52,8 +56,51 @@ def _to_msh(path: Path, workdir: Path) -> Path:
     return target
 
 
-def read_mesh_file(geometry: MeshFileGeometry, comm: MPI.Comm) -> MeshModel:
+def _read_with_cracks(path: Path, comm: MPI.Comm, tagged, gdim: int):
+    """Open a .msh on rank 0, split its tagged crack curves, distribute it.
+
+    Returns:
+        The mesh data and, per tagged crack, (open ends, tips, physical surface tag at each
+        tip, facts) in mesh units.
+    """
+    found, error = None, None
+    with gmsh_session("mesh_file_cracks"):
+        if comm.rank == 0:
+            try:
+                try:
+                    gmsh.open(str(path))
+                except Exception as err:  # gmsh raises plain Exceptions for unreadable files
+                    raise InputError("geometry.path", f"cannot read the mesh: {err}") from None
+                groups = [
+                    curve_group(crack.curve, f"cracks.{index}.curve") for index, crack in tagged
+                ]
+                found = []
+                for (index, _), group in zip(tagged, groups, strict=True):
+                    others = [g for g in groups if g != group]
+                    found.append(find_tagged_crack(group, f"cracks.{index}.curve", others))
+                open_tagged([(f[0], f[1]) for f in found])
+            except InputError as err:
+                error = err
+        found, error = comm.bcast((found, error), root=0)
+        if error is not None:
+            raise error
+        data = gmshio.model_to_mesh(
+            gmsh.model, comm, 0, gdim=gdim, partitioner=ghosted_partitioner()
+        )
+    return data, found
+
+
+def read_mesh_file(
+    geometry: MeshFileGeometry, comm: MPI.Comm, tagged=(), plastic_regions=()
+) -> MeshModel:
     """Read the mesh, scale it to metres and name its regions and surfaces.
+
+    Args:
+        geometry: The ``mesh_file`` section.
+        comm: Communicator to distribute the mesh over.
+        tagged: (index, crack) of the study's ``tagged`` cracks (2D meshes): their curves are
+            split by Gmsh's Crack plugin and laid out from the mesh.
+        plastic_regions: Regions that flow (a crack may not lie in one).
 
     Raises:
         InputError: Missing file, unreadable mesh, or regions/surfaces that are not there.
@@ -74,24 +121,29 @@ def read_mesh_file(geometry: MeshFileGeometry, comm: MPI.Comm) -> MeshModel:
             if error is not None:
                 raise error
             msh = Path(converted)
-        try:
-            data = gmshio.read_from_msh(
-                str(msh), comm, 0, gdim=3, partitioner=ghosted_partitioner()
-            )
-        except Exception as err:  # gmsh raises plain Exceptions for unreadable files
-            raise InputError("geometry.path", f"cannot read the mesh: {err}") from None
+        tdim = geometry.dimension
+        found = []
+        if tagged:
+            data, found = _read_with_cracks(msh, comm, list(tagged), tdim)
+        else:
+            try:
+                data = gmshio.read_from_msh(
+                    str(msh), comm, 0, gdim=tdim, partitioner=ghosted_partitioner()
+                )
+            except Exception as err:  # gmsh raises plain Exceptions for unreadable files
+                raise InputError("geometry.path", f"cannot read the mesh: {err}") from None
     data.mesh.geometry.x[:] *= geometry.length_unit
     # Formats read through meshio carry numbers only: their groups have empty names.
     groups = {name: (g.dim, g.tag) for name, g in data.physical_groups.items() if name}
     present = {
-        3: _global_tags(comm, data.cell_tags.values),
-        2: _global_tags(comm, data.facet_tags.values if data.facet_tags is not None else []),
+        tdim: _global_tags(comm, data.cell_tags.values),
+        tdim - 1: _global_tags(comm, data.facet_tags.values if data.facet_tags is not None else []),
     }
 
     def lookup(key: str | int, dim: int, field: str) -> int:
         if isinstance(key, int):
             if key not in present[dim]:
-                what = "cells" if dim == 3 else "facets"
+                what = "cells" if dim == tdim else "facets"
                 tags = ", ".join(map(str, sorted(present[dim]))) or "none"
                 raise InputError(field, f"no {what} tagged {key} (the mesh has: {tags})")
             return key
@@ -105,8 +157,8 @@ def read_mesh_file(geometry: MeshFileGeometry, comm: MPI.Comm) -> MeshModel:
     regions: dict[str, int] = {}
     for name in KNOWN_REGIONS:
         if name in geometry.regions:
-            regions[name] = lookup(geometry.regions[name], 3, f"geometry.regions.{name}")
-        elif name in groups and groups[name][0] == 3:
+            regions[name] = lookup(geometry.regions[name], tdim, f"geometry.regions.{name}")
+        elif name in groups and groups[name][0] == tdim:
             regions[name] = groups[name][1]
     for name in geometry.regions:
         if name not in KNOWN_REGIONS:
@@ -120,10 +172,10 @@ def read_mesh_file(geometry: MeshFileGeometry, comm: MPI.Comm) -> MeshModel:
                 )
             )
         }
-    surfaces: dict[str, int] = {n: t for n, (d, t) in groups.items() if d == 2}
+    surfaces: dict[str, int] = {n: t for n, (d, t) in groups.items() if d == tdim - 1}
 
     def surface_name(key: str | int, field: str) -> str:
-        tag = lookup(key, 2, field)
+        tag = lookup(key, tdim - 1, field)
         for name, value in surfaces.items():
             if value == tag:
                 return name
@@ -139,12 +191,31 @@ def read_mesh_file(geometry: MeshFileGeometry, comm: MPI.Comm) -> MeshModel:
         surface_name(s, f"geometry.fixed_surfaces.{i}")
         for i, s in enumerate(geometry.fixed_surfaces)
     ]
+    if tdim == 2 and "z" in geometry.symmetry_surfaces:
+        raise InputError("geometry.symmetry_surfaces.z", "a 2D mesh has symmetry lines x and y")
     symmetry = {
         "xyz".index(axis): surface_name(s, f"geometry.symmetry_surfaces.{axis}")
         for axis, s in geometry.symmetry_surfaces.items()
     }
     if data.facet_tags is None:
         raise InputError("geometry.path", "the mesh has no tagged surfaces")
+    cracks = []
+    names = {tag: name for name, tag in regions.items()}
+    for (index, crack), (group, _, tips, tip_regions, facts) in zip(tagged, found, strict=True):
+        field = f"cracks.{index}.curve"
+        if any(t not in names for t in tip_regions):
+            raise InputError(field, "a crack tip lies in a region without a name or material")
+        region = names[tip_regions[0]]
+        if any(names[t] != region for t in tip_regions):
+            raise InputError(field, "the tips of one crack must lie in one region")
+        if region in plastic_regions:
+            raise InputError(
+                "physics.plastic_regions",
+                f"region {region!r} holds crack {crack.name!r}: G (J) is no fracture parameter "
+                "where the material flows; keep cracked regions elastic",
+            )
+        surfaces[f"crack_{crack.name}"] = group
+        cracks.append(tagged_layout(index, crack, tips, region, facts, geometry.length_unit))
     return MeshModel(
         mesh=data.mesh,
         cell_tags=data.cell_tags,
@@ -154,6 +225,8 @@ def read_mesh_file(geometry: MeshFileGeometry, comm: MPI.Comm) -> MeshModel:
         active_surfaces=active,
         fixed_surfaces=fixed,
         symmetry=symmetry,
+        formulation=geometry.formulation or "3d",
+        cracks=cracks,
     )
 
 

@@ -47,6 +47,8 @@ class MeshModel:
             summary and manifest.
         formulation: ``3d``, or the 2D cross-section's ``plane_strain`` or ``axisymmetric``
             (x = r, y = z; integrals carry 2πr).
+        cracks: The cracks meshed into the body (:class:`femsi.config.cracks.CrackLayout`,
+            SI), their faces the facet groups ``crack_NAME``.
     """
 
     mesh: dmesh.Mesh
@@ -66,6 +68,7 @@ class MeshModel:
     layer_thickness: float = 0.0
     info: dict = field(default_factory=dict)
     formulation: str = "3d"
+    cracks: list = field(default_factory=list)
 
     @classmethod
     def of_particle(

@@ -24,12 +24,14 @@ import gmsh
 from dolfinx.io import gmsh as gmshio
 
 import femsi.compat  # noqa: F401
+from femsi.config.cracks import CrackLayout
 from femsi.config.schema import (
     CoreShellGeometry,
     HollowSphereGeometry,
     ParticleInMatrixGeometry,
     SphereGeometry,
 )
+from femsi.geometry.crack_plugin import CRACK_TAG, embed_segments, open_cracks, tip_size_fields
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.model import MeshModel, ghosted_partitioner
 from femsi.geometry.spheres import _fragment_nested, _set_mesh_size
@@ -40,19 +42,21 @@ VOLUME_SCALE = {
     ("axisymmetric", "full"): 1.0,
     ("axisymmetric", "octant"): 2.0,
     ("plane_strain", "full"): 1.0,
+    ("plane_strain", "half"): 2.0,
     ("plane_strain", "octant"): 4.0,
 }
 
 
 def _clip(tag: int, size: float, geometry) -> int:
-    """Keep the part of a surface in x >= 0 (axisymmetric) and y >= 0 (octant)."""
+    """Keep the part of a surface in x >= 0 (axisymmetric, octant) and y >= 0 (octant, half)."""
     axisymmetric = geometry.formulation == "axisymmetric"
     octant = geometry.symmetry == "octant"
-    if not (axisymmetric or octant):
+    half = geometry.symmetry == "half"
+    if not (axisymmetric or octant or half):
         return tag
     occ = gmsh.model.occ
     x0 = 0.0 if (axisymmetric or octant) else -2 * size
-    y0 = 0.0 if octant else -2 * size
+    y0 = 0.0 if (octant or half) else -2 * size
     box = occ.addRectangle(x0, y0, 0.0, 2 * size - x0, 2 * size - y0)
     kept, _ = occ.intersect([(2, tag)], [(2, box)])
     return kept[0][1]
@@ -86,11 +90,20 @@ def _line_axis(tag: int, tol: float) -> int | None:
     return None
 
 
-def build_section_model(geometry) -> tuple[dict[str, int], dict[str, int], dict]:
+def build_section_model(
+    geometry, cracks: tuple[CrackLayout, ...] = ()
+) -> tuple[dict[str, int], dict[str, int], dict]:
     """Build and tag the Gmsh model of a 2D section (lengths in units of the radius).
 
+    Args:
+        geometry: The geometry section in units of the radius.
+        cracks: Crack layouts in the same units: their segments are embedded, their curves
+            named ``crack_NAME`` and their tips refined.
+
     Returns:
-        Region name to physical tag, curve name to physical tag, and the boundary roles.
+        Region name to physical tag, curve name to physical tag, and the boundary roles
+        (``active``, ``outer``, and ``cracks``: the physical tag and open ends of each crack
+        whose faces the Crack plugin must split after meshing).
     """
     occ = gmsh.model.occ
     a = geometry.radius
@@ -124,15 +137,19 @@ def build_section_model(geometry) -> tuple[dict[str, int], dict[str, int], dict]
     else:  # pragma: no cover - the loader admits no other type in 2D
         raise TypeError(type(geometry).__name__)
 
+    tol = 1e-6 * a
+    crack_curves: dict[str, list[int]] = {}
+    if cracks:
+        surfaces, crack_curves = embed_segments(surfaces, list(cracks), tol)
     regions = {}
     for index, (name, tags) in enumerate(surfaces.items(), start=1):
         gmsh.model.addPhysicalGroup(2, tags, index, name=name)
         regions[name] = index
-    tol = 1e-6 * a
     by_name: dict[str, list[int]] = {}
     all_surfaces = [t for tags in surfaces.values() for t in tags]
     boundary = gmsh.model.getBoundary([(2, t) for t in all_surfaces], combined=False)
-    for tag in sorted({abs(t) for _, t in boundary}):
+    on_cracks = {t for tags in crack_curves.values() for t in tags}
+    for tag in sorted({abs(t) for _, t in boundary} - on_cracks):
         radius = _curve_radius(tag)
         if radius is not None:
             name = next((n for n, r in radii.items() if abs(r - radius) < 1e-6 * max(r, a)), None)
@@ -146,33 +163,51 @@ def build_section_model(geometry) -> tuple[dict[str, int], dict[str, int], dict]
     for index, (name, tags) in enumerate(sorted(by_name.items()), start=1):
         gmsh.model.addPhysicalGroup(1, tags, 100 + index, name=name)
         curves[name] = 100 + index
+    split = []
+    for index, crack in enumerate(cracks):
+        tag = CRACK_TAG + index
+        gmsh.model.addPhysicalGroup(1, crack_curves[crack.name], tag, name=crack.surface)
+        curves[crack.surface] = tag
+        if crack.mirror_axis is None:  # inside the section: the plugin splits its faces
+            split.append((tag, list(crack.open_ends)))
     outer = "outer_surface" if "outer_surface" in curves else "particle_surface"
-    roles = {"active": ["particle_surface"], "outer": [outer]}
-    _set_mesh_size(geometry, by_name, distance_list="CurvesList")
+    roles = {"active": ["particle_surface"], "outer": [outer], "cracks": split}
+    far = max(geometry.mesh_size, getattr(geometry, "matrix_mesh_size", None) or 0.0)
+    _set_mesh_size(
+        geometry,
+        by_name,
+        distance_list="CurvesList",
+        extra_fields=tuple(tip_size_fields(list(cracks), far)),
+    )
     return regions, curves, roles
 
 
-def build_section(geometry, scaled, comm: MPI.Comm) -> MeshModel:
+def build_section(
+    geometry, scaled, comm: MPI.Comm, cracks: tuple[CrackLayout, ...] = ()
+) -> MeshModel:
     """Mesh a 2D section with Gmsh on rank 0 and distribute it.
 
     Args:
         geometry: The validated ``geometry`` section (SI lengths).
         scaled: The same section in units of the radius (OpenCASCADE tolerances).
         comm: Communicator to distribute the mesh over.
+        cracks: The study's crack layouts (SI).
     """
     with gmsh_session(f"{geometry.type}_{geometry.formulation}"):
         regions = curves = roles = None
         if comm.rank == 0:
-            regions, curves, roles = build_section_model(scaled)
+            scaled_cracks = tuple(c.scaled(geometry.radius) for c in cracks)
+            regions, curves, roles = build_section_model(scaled, scaled_cracks)
             gmsh.option.setNumber("Mesh.Algorithm", 6)
             gmsh.model.mesh.generate(2)
+            open_cracks(roles["cracks"], 1e-6)
         regions, curves, roles = comm.bcast((regions, curves, roles), root=0)
         data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=2, partitioner=ghosted_partitioner())
     data.mesh.geometry.x[:] *= geometry.radius
     symmetry = {
         axis: name for axis, name in enumerate(("symmetry_x", "symmetry_y")) if name in curves
     }
-    return MeshModel.of_particle(
+    model = MeshModel.of_particle(
         geometry,
         data,
         regions,
@@ -182,3 +217,5 @@ def build_section(geometry, scaled, comm: MPI.Comm) -> MeshModel:
         VOLUME_SCALE[(geometry.formulation, geometry.symmetry)],
         geometry.formulation,
     )
+    model.cracks = list(cracks)
+    return model

@@ -152,9 +152,15 @@ def _fragment_nested(solids, shells, dim: int = 3) -> dict[str, list[int]]:
 
 
 def _set_mesh_size(
-    geometry, surfaces: dict[str, list[int]], distance_list: str = "SurfacesList"
+    geometry,
+    surfaces: dict[str, list[int]],
+    distance_list: str = "SurfacesList",
+    extra_fields: tuple[int, ...] = (),
 ) -> None:
-    """Mesh size: ``mesh_size`` in the particle, finer at the active surface, coarser outside."""
+    """Mesh size: ``mesh_size`` in the particle, finer at the active surface, coarser outside.
+
+    ``extra_fields`` (crack-tip refinements, say) join the minimum.
+    """
     field = gmsh.model.mesh.field
     h = geometry.mesh_size
     fields = []
@@ -183,7 +189,7 @@ def _set_mesh_size(
         field.setNumber(threshold, "DistMax", 0.3 * a)
         fields.append(threshold)
     smallest = field.add("Min")
-    field.setNumbers(smallest, "FieldsList", fields)
+    field.setNumbers(smallest, "FieldsList", fields + list(extra_fields))
     field.setAsBackgroundMesh(smallest)
     gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
     gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)

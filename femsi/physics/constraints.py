@@ -17,6 +17,7 @@ from mpi4py import MPI
 
 import numpy as np
 from dolfinx import fem, la
+from dolfinx import mesh as dmesh
 
 import femsi.compat  # noqa: F401
 from femsi.geometry.model import MeshModel
@@ -36,10 +37,23 @@ def consistent_dofs(V: fem.FunctionSpace, dofs: np.ndarray) -> np.ndarray:
     return np.flatnonzero(marker.x.array > 0.5).astype(np.int32)
 
 
+def _crack_nodes(model: MeshModel) -> np.ndarray:
+    """Local geometry nodes on crack faces: duplicated nodes a point constraint must avoid."""
+    mesh = model.mesh
+    fdim = mesh.topology.dim - 1
+    facets = [model.facets_of(c.surface) for c in model.cracks if c.surface in model.surfaces]
+    if not facets:
+        return np.empty(0, dtype=np.int32)
+    mesh.topology.create_connectivity(fdim, mesh.topology.dim)
+    nodes = dmesh.entities_to_geometry(mesh, fdim, np.concatenate(facets).astype(np.int32))
+    return np.unique(nodes)
+
+
 def _nearest_vertex(model: MeshModel, target: np.ndarray) -> np.ndarray:
-    """The mesh vertex nearest ``target`` over all ranks."""
+    """The mesh vertex nearest ``target`` over all ranks (never one on a crack face)."""
     x = model.mesh.geometry.x
     distance = np.linalg.norm(x - target, axis=1)
+    distance[_crack_nodes(model)] = np.inf
     i = int(np.argmin(distance)) if distance.size else -1
     local = (float(distance[i]) if i >= 0 else np.inf, model.mesh.comm.rank)
     best, owner = model.mesh.comm.allreduce(local, op=MPI.MINLOC)
@@ -66,6 +80,11 @@ def rigid_body_constraints(
     if model.formulation == "axisymmetric":
         # The axis holds u_r; only the translation along it is left (u_z at one vertex).
         points = ((_nearest_vertex(model, centroid), (1,)),)
+    elif model.formulation == "plane_strain" and len(model.symmetry) == 1:
+        # One mirror line holds its normal component and the rotation: a translation along
+        # it is left (a plane-strain half section, a 2D mesh file with one symmetry line).
+        (axis,) = model.symmetry
+        points = ((_nearest_vertex(model, centroid), (1 - axis,)),)
     elif model.formulation == "plane_strain" and on_floor:
         # The floor holds u_y (and so the rotation): the x translation is left.
         floor = comm.allreduce(np.min(x[:, 1]) if x.size else np.inf, op=MPI.MIN)

@@ -1,0 +1,524 @@
+"""Where the cracks of a study lie, and the checks that keep their G meaningful.
+
+Pure geometry on the validated config, before any mesh exists. Each entry of ``cracks:``
+becomes a :class:`CrackLayout`: its segment in the modelled 2D section, its tips with the
+direction each would grow, the region (material) it cuts, the rings of the domain integral,
+and whether it lies on a mirror line of the model. The geometry builders mesh these segments;
+the loader calls :func:`crack_layouts` so that bad cracks are input errors before anything is
+solved: a crack outside the body, longer than its particle, coating, matrix or film allows, a
+kind the geometry cannot hold, a tip element too coarse for the rings, rings that would leave
+the cracked material (the domain integral is path independent only inside one homogeneous
+elastic material, away from other boundaries), and cracks in plastic regions (J is no fracture
+parameter where the material flows).
+
+Kinds, in the x-y plane of the section (φ = ``angle``, e = (cos φ, sin φ), R the particle
+radius, L = ``length``):
+
+- ``edge``: from the free surface R e inward to the tip (R − L) e (sphere, hollow_sphere);
+- ``centre``: from −(L/2) e to (L/2) e through the particle's centre, two tips (sphere,
+  core_shell, particle_in_matrix); in axisymmetry a penny crack of diameter L;
+- ``coating``: from the coating's outer surface b e (b = R + coating_thickness) inward to
+  (b − L) e (core_shell);
+- ``electrolyte``: in the matrix from the particle surface R e outward to (R + L) e
+  (particle_in_matrix); the crack ends on the (intact) particle, so its root is closed;
+- ``channel``: the film's through-thickness crack on x = 0, from the top to the film-substrate
+  interface (film, a plane-strain strip whose x = 0 and x = width walls are mirror lines: a
+  row of channel cracks 2 × width apart);
+- ``tagged``: a curve of a 2D mesh file (its tips are found on the mesh).
+
+Axisymmetric cracks lie in the equatorial plane (φ = 0): ring cracks, and the penny crack.
+
+Symmetry: a crack on a mirror line of the model (y = 0 of a plane-strain ``half`` or an
+axisymmetric ``octant``; x = 0 or y = 0 of a plane-strain ``octant``, where only a centre crack
+fits) is a free part of that line, and the modelled half carries half of G (symmetry factor
+2). A crack off the mirror lines would be mirrored into more cracks: an input error.
+
+Rings: n = ``rings`` rings with outer radii r₂ = r (k + 1)/(n + 1), k = 1 … n, and inner
+radii r₁ = r₂/2 (q = 1 inside r₁, 0 outside r₂), r = ``ring_radius``, by default half the
+distance d from the tip to the nearest boundary, interface, axis or other crack (the crack's
+own faces excepted). The narrowest annulus (width r/(n + 1)) must hold two tip elements:
+tip_size ≤ r/(2(n + 1)).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from femsi.errors import InputError
+
+Point = tuple[float, float]
+
+#: The region each built-in kind cuts.
+REGION_OF = {
+    "edge": "particle",
+    "centre": "particle",
+    "coating": "coating",
+    "electrolyte": "matrix",
+    "channel": "film",
+}
+#: The geometry types that can hold each kind.
+GEOMETRIES_OF = {
+    "edge": ("sphere", "hollow_sphere"),
+    "centre": ("sphere", "core_shell", "particle_in_matrix"),
+    "coating": ("core_shell",),
+    "electrolyte": ("particle_in_matrix",),
+    "channel": ("film",),
+    "tagged": ("mesh_file",),
+}
+#: Default ring radius as a fraction of the distance to the nearest other boundary.
+RING_FRACTION = 0.5
+_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class TipLayout:
+    """A crack tip: its position (m) and the unit direction it would grow in."""
+
+    point: Point
+    direction: Point
+
+
+@dataclass(frozen=True)
+class CrackLayout:
+    """One crack as the mesh builders and the fracture outputs need it.
+
+    Attributes:
+        index: Position in ``cracks:`` (for error fields).
+        name: The crack's name (``crack.NAME.*`` columns, surface ``crack_NAME``).
+        kind: ``edge``, ``centre``, ``coating``, ``electrolyte``, ``channel`` or ``tagged``.
+        region: The region the crack cuts.
+        start: First end of the modelled segment (the mouth of a surface crack), m.
+        end: Second end, m.
+        tips: The tips inside the modelled part.
+        open_ends: Ends on the outer boundary or the axis, whose nodes the crack splits.
+        mirror_axis: The crack lies on the model's mirror line normal to this axis (0: x = 0,
+            1: y = 0), or None for a crack inside the section.
+        tip_size: Element size at the tips, m.
+        rings: (r₁, r₂) of each ring, m (empty for a channel crack).
+        clearance: Distance from the tips to the nearest boundary, interface, axis or other
+            crack (the crack's own faces excepted), m: the rings stay inside it.
+        thickness: Film thickness h of a channel crack, m.
+    """
+
+    index: int
+    name: str
+    kind: str
+    region: str
+    start: Point
+    end: Point
+    tips: tuple[TipLayout, ...]
+    open_ends: tuple[Point, ...]
+    mirror_axis: int | None
+    tip_size: float
+    rings: tuple[tuple[float, float], ...]
+    clearance: float = math.inf
+    thickness: float = 0.0
+
+    @property
+    def symmetry_factor(self) -> float:
+        """Full-body G over the G of the modelled part: 2 on a mirror line."""
+        return 2.0 if self.mirror_axis is not None else 1.0
+
+    @property
+    def surface(self) -> str:
+        """Name of the crack faces' facet group."""
+        return f"crack_{self.name}"
+
+    def scaled(self, factor: float) -> CrackLayout:
+        """The same layout with every length divided by ``factor`` (meshing in radius units)."""
+
+        def s(p: Point) -> Point:
+            return (p[0] / factor, p[1] / factor)
+
+        return CrackLayout(
+            self.index,
+            self.name,
+            self.kind,
+            self.region,
+            s(self.start),
+            s(self.end),
+            tuple(TipLayout(s(t.point), t.direction) for t in self.tips),
+            tuple(s(p) for p in self.open_ends),
+            self.mirror_axis,
+            self.tip_size / factor,
+            tuple((a / factor, b / factor) for a, b in self.rings),
+            self.clearance / factor,
+            self.thickness / factor,
+        )
+
+
+def ring_radii(radius: float, n: int) -> tuple[tuple[float, float], ...]:
+    """(r₁, r₂) of n rings whose largest outer radius is ``radius``."""
+    outer = [radius * (k + 1) / (n + 1) for k in range(1, n + 1)]
+    return tuple((r2 / 2, r2) for r2 in outer)
+
+
+def crack_layouts(study) -> list[CrackLayout]:
+    """The layouts of a study's built-in cracks (``tagged`` ones are laid out on the mesh).
+
+    Args:
+        study: The validated :class:`~femsi.config.schema.Study`.
+
+    Raises:
+        InputError: A crack that does not fit its geometry, physics or mesh sizes.
+    """
+    if not study.cracks:
+        return []
+    geometry = study.geometry
+    _check_study(study)
+    layouts: list[CrackLayout] = []
+    for index, crack in enumerate(study.cracks):
+        if crack.kind == "tagged":
+            _check_tagged(index, crack)
+            continue
+        layouts.append(_layout(index, crack, geometry))
+    _check_pairs(layouts, study.cracks)
+    regions = {layout.region for layout in layouts}
+    for region in regions & set(study.physics.plastic_regions):
+        names = [layout.name for layout in layouts if layout.region == region]
+        raise InputError(
+            "physics.plastic_regions",
+            f"region {region!r} holds crack {names[0]!r}: G (J) is no fracture parameter where "
+            "the material flows; keep cracked regions elastic",
+        )
+    return [_with_rings(layout, study.cracks[layout.index], layouts) for layout in layouts]
+
+
+def _check_study(study) -> None:
+    """What every crack needs: a 2D section, mechanics, unique names, a fitting geometry."""
+    geometry = study.geometry
+    names: set[str] = set()
+    for index, crack in enumerate(study.cracks):
+        if crack.name in names:
+            raise InputError(f"cracks.{index}.name", f"two cracks are named {crack.name!r}")
+        names.add(crack.name)
+        allowed = GEOMETRIES_OF[crack.kind]
+        if geometry.type not in allowed:
+            raise InputError(
+                f"cracks.{index}.kind",
+                f"a {crack.kind} crack needs geometry type {' or '.join(allowed)} "
+                f"(this study is a {geometry.type})",
+            )
+    if getattr(geometry, "dimension", 3) != 2:
+        raise InputError(
+            "geometry.dimension",
+            "cracks are evaluated in 2D sections: set geometry.dimension: 2 and a formulation",
+        )
+    if study.physics.mechanics == "none":
+        raise InputError("cracks", "cracks need mechanics (physics.mechanics)")
+    if geometry.type == "film" and study.cell is not None and study.cell.lateral != "confined":
+        raise InputError(
+            "cell.lateral",
+            "a channel crack needs the die walls (lateral: confined): the wall at x = 0 under "
+            "the crack is its mirror line, the one at x = width the midline to the next crack",
+        )
+
+
+def _check_tagged(index: int, crack) -> None:
+    """A tagged crack names its curve; its length, angle and tips come from the mesh."""
+    if crack.curve is None:
+        raise InputError(f"cracks.{index}.curve", "a tagged crack names its curve in the mesh")
+    if crack.length is not None:
+        raise InputError(f"cracks.{index}.length", "a tagged crack takes its length from the mesh")
+    if crack.angle != 0.0:
+        raise InputError(
+            f"cracks.{index}.angle", "a tagged crack takes its direction from the mesh"
+        )
+
+
+def _unit(angle: float) -> Point:
+    return (math.cos(angle), math.sin(angle))
+
+
+def _at(e: Point, r: float) -> Point:
+    return (r * e[0], r * e[1])
+
+
+def _layout(index: int, crack, geometry) -> CrackLayout:
+    """The full-section segment of a built-in crack, clipped to the modelled part."""
+    field = f"cracks.{index}"
+    if crack.curve is not None:
+        raise InputError(f"{field}.curve", "only a tagged crack names a mesh curve")
+    if crack.tip_size is None:
+        raise InputError(f"{field}.tip_size", "required: the element size at the crack tips")
+    if crack.kind == "channel":
+        return _channel(index, crack, geometry)
+    if crack.length is None:
+        raise InputError(f"{field}.length", f"required for a {crack.kind} crack")
+    axisymmetric = geometry.formulation == "axisymmetric"
+    angle = math.remainder(crack.angle, 2 * math.pi)
+    if axisymmetric and abs(angle) > _TOL:
+        raise InputError(
+            f"{field}.angle",
+            "an axisymmetric crack lies in the equatorial plane (angle 0): a ring crack, or a "
+            "penny crack for kind centre",
+        )
+    e = _unit(0.0 if axisymmetric else angle)
+    back = (-e[0], -e[1])
+    L, R = crack.length, geometry.radius
+    kind = crack.kind
+    open_ends: list[Point] = []
+    if kind == "edge":
+        inner = getattr(geometry, "inner_radius", 0.0)
+        what = "the particle wall" if inner else "the particle"
+        if L >= R - inner:
+            raise InputError(
+                f"{field}.length",
+                f"{L:.4g} m reaches through {what} ({R - inner:.4g} m from its surface)",
+            )
+        start, end = _at(e, R), _at(e, R - L)
+        tips = [TipLayout(end, back)]
+        distance = min(L, R - L - inner)
+        open_ends.append(start)
+    elif kind == "centre":
+        a = L / 2
+        if a >= R:
+            raise InputError(
+                f"{field}.length",
+                f"{L:.4g} m is longer than the particle's diameter ({2 * R:.4g} m)",
+            )
+        start, end = _at(back, a), _at(e, a)
+        tips = [TipLayout(end, e), TipLayout(start, back)]
+        distance = min(R - a, a)
+    elif kind == "coating":
+        t = geometry.coating_thickness
+        b = R + t
+        if L >= t:
+            raise InputError(
+                f"{field}.length",
+                f"{L:.4g} m reaches through the coating ({t:.4g} m thick); the tip must stay "
+                "inside the coating",
+            )
+        start, end = _at(e, b), _at(e, b - L)
+        tips = [TipLayout(end, back)]
+        distance = min(L, b - L - R)
+        open_ends.append(start)
+    else:  # electrolyte
+        start, end = _at(e, R), _at(e, R + L)
+        distance = min(L, _matrix_clearance(geometry, end, axisymmetric))
+        if distance <= 0:
+            raise InputError(
+                f"{field}.length",
+                f"{L:.4g} m leaves the matrix (its tip {end} m is outside the body)",
+            )
+        tips = [TipLayout(end, e)]
+    if axisymmetric:
+        distance = min(distance, *(t.point[0] for t in tips if t.point[0] > 0))
+    layout = CrackLayout(
+        index,
+        crack.name,
+        kind,
+        REGION_OF[kind],
+        start,
+        end,
+        tuple(tips),
+        tuple(open_ends),
+        None,
+        crack.tip_size,
+        (),
+        clearance=distance,
+    )
+    return _clip_to_model(layout, geometry, field)
+
+
+def _matrix_clearance(geometry, point: Point, axisymmetric: bool) -> float:
+    """Distance from a point to the matrix's outer boundary (negative outside)."""
+    if geometry.matrix_shape == "sphere":
+        return geometry.matrix_size - math.hypot(*point)
+    s = geometry.matrix_size
+    return min(s - abs(point[0]), s - abs(point[1]))
+
+
+def _channel(index: int, crack, geometry) -> CrackLayout:
+    field = f"cracks.{index}"
+    h, t_s = geometry.thickness, geometry.substrate_thickness
+    if t_s <= 0:
+        raise InputError(
+            "geometry.substrate_thickness",
+            "a channel crack runs through a film bonded to a substrate: give its thickness",
+        )
+    if crack.length is not None and abs(crack.length - h) > 1e-6 * h:
+        raise InputError(
+            f"{field}.length",
+            f"a channel crack runs through the film's thickness ({h:.4g} m): leave length out",
+        )
+    if abs(math.remainder(crack.angle, 2 * math.pi)) > _TOL:
+        raise InputError(f"{field}.angle", "a channel crack stands upright at x = 0 (angle 0)")
+    if crack.ring_radius is not None:
+        raise InputError(
+            f"{field}.ring_radius",
+            "a channel crack's G comes from its opening profile (Beuth), not from rings",
+        )
+    if crack.tip_size > h / 8:
+        raise InputError(
+            f"{field}.tip_size",
+            f"{crack.tip_size:.4g} m is too coarse for the film ({h:.4g} m thick): the crack "
+            f"face needs at least 8 elements (tip_size <= {h / 8:.4g} m)",
+        )
+    top, interface = (0.0, t_s + h), (0.0, t_s)
+    return CrackLayout(
+        index,
+        crack.name,
+        "channel",
+        "film",
+        top,
+        interface,
+        (TipLayout(interface, (0.0, -1.0)),),
+        (),
+        0,
+        crack.tip_size,
+        (),
+        thickness=h,
+    )
+
+
+def _clip_to_model(layout: CrackLayout, geometry, field: str) -> CrackLayout:
+    """Keep the part of the crack the model holds; a crack a mirror would copy is an error."""
+    symmetry, formulation = geometry.symmetry, geometry.formulation
+    if formulation == "axisymmetric":
+        # The half-disc r >= 0 holds the part of the crack at r >= 0 (a penny crack's radius).
+        start = (max(layout.start[0], 0.0), 0.0)
+        tips = tuple(t for t in layout.tips if t.point[0] > 0)
+        opens = list(layout.open_ends)
+        if layout.kind == "centre":
+            opens.append(start)  # the penny crack crosses the axis
+        mirror = 1 if symmetry == "octant" else None
+        return _replace(layout, start=start, tips=tips, open_ends=tuple(opens), mirror_axis=mirror)
+    if symmetry == "full":
+        return layout
+    direction = (layout.end[0] - layout.start[0], layout.end[1] - layout.start[1])
+    norm = math.hypot(*direction)
+    along = [abs(direction[1]) < _TOL * norm, abs(direction[0]) < _TOL * norm]  # on y=0, x=0
+    on_x_axis = along[0] and abs(layout.start[1]) < _TOL * norm
+    on_y_axis = along[1] and abs(layout.start[0]) < _TOL * norm
+    if symmetry == "half":
+        if not on_x_axis:
+            raise InputError(
+                f"{field}.angle",
+                "symmetry: half mirrors the section at y = 0, which would copy this crack: put "
+                "it on the mirror line (angle 0 or 180 deg) or use symmetry: full",
+            )
+        return _replace(layout, mirror_axis=1)
+    # A plane-strain octant (the quarter x, y >= 0) mirrors at both axes: only a centre crack
+    # on one of them is its own mirror image.
+    if layout.kind != "centre" or not (on_x_axis or on_y_axis):
+        raise InputError(
+            "geometry.symmetry",
+            f"symmetry: octant mirrors the section at x = 0 and y = 0, which would copy crack "
+            f"{layout.name!r} into several: use symmetry: full (or half for a crack on y = 0)",
+        )
+    tip = next(t for t in layout.tips if min(t.point) > -_TOL * norm)
+    return _replace(
+        layout, start=(0.0, 0.0), end=tip.point, tips=(tip,), mirror_axis=1 if on_x_axis else 0
+    )
+
+
+def _replace(layout: CrackLayout, **changes) -> CrackLayout:
+    from dataclasses import replace
+
+    return replace(layout, **changes)
+
+
+def _segment_distance(p: Point, a: Point, b: Point) -> float:
+    """Distance from point p to the segment a-b."""
+    ab = (b[0] - a[0], b[1] - a[1])
+    length2 = ab[0] ** 2 + ab[1] ** 2
+    t = 0.0 if length2 == 0 else ((p[0] - a[0]) * ab[0] + (p[1] - a[1]) * ab[1]) / length2
+    t = min(1.0, max(0.0, t))
+    return math.hypot(p[0] - a[0] - t * ab[0], p[1] - a[1] - t * ab[1])
+
+
+def _segments_distance(a: CrackLayout, b: CrackLayout) -> float:
+    """Distance between two segments (zero when they cross)."""
+    p, q, r, s = a.start, a.end, b.start, b.end
+
+    def orient(u, v, w):
+        return (v[0] - u[0]) * (w[1] - u[1]) - (v[1] - u[1]) * (w[0] - u[0])
+
+    d1, d2, d3, d4 = orient(r, s, p), orient(r, s, q), orient(p, q, r), orient(p, q, s)
+    if d1 * d2 < 0 and d3 * d4 < 0:
+        return 0.0
+    return min(
+        _segment_distance(p, r, s),
+        _segment_distance(q, r, s),
+        _segment_distance(r, p, q),
+        _segment_distance(s, p, q),
+    )
+
+
+def _check_pairs(layouts: list[CrackLayout], cracks) -> None:
+    for i, a in enumerate(layouts):
+        for b in layouts[i + 1 :]:
+            gap = _segments_distance(a, b)
+            if gap < 2 * max(a.tip_size, b.tip_size):
+                raise InputError(
+                    f"cracks.{b.index}",
+                    f"crack {b.name!r} crosses or touches crack {a.name!r} (gap {gap:.3g} m)",
+                )
+
+
+def _with_rings(layout: CrackLayout, crack, layouts: list[CrackLayout]) -> CrackLayout:
+    """Choose the rings of a crack and check them against its clearance and tip size."""
+    field = f"cracks.{layout.index}"
+    if layout.kind == "channel":
+        return layout
+    clearance = layout.clearance
+    for other in layouts:
+        if other is not layout:
+            for tip in layout.tips:
+                clearance = min(clearance, _segment_distance(tip.point, other.start, other.end))
+    if crack.ring_radius is not None:
+        if crack.ring_radius >= clearance:
+            raise InputError(
+                f"{field}.ring_radius",
+                f"rings of radius {crack.ring_radius:.4g} m would leave the {layout.region} "
+                f"around the tip: the nearest boundary, interface or other crack is "
+                f"{clearance:.4g} m away",
+            )
+        radius = crack.ring_radius
+    else:
+        radius = RING_FRACTION * clearance
+    n = crack.rings
+    largest_tip = radius / (2 * (n + 1))
+    if layout.tip_size > largest_tip:
+        raise InputError(
+            f"{field}.tip_size",
+            f"{layout.tip_size:.4g} m is too coarse for this crack: its smallest ring "
+            f"(radius {2 * radius / (n + 1):.4g} m, from a ring radius of {radius:.4g} m) needs "
+            f"tip_size <= {largest_tip:.4g} m (or fewer rings)",
+        )
+    return _replace(layout, rings=ring_radii(radius, n), clearance=clearance)
+
+
+def tagged_layout(index: int, crack, tips, region: str, facts: dict, unit: float) -> CrackLayout:
+    """The layout of a ``tagged`` crack from what was found on the mesh (mesh units × unit).
+
+    Args:
+        index: Position in ``cracks:``.
+        crack: Its config entry.
+        tips: The tips found (:class:`TipLayout`, mesh units).
+        region: The region around the tips.
+        facts: ``clearance`` and ``tip_size`` (mean length of the crack's segments at its
+            tips), mesh units.
+        unit: Metres per mesh unit (``geometry.length_unit``).
+
+    Raises:
+        InputError: Rings that leave the region, or a mesh too coarse at the tips for them.
+    """
+    scaled = tuple(TipLayout((t.point[0] * unit, t.point[1] * unit), t.direction) for t in tips)
+    layout = CrackLayout(
+        index,
+        crack.name,
+        "tagged",
+        region,
+        scaled[0].point,
+        scaled[-1].point,
+        scaled,
+        (),
+        None,
+        crack.tip_size if crack.tip_size is not None else facts["tip_size"] * unit,
+        (),
+        clearance=facts["clearance"] * unit,
+    )
+    return _with_rings(layout, crack, [layout])
