@@ -64,20 +64,7 @@ def solve_plate(
         ufl.inner(in_plane(stress(u, E, NU, beta)), ufl.sym(ufl.grad(v))) * dx
         - S * ufl.dot(n, v) * ends
     )
-    x0 = -b if kind == "centre" else 0.0
-    fixed = fem.locate_dofs_geometrical(V, lambda x: np.isclose(x[0], b) & np.isclose(x[1], 0.0))
-    # the second constraint stops the rotation about the first
-    axis = 1 if kind == "centre" else 0
-    where = (x0, 0.0) if kind == "centre" else (b, H)
-    sub = V.sub(axis)
-    Vs = sub.collapse()[0]
-    roller = fem.locate_dofs_geometrical(
-        (sub, Vs), lambda x: np.isclose(x[0], where[0]) & np.isclose(x[1], where[1])
-    )
-    bcs = [
-        fem.dirichletbc(np.zeros(2), fixed, V),
-        fem.dirichletbc(fem.Function(Vs), roller, sub),
-    ]
+    bcs = point_constraints(V, kind, b)
     problem = LinearProblem(
         ufl.lhs(residual),
         ufl.rhs(residual),
@@ -94,6 +81,24 @@ def solve_plate(
     psi = 0.5 * ufl.inner(stress(uh, E, NU, beta), elastic_strain(uh, beta))
     energy = ScalarForm(psi * dx - S * ufl.dot(n, uh) * ends, msh.comm)()
     return tips, DomainIntegral(uh, E, NU, DEGREE, beta, eigenstrain_term), energy
+
+
+def point_constraints(V, kind: str, b: float, h: float = H):
+    """Point constraints that remove rigid-body motion and carry no load."""
+    x0 = -b if kind == "centre" else 0.0
+    fixed = fem.locate_dofs_geometrical(V, lambda x: np.isclose(x[0], b) & np.isclose(x[1], 0.0))
+    # the second constraint stops the rotation about the first
+    axis = 1 if kind == "centre" else 0
+    where = (x0, 0.0) if kind == "centre" else (b, h)
+    sub = V.sub(axis)
+    Vs = sub.collapse()[0]
+    roller = fem.locate_dofs_geometrical(
+        (sub, Vs), lambda x: np.isclose(x[0], where[0]) & np.isclose(x[1], where[1])
+    )
+    return [
+        fem.dirichletbc(np.zeros(2), fixed, V),
+        fem.dirichletbc(fem.Function(Vs), roller, sub),
+    ]
 
 
 RINGS = [(0.05, 0.1), (0.1, 0.2), (0.15, 0.3), (0.2, 0.4)]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ufl
 
-from femsi.physics.kinematics import deformation_gradient, small_strain
+from femsi.physics.kinematics import deformation_gradient, displacement_gradient, small_strain
 
 
 def lame(E, nu):
@@ -29,7 +29,12 @@ def lame(E, nu):
 
 def small_strain_energy(u, eps_star, mu, lmbda, formulation: str = "3d"):
     """ψ of linear elasticity with eigenstrain ε* (``formulation``: see ``kinematics``)."""
-    eps_e = small_strain(u, formulation) - eps_star
+    return small_strain_energy_density(displacement_gradient(u, formulation), eps_star, mu, lmbda)
+
+
+def small_strain_energy_density(grad_u, eps_star, mu, lmbda):
+    """ψ of linear elasticity with eigenstrain ε* for a 3×3 displacement gradient ∇u."""
+    eps_e = ufl.sym(grad_u) - eps_star
     return mu * ufl.inner(eps_e, eps_e) + lmbda / 2 * ufl.tr(eps_e) ** 2
 
 
@@ -41,7 +46,12 @@ def small_strain_stress(u, eps_star, mu, lmbda, formulation: str = "3d", axis_li
 
 def neo_hookean_energy(u, js, mu, lmbda, formulation: str = "3d"):
     """ψ_R of the swelling compressible neo-Hookean solid per reference volume."""
-    F = deformation_gradient(u, formulation)
+    return neo_hookean_energy_density(displacement_gradient(u, formulation), js, mu, lmbda)
+
+
+def neo_hookean_energy_density(grad_u, js, mu, lmbda):
+    """ψ_R of the swelling neo-Hookean solid for a 3×3 displacement gradient ∇u (F = I + ∇u)."""
+    F = ufl.Identity(3) + grad_u
     Fe = F * js ** (-1.0 / 3.0)
     ln_je = ufl.ln(ufl.det(F) / js)
     return js * (mu / 2 * (ufl.tr(Fe.T * Fe) - 3 - 2 * ln_je) + lmbda / 2 * ln_je**2)

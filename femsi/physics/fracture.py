@@ -1,38 +1,59 @@
-"""Energy release rate and stress intensity factors of a 2D crack by domain integrals.
-
-Plane strain, small strain, isotropic linear elasticity with an isotropic eigenstrain
-(swelling) ε* = β I (3×3, β = Ω c / 3 for lithiation). The in-plane problem is written with
-3×3 tensors whose out-of-plane strain is zero, so that σ_zz = λ tr(ε_e) − 2μβ and the strain
-energy ψ = ½ σ : ε_e include the out-of-plane part:
-
-    ε_e = ε(u) − β I,   σ = λ tr(ε_e) I + 2μ ε_e,   ψ = ½ σ : ε_e.
+"""Energy release rate G and stress intensity factors of cracks by domain integrals.
 
 Energy release rate (G-θ / equivalent domain integral; Destuynder & Djaoua 1981, Li, Shih &
-Needleman 1985). With the Eshelby tensor Σ = ψ I − ∇uᵀ σ, whose divergence is
-div Σ = −σ : ∇ε* (Nakamura & Parks 1989 for thermal strains), and a virtual crack-advance
-field θ = q e (q = 1 at the tip, 0 outside a ring, e the crack direction):
+Needleman 1985; energy-momentum tensor of Eshelby 1951). For a body with strain energy
+ψ(∇u, c) per reference volume, first Piola–Kirchhoff stress P = ∂ψ/∂∇u, and a virtual
+crack-advance field θ (:mod:`femsi.physics.crack_fields`: 1 · advance direction at the front,
+0 outside a ring),
 
-    G = ∫ [σ : (∇u ∇θ) − ψ div θ] dA + ∫ θ · ∇β tr(σ) dA.
+    G L = ∫ [P : (∇u ∇θ) − ψ div θ] dV − ∫ (∂ψ/∂c) ∇c · θ dV,
 
-Without the last (eigenstrain-gradient) term G depends on the ring under swelling gradients.
-q is the P1 interpolant of the plateau q(r) = clamp((r₂ − r)/(r₂ − r₁), 0, 1), r = |x − tip|.
+with ∇ the 3×3 gradient of the formulation (:func:`femsi.physics.kinematics.
+displacement_gradient` applied to u and to θ: the axisymmetric hoop terms u_r/r and θ_r/r
+appear), dV its measure (2πr dr dz in axisymmetry) and L the crack-front length swept:
+1 (per metre) in plane strain, 2π r_tip for an axisymmetric ring crack, ∫ φ_k ds at station k
+of a 3D front. The last term is the explicit dependence of ψ on position through the
+concentration (swelling, E(c)): ∂ψ/∂c is taken with ``ufl.diff`` from ψ built with c as a
+``ufl.variable``, so it holds for small strain (σ : ∂ε*/∂c, Nakamura & Parks 1989 for thermal
+strains) and for the neo-Hookean solid with F = F_e F_s alike. Without it G depends on the ring
+under concentration gradients.
 
-Stress intensity factors (interaction integral; Yau, Wang & Corten 1980): with the Williams
-auxiliary field of unit K_I (or K_II) at the tip, u_aux, σ_aux,
+Not captured: jumps of piecewise-constant material parameters between regions (a
+material interface inside a ring adds an interface integral that is not computed). Rings must
+stay inside one material: :func:`rings_for` picks such rings, and integrals built with
+:meth:`DomainIntegral.for_model` refuse rings that reach another material. Plastic flow is not
+covered: with unloading J is not a fracture parameter (no strain energy exists).
 
-    M = ∫ [σ : (∇u_aux ∇θ) + σ_aux : (∇u ∇θ) − (σ_aux : ε_e) div θ] dA
-        + ∫ θ · ∇β tr(σ_aux) dA,
-    K_I = M_I E / (2 (1 − ν²)),   K_II = M_II E / (2 (1 − ν²)),
+Stress intensity factors (interaction integral; Yau, Wang & Corten 1980) of a 2D tip with small
+strain: the integral of the superposed state u + α u_aux, u_aux the plane-strain Williams
+field of unit K_I or K_II (:func:`~femsi.physics.crack_fields.williams_displacement`) for the
+ring-averaged E, ν, is differentiated with respect to α at α = 0:
 
-and G = (1 − ν²)(K_I² + K_II²)/E for a traction-free straight crack (plane strain).
+    M L = d/dα (G L)[u + α u_aux]|₀ + ∫ (div σ_aux) · (∇u θ) dV,
+    K_I = M_I E / (2 (1 − ν²)),   K_II = M_II E / (2 (1 − ν²)).
 
-All forms are compiled once: the tip, the direction, the ring radii and the auxiliary mode are
-Constants, q a Function re-interpolated per ring. The quadrature degree is explicit.
+σ_aux = ∂²ψ/∂∇u² : ∇u_aux is the stress of the auxiliary field with its 3D gradient. The last
+term corrects for an auxiliary field that is not in equilibrium: in axisymmetry the Williams
+field rotated about the axis has a hoop strain u_r/r and div σ_aux ≠ 0 (the non-equilibrium
+formulation of the interaction integral: Nahta & Moran, Int. J. Solids Struct. 30 (1993) 2027
+for axisymmetric cracks; Kim & Paulino, Int. J. Numer. Meth. Eng. 53 (2002) 1903 for graded
+materials, whose E(x) gradient it also corrects); in plane strain with uniform E it vanishes.
+Near the tip the terms of the hoop strain are O(√r) and drop out, so the same K-M relation as
+in plane strain holds. At finite strain no such superposition holds: K_I and K_II are NaN and G
+is the fracture parameter (with a plane-strain-like tip, K_eq = √(G E/(1 − ν²)) if wanted:
+:func:`mode_I_K`). On a half model that is symmetric about the crack plane (``symmetric``)
+the integrals are doubled and K_II = 0.
+
+All forms are compiled once: the tip, direction, mode and ring-averaged moduli are Constants,
+θ a P1 Function set with NumPy for each ring and station. Quadrature degrees are explicit.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+from mpi4py import MPI
 
 import numpy as np
 import ufl
@@ -40,6 +61,9 @@ from dolfinx import fem
 
 import femsi.compat  # noqa: F401
 from femsi.parallel import ScalarForm
+from femsi.physics.crack_fields import Front, plateau, ring_field, williams_displacement
+from femsi.physics.kinematics import as_3d, displacement_gradient, divergence
+from femsi.physics.measures import WeightedMeasure
 
 
 def lame(E: float, nu: float) -> tuple[float, float]:
@@ -72,14 +96,19 @@ def in_plane(t3):
     return ufl.as_tensor([[t3[0, 0], t3[0, 1]], [t3[1, 0], t3[1, 1]]])
 
 
+def mode_I_K(G, E: float, nu: float):
+    """K = √(G E/(1 − ν²)): the K of a plane-strain (or 3D front) tip in pure mode I, Pa√m."""
+    return np.sqrt(np.asarray(G) * E / (1 - nu**2))
+
+
 @dataclass(frozen=True)
 class CrackResult:
-    """Domain-integral results of one tip on several rings.
+    """Domain-integral results of one 2D tip on several rings.
 
     Attributes:
         G: Energy release rate on each ring, J/m².
-        K_I: Mode-I stress intensity factor on each ring, Pa√m.
-        K_II: Mode-II stress intensity factor on each ring, Pa√m.
+        K_I: Mode-I stress intensity factor on each ring, Pa√m (NaN at finite strain).
+        K_II: Mode-II stress intensity factor on each ring, Pa√m (NaN at finite strain).
     """
 
     G: np.ndarray
@@ -97,8 +126,47 @@ class CrackResult:
         return float(np.ptp(self.G) / abs(np.mean(self.G)))
 
 
+@dataclass(frozen=True)
+class FrontResult:
+    """Domain-integral results along a 3D crack front.
+
+    Attributes:
+        s: Arc length of each station from the front's first point, m.
+        points: Station points, k × 3, m.
+        G: Energy release rate, rings × stations, J/m².
+    """
+
+    s: np.ndarray
+    points: np.ndarray
+    G: np.ndarray
+
+    @property
+    def G_station(self) -> np.ndarray:
+        """Mean over the rings at each station, J/m²."""
+        return self.G.mean(axis=0)
+
+    @property
+    def ring_spread(self) -> np.ndarray:
+        """(max − min)/|mean| over the rings at each station."""
+        return np.ptp(self.G, axis=0) / np.abs(self.G_station)
+
+    @property
+    def G_mean(self) -> float:
+        """Mean over rings and stations, J/m²."""
+        return float(np.mean(self.G))
+
+    @property
+    def front_spread(self) -> float:
+        """(max − min)/|mean| of the ring-averaged G along the front."""
+        return float(np.ptp(self.G_station) / abs(self.G_mean))
+
+
 class DomainIntegral:
-    """G and K_I, K_II of a 2D crack tip by domain integrals on rings.
+    """G (and K_I, K_II for 2D small strain) of cracks by domain integrals.
+
+    The constructor is the plane-strain, small-strain, isotropic linear-elastic case with an
+    isotropic eigenstrain β I; :meth:`from_energy` takes any strain energy and formulation and
+    :meth:`for_model` a study's :class:`~femsi.physics.model.CoupledModel`.
 
     Args:
         u: Displacement (vector Function on a 2D mesh).
@@ -106,91 +174,377 @@ class DomainIntegral:
         nu: Poisson's ratio.
         degree: Quadrature degree of the integrals.
         beta: Isotropic eigenstrain β (scalar Function), or None.
-        eigenstrain_term: Include ∫ θ·∇β tr σ dA (switch off only to show why it is needed).
+        eigenstrain_term: Include the explicit term −∫ ∂ψ/∂β ∇β·θ dA = ∫ θ·∇β tr σ dA (switch
+            off only to show why it is needed).
     """
 
     def __init__(self, u, E: float, nu: float, degree: int, beta=None, eigenstrain_term=True):
-        msh = u.function_space.mesh
-        self.E, self.nu = E, nu
-        self.tip = fem.Constant(msh, np.zeros(2))
-        self.direction = fem.Constant(msh, np.array([1.0, 0.0]))
-        self.r1 = fem.Constant(msh, 0.0)
-        self.r2 = fem.Constant(msh, 1.0)
-        self.mode = fem.Constant(msh, np.array([1.0, 0.0]))
-        self.q = fem.Function(fem.functionspace(msh, ("Lagrange", 1)))
-        x = ufl.SpatialCoordinate(msh)
-        r = ufl.sqrt(ufl.dot(x - self.tip, x - self.tip))
-        ramp = (self.r2 - r) / (self.r2 - self.r1)
-        plateau = ufl.max_value(0.0, ufl.min_value(1.0, ramp))
-        self._q_expr = fem.Expression(plateau, self.q.function_space.element.interpolation_points)
+        lmbda, mu = lame(E, nu)
 
-        dx = ufl.Measure("dx", domain=msh, metadata={"quadrature_degree": degree})
-        theta = self.q * self.direction
-        grad_theta = ufl.grad(theta)
-        div_theta = ufl.div(theta)
-        sigma3 = stress(u, E, nu, beta)
-        ee3 = elastic_strain(u, beta)
-        sigma = in_plane(sigma3)
-        psi = 0.5 * ufl.inner(sigma3, ee3)
-        g = ufl.inner(sigma, ufl.grad(u) * grad_theta) - psi * div_theta
-        if beta is not None and eigenstrain_term:
-            g += ufl.dot(theta, ufl.grad(beta)) * ufl.tr(sigma3)
-        self._G = ScalarForm(g * dx, msh.comm)
+        def energy(grad_u, b):
+            ee = ufl.sym(grad_u) if b is None else ufl.sym(grad_u) - b * ufl.Identity(3)
+            return mu * ufl.inner(ee, ee) + lmbda / 2 * ufl.tr(ee) ** 2
 
-        u_aux = self._williams(x, E, nu)
-        sigma_aux3 = stress(u_aux, E, nu)
-        sigma_aux = in_plane(sigma_aux3)
-        m = (
-            ufl.inner(sigma, ufl.grad(u_aux) * grad_theta)
-            + ufl.inner(sigma_aux, ufl.grad(u) * grad_theta)
-            - ufl.inner(sigma_aux3, ee3) * div_theta
+        self._setup(
+            u, energy, degree, "plane_strain", beta, E, nu, True, eigenstrain_term, None, None
         )
-        if beta is not None and eigenstrain_term:
-            m += ufl.dot(theta, ufl.grad(beta)) * ufl.tr(sigma_aux3)
-        self._M = ScalarForm(m * dx, msh.comm)
 
-    def _williams(self, x, E: float, nu: float):
-        """Williams near-tip displacement of unit K (mode weights ``self.mode``), plane strain."""
-        _, mu = lame(E, nu)
-        kappa = 3 - 4 * nu
-        e1 = self.direction
-        e2 = ufl.as_vector([-e1[1], e1[0]])
-        d = x - self.tip
-        x1, x2 = ufl.dot(d, e1), ufl.dot(d, e2)
-        r = ufl.sqrt(x1**2 + x2**2)
-        phi = ufl.atan2(x2, x1)
-        c, s = ufl.cos(phi / 2), ufl.sin(phi / 2)
-        amp = ufl.sqrt(r / (2 * np.pi)) / (2 * mu)
-        u1 = amp * (
-            self.mode[0] * c * (kappa - 1 + 2 * s**2) + self.mode[1] * s * (kappa + 1 + 2 * c**2)
-        )
-        u2 = amp * (
-            self.mode[0] * s * (kappa + 1 - 2 * c**2) - self.mode[1] * c * (kappa - 1 - 2 * s**2)
-        )
-        return u1 * e1 + u2 * e2
-
-    def evaluate(self, tip, direction, rings) -> CrackResult:
-        """G, K_I and K_II at one tip on each ring.
+    @classmethod
+    def from_energy(
+        cls,
+        u,
+        energy,
+        degree: int,
+        *,
+        formulation: str = "plane_strain",
+        concentration=None,
+        youngs_modulus=None,
+        poissons_ratio=None,
+        small_strain: bool = True,
+        explicit_term: bool = True,
+    ) -> DomainIntegral:
+        """Domain integrals of a body with a given strain energy.
 
         Args:
-            tip: Tip coordinates (x, y), m.
-            direction: Unit crack direction at the tip.
-            rings: (r1, r2) pairs: q = 1 inside r1, 0 outside r2, m. Each ring must contain no
-                other tip and reach no loaded boundary.
+            u: Displacement Function (2 components for a 2D section, 3 in 3D).
+            energy: ψ(∇u, c) per reference volume, a callable of the 3×3 displacement gradient
+                and the concentration (None when ``concentration`` is None), returning UFL.
+            degree: Quadrature degree of the integrals.
+            formulation: ``3d``, ``plane_strain`` or ``axisymmetric``.
+            concentration: The field ψ depends on besides ∇u (UFL scalar), or None.
+            youngs_modulus: E for the auxiliary fields of K (number or UFL); None: no K.
+            poissons_ratio: ν for the auxiliary fields of K (number or UFL).
+            small_strain: Whether ψ is quadratic in ∇u (K only then).
+            explicit_term: Include −∫ (∂ψ/∂c) ∇c · θ dV.
+        """
+        self = cls.__new__(cls)
+        self._setup(
+            u,
+            energy,
+            degree,
+            formulation,
+            concentration,
+            youngs_modulus,
+            poissons_ratio,
+            small_strain,
+            explicit_term,
+            None,
+            None,
+        )
+        return self
+
+    @classmethod
+    def for_model(cls, model, degree: int | None = None, explicit_term: bool = True):
+        """Domain integrals with a study model's own fields and constitutive law.
+
+        Uses the model's displacement, concentration, formulation, measures and elastic law
+        (:meth:`~femsi.physics.model.CoupledModel.strain_energy_density`: small strain or
+        neo-Hookean with swelling, E(c)). Evaluate after each solve: the forms read the current
+        fields.
+
+        Args:
+            model: A :class:`~femsi.physics.model.CoupledModel` with mechanics.
+            degree: Quadrature degree; default 2 k (+1 in axisymmetry), k the displacement
+                degree.
+            explicit_term: Include the concentration-gradient term.
+
+        Raises:
+            ValueError: A model without mechanics or with plastic regions (J is not a fracture
+                parameter with plastic flow).
+        """
+        if not model.has_mechanics:
+            raise ValueError("domain integrals need a model with mechanics")
+        if model.plastic_regions:
+            raise ValueError(
+                f"domain integrals need an elastic body; plastic regions {model.plastic_regions} "
+                "flow (with plastic flow J is not a fracture parameter)"
+            )
+        formulation = model.formulation
+        if degree is None:
+            degree = 2 * model.physics.displacement_degree + int(formulation == "axisymmetric")
+        self = cls.__new__(cls)
+        E = model.fields.soc_dependent("youngs_modulus", model.concentration)
+        nu = model.fields.piecewise(lambda m: m.poissons_ratio)
+        self._setup(
+            model.u,
+            model.strain_energy_density,
+            degree,
+            formulation,
+            model.concentration,
+            E,
+            nu,
+            model.physics.mechanics == "small_strain",
+            explicit_term,
+            model.measures.dx(degree),
+            cell_material_ids(model),
+        )
+        return self
+
+    # ------------------------------------------------------------------ forms
+
+    def _setup(
+        self,
+        u,
+        energy,
+        degree,
+        formulation,
+        concentration,
+        youngs_modulus,
+        poissons_ratio,
+        small_strain,
+        explicit_term,
+        dx,
+        cell_materials,
+    ):
+        msh = u.function_space.mesh
+        self.mesh, self.formulation = msh, formulation
+        self.gdim = msh.geometry.dim
+        self._cell_materials = cell_materials
+        if dx is None:
+            dx = ufl.Measure("dx", domain=msh, metadata={"quadrature_degree": degree})
+            if formulation == "axisymmetric":
+                dx = WeightedMeasure(dx, 2 * math.pi * ufl.SpatialCoordinate(msh)[0])
+        self.theta = fem.Function(fem.functionspace(msh, ("Lagrange", 1, (self.gdim,))))
+        space = self.theta.function_space
+        self._x = space.tabulate_dof_coordinates()
+        self._cell_nodes = space.dofmap.list[: msh.topology.index_map(self.gdim).size_local]
+        theta = self.theta
+        grad_theta = displacement_gradient(theta, formulation)
+        div_theta = ufl.tr(grad_theta)
+        grad_u = displacement_gradient(u, formulation)
+        c = concentration
+        grad_c = ufl.grad(c) if (c is not None and explicit_term) else None
+
+        def integrand(H):
+            """P : (H ∇θ) − ψ div θ − (∂ψ/∂c) ∇c · θ for the displacement gradient H."""
+            Hv = ufl.variable(H)
+            cv = None if c is None else ufl.variable(c)
+            psi = energy(Hv, cv)
+            g = ufl.inner(ufl.diff(psi, Hv), Hv * grad_theta) - psi * div_theta
+            if grad_c is not None:
+                g -= ufl.diff(psi, cv) * ufl.dot(grad_c, theta)
+            return g
+
+        comm = msh.comm
+        self._G = ScalarForm(integrand(grad_u) * dx, comm)
+        self.has_K = self.gdim == 2 and small_strain and youngs_modulus is not None
+        if not self.has_K:
+            return
+        self.tip = fem.Constant(msh, np.zeros(2))
+        self.direction = fem.Constant(msh, np.array([1.0, 0.0]))
+        self.mode = fem.Constant(msh, np.array([1.0, 0.0]))
+        self.E_ring = fem.Constant(msh, 1.0)
+        self.nu_ring = fem.Constant(msh, 0.0)
+        shear = self.E_ring / (2 * (1 + self.nu_ring))
+        kappa = 3 - 4 * self.nu_ring
+        x = ufl.SpatialCoordinate(msh)
+        u_aux = williams_displacement(x, self.tip, self.direction, self.mode, shear, kappa)
+        grad_aux = displacement_gradient(u_aux, formulation)
+        alpha = ufl.variable(fem.Constant(msh, 0.0))
+        m = ufl.diff(integrand(grad_u + alpha * grad_aux), alpha)
+        # The auxiliary stress: d/dα of P(α ∇u_aux) (the eigenstrain's stress drops out).
+        Hw = ufl.variable(alpha * grad_aux)
+        sigma_aux = ufl.diff(ufl.diff(energy(Hw, c), Hw), alpha)
+        drift = grad_u * as_3d(theta)
+        drift = ufl.as_vector([drift[i] for i in range(self.gdim)])
+        m += ufl.dot(divergence(sigma_aux, formulation), drift)
+        self._M = ScalarForm(m * dx, comm)
+        weight = ufl.sqrt(ufl.dot(theta, theta))
+        self._ring_E = ScalarForm(weight * youngs_modulus * dx, comm)
+        self._ring_nu = ScalarForm(weight * poissons_ratio * dx, comm)
+        self._ring_volume = ScalarForm(weight * dx, comm)
+
+    # ------------------------------------------------------------------ evaluation
+
+    def evaluate(self, tip, direction, rings, symmetric: bool = False) -> CrackResult:
+        """G, K_I and K_II of one 2D tip on each ring.
+
+        Args:
+            tip: Tip coordinates (x, y), m (x = r in axisymmetry: a ring crack of radius r).
+            direction: Crack-advance direction at the tip (normalised here).
+            rings: (r1, r2) pairs: q = 1 inside r1, 0 outside r2, m. Each ring must contain
+                no other tip, reach no loaded boundary, stay inside one material and, in
+                axisymmetry, not reach the axis (r2 ≤ r_tip).
+            symmetric: The mesh is the half of a body symmetric about the crack plane (mode I
+                only): the integrals are doubled and K_II is 0.
 
         Returns:
             The results on each ring.
+
+        Raises:
+            ValueError: A 3D mesh (see :meth:`evaluate_front`), a bad ring, a ring reaching
+                another material.
         """
-        self.tip.value[:] = tip
-        self.direction.value[:] = np.asarray(direction) / np.linalg.norm(direction)
-        factor = self.E / (2 * (1 - self.nu**2))
+        if self.gdim != 2:
+            raise ValueError("evaluate is for 2D tips; use evaluate_front on a 3D mesh")
+        tip = np.asarray(tip, dtype=float)[:2]
+        e = np.asarray(direction, dtype=float)[:2]
+        e = e / np.linalg.norm(e)
+        length = 1.0
+        if self.formulation == "axisymmetric":
+            if tip[0] <= 0:
+                raise ValueError(f"an axisymmetric crack tip needs r > 0, got r = {tip[0]}")
+            length = 2 * math.pi * tip[0]
+        factor = (2.0 if symmetric else 1.0) / length
         G, K_I, K_II = [], [], []
         for r1, r2 in rings:
-            self.r1.value, self.r2.value = r1, r2
-            self.q.interpolate(self._q_expr)
-            G.append(self._G())
+            self._check_ring(r1, r2, tip)
+            self.theta.x.array[:] = ring_field(self._x, tip, e, r1, r2).ravel()
+            self._check_material(f"ring ({r1:g}, {r2:g}) m about the tip {tuple(tip)}")
+            G.append(factor * self._G())
+            if not self.has_K:
+                K_I.append(math.nan)
+                K_II.append(math.nan)
+                continue
+            volume = self._ring_volume()
+            self.E_ring.value = self._ring_E() / volume
+            self.nu_ring.value = self._ring_nu() / volume
+            self.tip.value[:] = tip
+            self.direction.value[:] = e
+            to_K = float(self.E_ring.value) / (2 * (1 - float(self.nu_ring.value) ** 2))
             self.mode.value[:] = (1.0, 0.0)
-            K_I.append(factor * self._M())
-            self.mode.value[:] = (0.0, 1.0)
-            K_II.append(factor * self._M())
+            K_I.append(factor * to_K * self._M())
+            if symmetric:
+                K_II.append(0.0)
+            else:
+                self.mode.value[:] = (0.0, 1.0)
+                K_II.append(factor * to_K * self._M())
         return CrackResult(np.array(G), np.array(K_I), np.array(K_II))
+
+    def evaluate_front(
+        self, points, normals, rings, stations=None, symmetric: bool = False
+    ) -> FrontResult:
+        """G(s) along a 3D crack front on each ring.
+
+        θ_k = q(d) φ_k(s) n(s) (:mod:`femsi.physics.crack_fields`) and G_k = I_k / ∫ φ_k ds.
+
+        Args:
+            points: Front polyline, m × 3, m.
+            normals: Unit crack-advance directions at the points (in the crack plane, normal
+                to the front), m × 3.
+            rings: (r1, r2) pairs of distances to the front: q = 1 inside r1, 0 outside r2, m.
+            stations: Indices of the points where G is computed (default: every point); the
+                hat of a station spans to its neighbouring stations.
+            symmetric: The mesh holds the body on one side of its symmetry plane, the crack
+                plane: the integrals are doubled.
+
+        Returns:
+            G at each station on each ring.
+
+        Raises:
+            ValueError: A 2D mesh, a bad front, a ring reaching another material.
+        """
+        if self.gdim != 3:
+            raise ValueError("evaluate_front is for 3D meshes; use evaluate for a 2D tip")
+        front = Front.build(points, normals, stations)
+        distance, s, n = front.closest(self._x)
+        factor = 2.0 if symmetric else 1.0
+        G = np.zeros((len(rings), len(front.stations)))
+        for i, (r1, r2) in enumerate(rings):
+            self._check_ring(r1, r2)
+            q = plateau(distance, r1, r2)
+            self.theta.x.array[:] = (q[:, None] * n).ravel()
+            self._check_material(f"ring ({r1:g}, {r2:g}) m about the front")
+            for k in range(len(front.stations)):
+                self.theta.x.array[:] = ((q * front.hat(k, s))[:, None] * n).ravel()
+                G[i, k] = factor * self._G() / front.hat_length(k)
+        return FrontResult(front.station_arc, front.points[front.stations], G)
+
+    def _check_ring(self, r1: float, r2: float, tip=None) -> None:
+        if not 0 <= r1 < r2:
+            raise ValueError(f"a ring needs 0 ≤ r1 < r2, got ({r1}, {r2})")
+        if tip is not None and self.formulation == "axisymmetric" and r2 > tip[0]:
+            raise ValueError(
+                f"ring ({r1:g}, {r2:g}) m reaches the axis from the tip at r = {tip[0]:g} m "
+                "(θ must vanish there)"
+            )
+
+    def _check_material(self, what: str) -> None:
+        """Refuse θ fields whose support spans cells of more than one material."""
+        if self._cell_materials is None:
+            return
+        moving = np.linalg.norm(self.theta.x.array.reshape(-1, self.gdim), axis=1) > 0
+        cells = np.any(moving[self._cell_nodes], axis=1)
+        local = set(np.unique(self._cell_materials[cells]).tolist())
+        found = set().union(*self.mesh.comm.allgather(local))
+        if len(found) > 1:
+            raise ValueError(
+                f"the {what} spans {len(found)} materials; domain integrals need one "
+                "homogeneous material (use smaller rings: femsi.physics.fracture.rings_for)"
+            )
+
+
+def cell_material_ids(model) -> np.ndarray:
+    """An integer per owned cell of a CoupledModel: equal for regions of equal material."""
+    mesh = model.mesh
+    n = mesh.topology.index_map(mesh.topology.dim).size_local
+    ids = np.full(n, -1, dtype=np.int64)
+    distinct: list = []
+    tags = model.model.cell_tags
+    for region, tag in model.model.regions.items():
+        material = model.materials.get(region)
+        index = next((i for i, m in enumerate(distinct) if m == material), None)
+        if index is None:
+            distinct.append(material)
+            index = len(distinct) - 1
+        cells = tags.indices[tags.values == tag]
+        ids[cells[cells < n]] = index
+    return ids
+
+
+def rings_for(tip, tip_size: float, max_radius: float, n: int = 4, model=None):
+    """Rings (r1, r2) about a tip, the largest reaching ``max_radius`` (or less with a model).
+
+    Outer radii r2 = R i/n (i = 1 … n), inner radii r1 = r2/2. With a model, R is also
+    limited to the distance from the tip to the nearest cell of another material and, in
+    axisymmetry, to the tip's radius (θ must vanish on the axis).
+
+    Args:
+        tip: Tip coordinates, m.
+        tip_size: Element size at the tip, m.
+        max_radius: Largest outer radius wanted, m (keep it clear of loaded boundaries and
+            other tips).
+        n: Number of rings.
+        model: A CoupledModel, or None.
+
+    Returns:
+        (r1, r2) pairs, m.
+
+    Raises:
+        ValueError: The smallest ring would be narrower than two tip elements; the tip lies
+            on a material interface.
+    """
+    tip3 = np.zeros(3)
+    tip3[: len(tip)] = tip
+    radius = float(max_radius)
+    if model is not None:
+        radius = min(radius, _distance_to_other_material(model, tip3))
+        if model.formulation == "axisymmetric":
+            radius = min(radius, tip3[0])
+    if radius / (2 * n) < 2 * tip_size:
+        raise ValueError(
+            f"rings up to {radius:g} m are too small for {n} rings at a tip element size of "
+            f"{tip_size:g} m (need ≥ {4 * n * tip_size:g} m: refine the tip or use fewer rings)"
+        )
+    return [(radius * i / (2 * n), radius * i / n) for i in range(1, n + 1)]
+
+
+def _distance_to_other_material(model, tip: np.ndarray) -> float:
+    """Distance from the tip to the nearest node of a cell of another material than the tip's."""
+    mesh = model.mesh
+    comm = mesh.comm
+    ids = cell_material_ids(model)
+    nodes = mesh.geometry.dofmaps[0][: len(ids)]
+    d = np.linalg.norm(mesh.geometry.x[nodes] - tip, axis=2).min(axis=1)
+    nearest = comm.allreduce(float(d.min()) if d.size else math.inf, op=MPI.MIN)
+    scale = comm.allreduce(float(np.abs(mesh.geometry.x).max()), op=MPI.MAX)
+    at_tip = set(np.unique(ids[d <= nearest + 1e-9 * scale]).tolist())
+    at_tip = set().union(*comm.allgather(at_tip))
+    if len(at_tip) > 1:
+        raise ValueError(
+            f"the tip {tuple(tip)} lies on an interface of {len(at_tip)} materials: domain "
+            "integrals need the tip inside one material"
+        )
+    (own,) = at_tip
+    other = d[ids != own]
+    return comm.allreduce(float(other.min()) if other.size else math.inf, op=MPI.MIN)

@@ -75,3 +75,20 @@ def as_3d(v):
     if v.ufl_shape[0] == 3:
         return v
     return ufl.as_vector([v[0], v[1], 0])
+
+
+def divergence(T, formulation: str = "3d"):
+    """Row divergence (div T)_i = ∂T_ij/∂x_j of a 3×3 tensor field, in the section's components.
+
+    Plane strain: the in-plane rows (nothing varies along z). Axisymmetric, (x, y, z) =
+    (r, z, θ), no torsion: (div T)_r = ∂T_rr/∂r + ∂T_rz/∂z + (T_rr − T_θθ)/r and
+    (div T)_z = ∂T_zr/∂r + ∂T_zz/∂z + T_zr/r. Returns a vector with as many components as
+    the mesh has dimensions.
+    """
+    if formulation == "3d":
+        return ufl.div(T)
+    rows = [T[i, 0].dx(0) + T[i, 1].dx(1) for i in range(2)]
+    if formulation == "axisymmetric":
+        r = ufl.SpatialCoordinate(ufl.domain.extract_unique_domain(T))[0]
+        rows = [rows[0] + (T[0, 0] - T[2, 2]) / r, rows[1] + T[1, 0] / r]
+    return ufl.as_vector(rows)

@@ -36,8 +36,10 @@ from femsi.physics.diffusion import FARADAY, GAS_CONSTANT, diffusion_residual, s
 from femsi.physics.elasticity import (
     lame,
     neo_hookean_energy,
+    neo_hookean_energy_density,
     neo_hookean_stress,
     small_strain_energy,
+    small_strain_energy_density,
     small_strain_stress,
 )
 from femsi.physics.kinematics import (
@@ -242,6 +244,7 @@ class CoupledModel:
         )
         E = self.fields.soc_dependent("youngs_modulus", self.concentration)
         nu = self.fields.piecewise(lambda mat: mat.poissons_ratio)
+        self._elastic_parameters = (omega, c_ref, nu)
         mu, lmbda = lame(E, nu)
         self._bulk = lmbda + 2 * mu / 3
         u, c = self.u, self.concentration
@@ -341,6 +344,20 @@ class CoupledModel:
         self.energy_form = energy
         self.mechanics_bcs = displacement_bcs(self.model, self.Vu)
         self.stress_degree = max(p.displacement_degree - 1, 0)
+
+    def strain_energy_density(self, grad_u, c):
+        """ψ per unit reference volume of the elastic law, for any ∇u and concentration (UFL).
+
+        The law of the mechanics forms (small strain with the eigenstrain Ω (c - c_ref)/3 I,
+        or the swelling neo-Hookean solid), with E(c), for a 3×3 displacement gradient and a
+        concentration expression of one's choice: domain integrals differentiate it with
+        respect to both (:mod:`femsi.physics.fracture`). Plastic regions are not covered.
+        """
+        omega, c_ref, nu = self._elastic_parameters
+        mu, lmbda = lame(self.fields.soc_dependent("youngs_modulus", c), nu)
+        if self.physics.mechanics == "small_strain":
+            return small_strain_energy_density(grad_u, eigenstrain(c, omega, c_ref), mu, lmbda)
+        return neo_hookean_energy_density(grad_u, swelling_ratio(c, omega, c_ref), mu, lmbda)
 
     def _build_plasticity(self, swelling_input, E, nu) -> QuadratureConstitutive:
         """The quadrature-point J2 operator over the mesh, flowing in the plastic regions."""
