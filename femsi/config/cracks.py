@@ -73,10 +73,17 @@ _TOL = 1e-9
 
 @dataclass(frozen=True)
 class TipLayout:
-    """A crack tip: its position (m) and the unit direction it would grow in."""
+    """A crack tip.
+
+    Attributes:
+        point: Tip position, m.
+        direction: Unit direction the tip would grow in.
+        straight: Length of the straight crack behind the tip, m (where the opening is read).
+    """
 
     point: Point
     direction: Point
+    straight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,7 @@ class CrackLayout:
             self.region,
             s(self.start),
             s(self.end),
-            tuple(TipLayout(s(t.point), t.direction) for t in self.tips),
+            tuple(TipLayout(s(t.point), t.direction, t.straight / factor) for t in self.tips),
             tuple(s(p) for p in self.open_ends),
             self.mirror_axis,
             self.tip_size / factor,
@@ -268,7 +275,7 @@ def _layout(index: int, crack, geometry) -> CrackLayout:
                 f"{L:.4g} m reaches through {what} ({R - inner:.4g} m from its surface)",
             )
         start, end = _at(e, R), _at(e, R - L)
-        tips = [TipLayout(end, back)]
+        tips = [TipLayout(end, back, L)]
         distance = min(L, R - L - inner)
         open_ends.append(start)
     elif kind == "centre":
@@ -279,7 +286,7 @@ def _layout(index: int, crack, geometry) -> CrackLayout:
                 f"{L:.4g} m is longer than the particle's diameter ({2 * R:.4g} m)",
             )
         start, end = _at(back, a), _at(e, a)
-        tips = [TipLayout(end, e), TipLayout(start, back)]
+        tips = [TipLayout(end, e, L), TipLayout(start, back, L)]
         distance = min(R - a, a)
     elif kind == "coating":
         t = geometry.coating_thickness
@@ -291,7 +298,7 @@ def _layout(index: int, crack, geometry) -> CrackLayout:
                 "inside the coating",
             )
         start, end = _at(e, b), _at(e, b - L)
-        tips = [TipLayout(end, back)]
+        tips = [TipLayout(end, back, L)]
         distance = min(L, b - L - R)
         open_ends.append(start)
     else:  # electrolyte
@@ -302,7 +309,7 @@ def _layout(index: int, crack, geometry) -> CrackLayout:
                 f"{field}.length",
                 f"{L:.4g} m leaves the matrix (its tip {end} m is outside the body)",
             )
-        tips = [TipLayout(end, e)]
+        tips = [TipLayout(end, e, L)]
     if axisymmetric:
         distance = min(distance, *(t.point[0] for t in tips if t.point[0] > 0))
     layout = CrackLayout(
@@ -364,7 +371,7 @@ def _channel(index: int, crack, geometry) -> CrackLayout:
         "film",
         top,
         interface,
-        (TipLayout(interface, (0.0, -1.0)),),
+        (TipLayout(interface, (0.0, -1.0), h),),
         (),
         0,
         crack.tip_size,
@@ -506,7 +513,10 @@ def tagged_layout(index: int, crack, tips, region: str, facts: dict, unit: float
     Raises:
         InputError: Rings that leave the region, or a mesh too coarse at the tips for them.
     """
-    scaled = tuple(TipLayout((t.point[0] * unit, t.point[1] * unit), t.direction) for t in tips)
+    scaled = tuple(
+        TipLayout((t.point[0] * unit, t.point[1] * unit), t.direction, t.straight * unit)
+        for t in tips
+    )
     layout = CrackLayout(
         index,
         crack.name,

@@ -31,13 +31,16 @@ _CURVES = {"bottom": 101, "top": 102, "side_x0": 103, "side_x1": 104, "film_bott
 
 
 def _classify(tag: int, width: float, t_s: float, top: float, tol: float) -> str:
-    xmin, ymin, _, xmax, ymax, _ = gmsh.model.getBoundingBox(1, tag)
-    if abs(ymax - ymin) < tol:
-        return {0.0: "bottom", t_s: "film_bottom", top: "top"}[
-            min((0.0, t_s, top), key=lambda y: abs(y - ymin))
-        ]
-    if abs(xmin) < tol:
-        return "crack" if ymin > t_s - tol else "side_x0"
+    """Name a straight edge of the strip by its end points (lengths in film thicknesses)."""
+    (x0, y0), (x1, y1) = (
+        gmsh.model.getValue(0, abs(p), [])[:2] for _, p in gmsh.model.getBoundary([(1, tag)])
+    )
+    if abs(y1 - y0) < tol:
+        return min(
+            (("bottom", 0.0), ("film_bottom", t_s), ("top", top)), key=lambda c: abs(c[1] - y0)
+        )[0]
+    if abs(x0) < tol:
+        return "crack" if min(y0, y1) > t_s - tol else "side_x0"
     return "side_x1"
 
 
@@ -69,7 +72,7 @@ def build_channel_film(
                 gmsh.model.addPhysicalGroup(2, tags, _REGIONS[name], name=name)
             curves: dict[str, list[int]] = {}
             for _, tag in gmsh.model.getEntities(1):
-                name = _classify(tag, width / unit, t_s / unit, top, 1e-9)
+                name = _classify(tag, width / unit, t_s / unit, top, 1e-6)
                 curves.setdefault(name, []).append(tag)
             for name, tags in curves.items():
                 if name == "crack":

@@ -218,7 +218,8 @@ def find_tagged_crack(
         neighbour = int(row[0] if row[1] == end else row[1])
         step = xyz[end] - xyz[neighbour]
         lengths.append(float(np.linalg.norm(step)))
-        tips.append(TipLayout(tuple(map(float, xyz[end])), tuple(step / np.linalg.norm(step))))
+        direction = tuple(float(v) for v in step / np.linalg.norm(step))
+        tips.append(TipLayout(tuple(map(float, xyz[end])), direction, lengths[-1]))
         around = surface_of[np.any(tris == end, axis=1)]
         if len(set(around.tolist())) != 1:
             raise InputError(field, "a crack tip must lie inside one region, not on an interface")

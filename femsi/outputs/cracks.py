@@ -3,21 +3,27 @@
 For each crack of ``cracks:`` (meshed by the geometry builders, :mod:`femsi.config.cracks`):
 
 - ``crack.NAME.G_J_m2``: the energy release rate G. For ring cracks (every kind but
-  ``channel``) the domain integral (G-θ with the eigenstrain-gradient term,
-  :mod:`femsi.physics.fracture`) at each tip, averaged over the rings, of the tip with the
-  largest G; times 2 for a crack on a mirror line of the model (the modelled half carries half
-  of G). For a ``channel`` crack the steady-state channelling energy release rate of Beuth
-  (1992), G_ss = (σ/2h) ∫₀ʰ δ(z) dz, from the crack opening δ = 2 u_x on the crack face
-  (x = 0, the mirror) and σ the mean film stress σ_xx on the far wall x = width (the stress
-  of the uncracked film when the strip is wide, width ≫ h);
-- ``crack.NAME.G_spread``: (max − min)/|mean| of G over the rings (path independence; NaN for
-  a channel crack);
+  ``channel``) the domain integral of the model's own elastic law
+  (:meth:`femsi.physics.fracture.DomainIntegral.for_model`: small or finite strain, plane
+  strain or axisymmetric per unit length of the ring front, with the concentration-gradient
+  term) at each tip, averaged over the rings, of the tip with the largest G; doubled for a
+  crack on a mirror line of the model (the modelled half carries half of G). For a ``channel``
+  crack the steady-state channelling energy release rate of Beuth (1992),
+  G_ss = (σ/2h) ∫₀ʰ δ(z) dz, from the crack opening δ = 2 u_x of the crack face (x = 0, the
+  mirror) and σ the mean film stress σ_xx on the far wall x = width (the stress of the
+  uncracked film when the strip is wide, width ≫ h; with a through-thickness stress gradient
+  the mean stands for σ(z));
+- ``crack.NAME.G_spread``: (max − min)/|mean| of G over the rings (path independence);
 - ``crack.NAME.K_I_Pa_sqrt_m``, ``crack.NAME.K_II_Pa_sqrt_m``: the interaction integral's
-  stress intensity factors (×2 for K_I on a mirror, where K_II vanishes by symmetry; NaN for a
-  channel crack).
+  stress intensity factors (small strain; NaN at finite strain and for a channel crack; K_II
+  is 0 on a mirror line by symmetry);
+- ``crack.NAME.opening_m``: the crack opening displacement (jump of the normal displacement
+  across the faces) a short way behind the tip (the first ring's inner radius, or half the
+  straight crack behind the tip if shorter); for a channel crack the mean opening
+  (1/h) ∫₀ʰ δ dz.
 
-A crack whose faces would overlap (K_I < 0, or a closing channel) is closed: no contact is
-modelled, so its G is reported as 0 and its K_I stays negative as the sign of closure.
+A crack whose faces would overlap (negative opening) is closed: no contact is modelled, so
+its G is reported as 0 and its spread as NaN (K_I stays negative, the sign of closure).
 
 ``summary.json`` gets ``cracks: {NAME: {G_max_J_m2, Gc_J_m2, ratio, time_s, soc, ...}}`` with
 the fracture energy Gc of the cracked material (``fracture_energy``, or
@@ -31,7 +37,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from mpi4py import MPI
+
 import numpy as np
+from dolfinx import geometry
 
 import femsi.compat  # noqa: F401
 from femsi.config.cracks import CrackLayout
@@ -40,7 +49,7 @@ from femsi.parallel import ScalarForm
 from femsi.physics.fracture import DomainIntegral
 
 #: The columns of each crack, after ``crack.NAME.``.
-CRACK_COLUMNS = ("G_J_m2", "G_spread", "K_I_Pa_sqrt_m", "K_II_Pa_sqrt_m")
+CRACK_COLUMNS = ("G_J_m2", "G_spread", "K_I_Pa_sqrt_m", "K_II_Pa_sqrt_m", "opening_m")
 
 
 def crack_columns(names) -> list[str]:
@@ -63,47 +72,102 @@ def fracture_energy(material) -> float | None:
     return float(toughness) ** 2 * (1 - material.poissons_ratio**2) / E
 
 
-def _domain_integral(model, region: str, degree: int) -> DomainIntegral:
-    """The domain integral of the cracked region's material (plane strain, small strain).
+class PointValues:
+    """A vector field at fixed points, evaluated on the owning ranks and shared.
 
-    Temporary: G-θ of linear elasticity with E at the stress-free SOC and the eigenstrain
-    β = Ω (c − c_ref)/3 of the region, until the general ``DomainIntegral.for_model`` (finite
-    strain, axisymmetry, E(c)) replaces it.
+    A point on a cell boundary gets the mean over the cells holding it; a point outside the
+    mesh gets NaN.
+
+    Args:
+        mesh: The mesh.
+        points: (n, 2) or (n, 3) coordinates, m.
     """
-    if model.formulation != "plane_strain" or model.physics.mechanics != "small_strain":
-        raise InputError(
-            "physics.mechanics",
-            "cracks are evaluated in plane-strain small-strain models only for now",
-        )
-    material = model.materials[region]
-    E = float(material.youngs_modulus(material.stress_free_soc))
-    beta = None
-    if material.is_active and model.physics.swelling:
-        c_ref = material.stress_free_concentration
-        beta = material.partial_molar_volume * (model.concentration - c_ref) / 3
-    return DomainIntegral(model.u, E, material.poissons_ratio, degree, beta)
+
+    def __init__(self, mesh, points: np.ndarray):
+        tdim = mesh.topology.dim
+        self._points = np.zeros((len(points), 3))
+        self._points[:, : np.shape(points)[1]] = points
+        tree = geometry.bb_tree(mesh, tdim)
+        candidates = geometry.compute_collisions_points(tree, self._points)
+        colliding = geometry.compute_colliding_cells(mesh, candidates, self._points)
+        n_owned = mesh.topology.index_map(tdim).size_local
+        self._local = [
+            (i, int(c)) for i in range(len(points)) for c in colliding.links(i) if c < n_owned
+        ]
+        self._comm = mesh.comm
+
+    def __call__(self, f) -> np.ndarray:
+        """Values of ``f`` at the points, (n, value size)."""
+        size = f.function_space.value_size
+        sums = np.zeros((len(self._points), size))
+        counts = np.zeros(len(self._points))
+        for i, cell in self._local:
+            sums[i] += f.eval(self._points[i], np.array([cell], dtype=np.int32))
+            counts[i] += 1
+        sums = self._comm.allreduce(sums, op=MPI.SUM)
+        counts = self._comm.allreduce(counts, op=MPI.SUM)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(counts[:, None] > 0, sums / counts[:, None], np.nan)
+
+
+def _opening_points(crack: CrackLayout) -> tuple[np.ndarray, np.ndarray]:
+    """Two points per tip, either side of the crack a short way behind the tip, and normals.
+
+    On a mirror line only the body's side exists: its normal points into the body, and the
+    opening is twice that side's normal displacement.
+    """
+    points, normals = [], []
+    first_ring = crack.rings[0][0] if crack.rings else math.inf
+    for tip in crack.tips:
+        e = np.array(tip.direction)
+        distance = min(first_ring, 0.5 * tip.straight)
+        base = np.array(tip.point) - distance * e
+        if crack.mirror_axis is not None:
+            n = np.zeros(2)
+            n[crack.mirror_axis] = 1.0  # the modelled part lies on the positive side
+        else:
+            n = np.array([-e[1], e[0]])
+        offset = 1e-3 * crack.tip_size
+        points += [base + offset * n, base - offset * n]
+        normals.append(n)
+    return np.array(points), np.array(normals)
 
 
 class CrackOutputs:
     """The crack columns of one run, forms compiled once.
 
     Args:
-        model: The coupled model (with mechanics).
+        model: The coupled model (with mechanics, elastic in the cracked regions).
         cracks: The meshed cracks (``MeshModel.cracks``).
+
+    Raises:
+        InputError: Rings that reach another material (found on the mesh).
     """
 
     def __init__(self, model, cracks: list[CrackLayout]):
         self.cracks = list(cracks)
         self.columns = crack_columns(c.name for c in self.cracks)
-        degree = max(4, 2 * model.physics.displacement_degree)
-        self._integrals: dict[str, DomainIntegral] = {}
-        self._channels: dict[str, tuple[ScalarForm, ScalarForm, float]] = {}
+        self._u = model.u
         comm = model.mesh.comm
+        self._integral = None
+        if any(c.kind != "channel" for c in self.cracks):
+            try:
+                self._integral = DomainIntegral.for_model(model)
+            except ValueError as err:
+                raise InputError("cracks", str(err)) from None
+        self._channels = {
+            c.name: self._channel_forms(model, c, comm) for c in self.cracks if c.kind == "channel"
+        }
+        self._openings = {}
         for crack in self.cracks:
-            if crack.kind == "channel":
-                self._channels[crack.name] = self._channel_forms(model, crack, comm)
-            elif crack.region not in self._integrals:
-                self._integrals[crack.region] = _domain_integral(model, crack.region, degree)
+            if crack.kind != "channel":
+                points, normals = _opening_points(crack)
+                self._openings[crack.name] = (PointValues(model.mesh, points), normals)
+                for tip in crack.tips:  # the rings' materials, checked on the mesh
+                    try:
+                        self._integral.evaluate(tip.point, tip.direction, crack.rings[:1])
+                    except ValueError as err:
+                        raise InputError(f"cracks.{crack.index}.ring_radius", str(err)) from None
 
     @staticmethod
     def _channel_forms(model, crack: CrackLayout, comm):
@@ -122,47 +186,53 @@ class CrackOutputs:
         """The columns for the current displacement and concentration."""
         row: dict[str, float] = {}
         for crack in self.cracks:
-            if crack.kind == "channel":
-                values = self._channel(crack)
-            else:
-                values = self._rings(crack)
+            values = self._channel(crack) if crack.kind == "channel" else self._rings(crack)
             row |= {
-                f"crack.{crack.name}.{k}": v for k, v in zip(CRACK_COLUMNS, values, strict=True)
+                f"crack.{crack.name}.{k}": float(v)
+                for k, v in zip(CRACK_COLUMNS, values, strict=True)
             }
         return row
 
-    def _rings(self, crack: CrackLayout) -> tuple[float, float, float, float]:
-        integral = self._integrals[crack.region]
-        best = None
-        for tip in crack.tips:
-            result = integral.evaluate(tip.point, tip.direction, crack.rings)
-            if best is None or result.G_mean > best.G_mean:
-                best = result
-        factor = crack.symmetry_factor
-        K_I = factor * float(np.mean(best.K_I))
-        K_II = 0.0 if crack.mirror_axis is not None else float(np.mean(best.K_II))
-        G = factor * best.G_mean if K_I >= 0 else 0.0
-        spread = best.G_spread if len(crack.rings) > 1 else 0.0
-        return G, spread, K_I, K_II
+    def _tip_openings(self, crack: CrackLayout) -> np.ndarray:
+        at_points, normals = self._openings[crack.name]
+        u = at_points(self._u).reshape(len(crack.tips), 2, -1)
+        if crack.mirror_axis is not None:
+            return 2 * np.einsum("ij,ij->i", u[:, 0], normals)
+        return np.einsum("ij,ij->i", u[:, 0] - u[:, 1], normals)
 
-    def _channel(self, crack: CrackLayout) -> tuple[float, float, float, float]:
+    def _rings(self, crack: CrackLayout) -> tuple[float, ...]:
+        symmetric = crack.mirror_axis is not None
+        openings = self._tip_openings(crack)
+        results = [
+            self._integral.evaluate(tip.point, tip.direction, crack.rings, symmetric=symmetric)
+            for tip in crack.tips
+        ]
+        best = max(range(len(results)), key=lambda i: results[i].G_mean)
+        result, opening = results[best], float(openings[best])
+        closed = not opening > 0
+        G = 0.0 if closed else result.G_mean
+        spread = math.nan if closed else (result.G_spread if len(crack.rings) > 1 else 0.0)
+        K_I = float(np.mean(result.K_I))
+        K_II = float(np.mean(result.K_II))
+        return G, spread, K_I, K_II, opening
+
+    def _channel(self, crack: CrackLayout) -> tuple[float, ...]:
         opening, stress, height = self._channels[crack.name]
         sigma = stress() / height
-        mean_opening = opening()  # ∫ u_x dz over the face: half the integral of δ
-        G = sigma * mean_opening / crack.thickness if mean_opening > 0 else 0.0
-        return G, math.nan, math.nan, math.nan
+        half_opening = opening()  # ∫ u_x dz over the face: half the integral of δ
+        G = sigma * half_opening / crack.thickness if half_opening > 0 else 0.0
+        return G, math.nan, math.nan, math.nan, 2 * half_opening / crack.thickness
 
     def summary(self, rows: list[dict], materials: dict) -> dict[str, dict]:
         """Per crack: the largest G, when and at which SOC, and Gc of the cracked material."""
         out = {}
         for crack in self.cracks:
             key = f"crack.{crack.name}.G_J_m2"
-            values = [r[key] for r in rows if math.isfinite(r.get(key, math.nan))]
-            best = max(range(len(values)), key=values.__getitem__) if values else None
-            row = rows[best] if best is not None else {}
+            candidates = [r for r in rows if math.isfinite(r.get(key, math.nan))]
+            row = max(candidates, key=lambda r: r[key]) if candidates else {}
             material = materials[crack.region]
             gc = fracture_energy(material)
-            G = float(values[best]) if best is not None else None
+            G = row.get(key)
             out[crack.name] = {
                 "kind": crack.kind,
                 "region": crack.region,
