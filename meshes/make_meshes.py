@@ -12,7 +12,14 @@ Coordinates are in micrometres: use them with ``geometry.length_unit: 1 um``.
   ``gmsh:physical``: 1 = particle (tetrahedra); 11 = mantle, 12 = bottom end (z = 0),
   13 = top end (z = 1) (triangles). VTU keeps no group names, only the numbers.
 
+* ``cracked_disc.msh`` (Gmsh 4.1): a 2D disc of radius 1.0 in the x-y plane (a plane-strain
+  particle section) with a straight radial edge crack from the surface point at 30° inward,
+  length 0.2, meshed with linear triangles refined towards the tip (0.005 at the tip, 0.1 far).
+  Physical groups: surface ``particle`` (1), curves ``particle_surface`` (11, the circle) and
+  ``crack`` (12, the crack curve, not yet split: femsi's ``kind: tagged`` opens it).
+
 The meshes are deterministic for a given Gmsh version (single thread, fixed algorithms).
+Give file names to rewrite only those: ``python meshes/make_meshes.py cracked_disc.msh``.
 """
 
 from __future__ import annotations
@@ -40,6 +47,12 @@ PARTICLE_MESH_SIZE = 0.15  # particle and its surface
 RADIUS = 0.5
 LENGTH = 1.0
 CYLINDER_MESH_SIZE = 0.12
+
+# ---------------------------------------------------------------- cracked disc (2D)
+CRACK_ANGLE = math.radians(30.0)
+CRACK_LENGTH = 0.2
+DISC_MESH_SIZE = 0.1
+CRACK_TIP_SIZE = 0.005
 
 
 def _start(name: str) -> None:
@@ -190,6 +203,58 @@ def cylinder_particle(target: Path) -> dict:
     return _count(target)
 
 
+def cracked_disc(target: Path) -> dict:
+    """Mesh a disc with a tagged (not yet opened) radial edge crack in Gmsh 4.1 format."""
+    _start("cracked_disc")
+    try:
+        occ = gmsh.model.occ
+        disc = occ.addDisk(0, 0, 0, 1.0, 1.0)
+        c, s = math.cos(CRACK_ANGLE), math.sin(CRACK_ANGLE)
+        mouth = occ.addPoint(c, s, 0)
+        tip = occ.addPoint((1 - CRACK_LENGTH) * c, (1 - CRACK_LENGTH) * s, 0)
+        line = occ.addLine(mouth, tip)
+        occ.fragment([(2, disc)], [(1, line)])
+        occ.synchronize()
+        crack = [t for _, t in gmsh.model.getEntities(1) if gmsh.model.getType(1, t) == "Line"]
+        circle = [t for _, t in gmsh.model.getEntities(1) if t not in crack]
+        if len(crack) != 1 or not circle:
+            raise RuntimeError(f"unexpected curves: crack {crack}, circle {circle}")
+        gmsh.model.addPhysicalGroup(
+            2, [t for _, t in gmsh.model.getEntities(2)], 1, name="particle"
+        )
+        gmsh.model.addPhysicalGroup(1, circle, 11, name="particle_surface")
+        gmsh.model.addPhysicalGroup(1, crack, 12, name="crack")
+        tip_point = next(
+            t
+            for _, t in gmsh.model.getEntities(0)
+            if np.linalg.norm(
+                gmsh.model.getValue(0, t, [])[:2] - (1 - CRACK_LENGTH) * np.array([c, s])
+            )
+            < 1e-9
+        )
+        field = gmsh.model.mesh.field
+        distance = field.add("Distance")
+        field.setNumbers(distance, "PointsList", [tip_point])
+        threshold = field.add("Threshold")
+        field.setNumber(threshold, "InField", distance)
+        field.setNumber(threshold, "SizeMin", CRACK_TIP_SIZE)
+        field.setNumber(threshold, "SizeMax", DISC_MESH_SIZE)
+        field.setNumber(threshold, "DistMin", 2 * CRACK_TIP_SIZE)
+        field.setNumber(threshold, "DistMax", 0.5)
+        field.setAsBackgroundMesh(threshold)
+        gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
+        gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
+        gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
+        gmsh.model.mesh.generate(2)
+        gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
+        gmsh.option.setNumber("Mesh.Binary", 0)
+        gmsh.option.setNumber("Mesh.SaveAll", 0)
+        gmsh.write(str(target))
+        return _count(target)
+    finally:
+        gmsh.finalize()
+
+
 def _check_round_trip(written: meshio.Mesh, target: Path) -> None:
     """Read the file back and check points, cells and integer tags survived."""
     back = _quiet_read(target)
@@ -220,15 +285,17 @@ def _count(path: Path) -> dict:
     return summary
 
 
-def main() -> int:
-    """Write both meshes next to this script and print their sizes."""
-    for build, name in (
-        (ellipsoid_in_cube, "ellipsoid_in_cube.msh"),
-        (cylinder_particle, "cylinder_particle.vtu"),
-    ):
-        print(build(HERE / name))
+def main(names: list[str]) -> int:
+    """Write the meshes (all, or those named) next to this script and print their sizes."""
+    builders = {
+        "ellipsoid_in_cube.msh": ellipsoid_in_cube,
+        "cylinder_particle.vtu": cylinder_particle,
+        "cracked_disc.msh": cracked_disc,
+    }
+    for name in names or builders:
+        print(builders[name](HERE / name))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -214,12 +214,18 @@ def find_tagged_crack(
         if end in boundary_nodes:
             opens.append(tuple(xyz[end]))
             continue
-        row = segments[np.any(segments == end, axis=1)][0]
-        neighbour = int(row[0] if row[1] == end else row[1])
-        step = xyz[end] - xyz[neighbour]
+        chain = _walk(segments, end)
+        step = xyz[end] - xyz[chain[1]]
         lengths.append(float(np.linalg.norm(step)))
-        direction = tuple(float(v) for v in step / np.linalg.norm(step))
-        tips.append(TipLayout(tuple(map(float, xyz[end])), direction, lengths[-1]))
+        e = step / lengths[-1]
+        straight = 0.0
+        for node in chain[1:]:  # as far as the chain stays on the tip's line
+            d = xyz[end] - xyz[node]
+            if abs(d[0] * e[1] - d[1] * e[0]) > 1e-6 * float(np.linalg.norm(d)):
+                break
+            straight = float(np.dot(d, e))
+        direction = tuple(float(v) for v in e)
+        tips.append(TipLayout(tuple(map(float, xyz[end])), direction, straight))
         around = surface_of[np.any(tris == end, axis=1)]
         if len(set(around.tolist())) != 1:
             raise InputError(field, "a crack tip must lie inside one region, not on an interface")
@@ -231,6 +237,21 @@ def find_tagged_crack(
         raise InputError(field, "the crack curve has no tip inside the body (both ends open)")
     facts = {"clearance": clearance, "tip_size": float(np.mean(lengths))}
     return tag, opens, tips, regions, facts
+
+
+def _walk(segments: np.ndarray, start: int) -> list[int]:
+    """The nodes of an open chain of segments in order from one of its ends."""
+    neighbours: dict[int, list[int]] = {}
+    for a, b in segments.tolist():
+        neighbours.setdefault(a, []).append(b)
+        neighbours.setdefault(b, []).append(a)
+    chain, previous = [start], None
+    while True:
+        following = [n for n in neighbours[chain[-1]] if n != previous]
+        if not following:
+            return chain
+        previous = chain[-1]
+        chain.append(following[0])
 
 
 def open_tagged(groups: list[tuple[int, list[tuple[float, float]]]]) -> None:

@@ -23,7 +23,9 @@ For each crack of ``cracks:`` (meshed by the geometry builders, :mod:`femsi.conf
   (1/h) ∫₀ʰ δ dz.
 
 A crack whose faces would overlap (negative opening) is closed: no contact is modelled, so
-its G is reported as 0 and its spread as NaN (K_I stays negative, the sign of closure).
+its G is reported as 0 and its spread as NaN (K_I stays negative, the sign of closure). The
+spread of an unloaded crack, whose G is below that of a strain of 1e-6 over its rings
+(G < 1e-12 E r₂), is NaN too: it would compare round-off.
 
 ``summary.json`` gets ``cracks: {NAME: {G_max_J_m2, Gc_J_m2, ratio, time_s, soc, ...}}`` with
 the fracture energy Gc of the cracked material (``fracture_energy``, or
@@ -41,6 +43,7 @@ from mpi4py import MPI
 
 import numpy as np
 from dolfinx import geometry
+from dolfinx import mesh as dmesh
 
 import femsi.compat  # noqa: F401
 from femsi.config.cracks import CrackLayout
@@ -72,32 +75,46 @@ def fracture_energy(material) -> float | None:
     return float(toughness) ** 2 * (1 - material.poissons_ratio**2) / E
 
 
-class PointValues:
-    """A vector field at fixed points, evaluated on the owning ranks and shared.
+class FaceValues:
+    """A vector field on both faces of a crack at given points, shared by all ranks.
 
-    A point on a cell boundary gets the mean over the cells holding it; a point outside the
-    mesh gets NaN.
+    Each point is read from the cells on one side of the crack only: those that hold the
+    point moved a little (a tenth of the tip element) off the crack to that side and whose
+    midpoints lie on that side (collision tests have a tolerance: a point next to the crack
+    would otherwise be read on both faces). A side without cells (a mirror line's outside)
+    reads NaN.
 
     Args:
         mesh: The mesh.
-        points: (n, 2) or (n, 3) coordinates, m.
+        points: (n, 2) points on the crack, m.
+        normals: (n, 2) unit normals of the crack at the points.
+        offset: Distance off the crack where the points are located, m.
     """
 
-    def __init__(self, mesh, points: np.ndarray):
+    def __init__(self, mesh, points: np.ndarray, normals: np.ndarray, offset: float):
         tdim = mesh.topology.dim
-        self._points = np.zeros((len(points), 3))
-        self._points[:, : np.shape(points)[1]] = points
+        shifted = np.zeros((2 * len(points), 3))
+        for k, (p, n) in enumerate(zip(points, normals, strict=True)):
+            shifted[2 * k, :2] = p + offset * n
+            shifted[2 * k + 1, :2] = p - offset * n
         tree = geometry.bb_tree(mesh, tdim)
-        candidates = geometry.compute_collisions_points(tree, self._points)
-        colliding = geometry.compute_colliding_cells(mesh, candidates, self._points)
+        candidates = geometry.compute_collisions_points(tree, shifted)
+        colliding = geometry.compute_colliding_cells(mesh, candidates, shifted)
         n_owned = mesh.topology.index_map(tdim).size_local
-        self._local = [
-            (i, int(c)) for i in range(len(points)) for c in colliding.links(i) if c < n_owned
-        ]
+        self._local = []
+        for i in range(len(shifted)):
+            cells = np.array([c for c in colliding.links(i) if c < n_owned], dtype=np.int32)
+            if not cells.size:
+                continue
+            middle = dmesh.compute_midpoints(mesh, tdim, cells)[:, :2]
+            side = (1.0 if i % 2 == 0 else -1.0) * normals[i // 2]
+            on_side = (middle - points[i // 2]) @ side > 0
+            self._local += [(i, int(c)) for c in cells[on_side]]
+        self._points = shifted
         self._comm = mesh.comm
 
     def __call__(self, f) -> np.ndarray:
-        """Values of ``f`` at the points, (n, value size)."""
+        """Values of ``f``: (n, 2, value size), [:, 0] on the normal's side, [:, 1] opposite."""
         size = f.function_space.value_size
         sums = np.zeros((len(self._points), size))
         counts = np.zeros(len(self._points))
@@ -107,28 +124,25 @@ class PointValues:
         sums = self._comm.allreduce(sums, op=MPI.SUM)
         counts = self._comm.allreduce(counts, op=MPI.SUM)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(counts[:, None] > 0, sums / counts[:, None], np.nan)
+            values = np.where(counts[:, None] > 0, sums / counts[:, None], np.nan)
+        return values.reshape(-1, 2, size)
 
 
 def _opening_points(crack: CrackLayout) -> tuple[np.ndarray, np.ndarray]:
-    """Two points per tip, either side of the crack a short way behind the tip, and normals.
+    """A point on the crack a short way behind each tip, and the crack's normal there.
 
-    On a mirror line only the body's side exists: its normal points into the body, and the
-    opening is twice that side's normal displacement.
+    On a mirror line only the body's side exists: the normal points into the body.
     """
     points, normals = [], []
     first_ring = crack.rings[0][0] if crack.rings else math.inf
     for tip in crack.tips:
         e = np.array(tip.direction)
-        distance = min(first_ring, 0.5 * tip.straight)
-        base = np.array(tip.point) - distance * e
+        points.append(np.array(tip.point) - min(first_ring, 0.5 * tip.straight) * e)
         if crack.mirror_axis is not None:
             n = np.zeros(2)
             n[crack.mirror_axis] = 1.0  # the modelled part lies on the positive side
         else:
             n = np.array([-e[1], e[0]])
-        offset = 1e-3 * crack.tip_size
-        points += [base + offset * n, base - offset * n]
         normals.append(n)
     return np.array(points), np.array(normals)
 
@@ -148,6 +162,7 @@ class CrackOutputs:
         self.cracks = list(cracks)
         self.columns = crack_columns(c.name for c in self.cracks)
         self._u = model.u
+        self._modulus = model.stress_scale
         comm = model.mesh.comm
         self._integral = None
         if any(c.kind != "channel" for c in self.cracks):
@@ -162,7 +177,8 @@ class CrackOutputs:
         for crack in self.cracks:
             if crack.kind != "channel":
                 points, normals = _opening_points(crack)
-                self._openings[crack.name] = (PointValues(model.mesh, points), normals)
+                faces = FaceValues(model.mesh, points, normals, 0.1 * crack.tip_size)
+                self._openings[crack.name] = (faces, normals)
                 for tip in crack.tips:  # the rings' materials, checked on the mesh
                     try:
                         self._integral.evaluate(tip.point, tip.direction, crack.rings[:1])
@@ -194,8 +210,8 @@ class CrackOutputs:
         return row
 
     def _tip_openings(self, crack: CrackLayout) -> np.ndarray:
-        at_points, normals = self._openings[crack.name]
-        u = at_points(self._u).reshape(len(crack.tips), 2, -1)
+        faces, normals = self._openings[crack.name]
+        u = faces(self._u)
         if crack.mirror_axis is not None:
             return 2 * np.einsum("ij,ij->i", u[:, 0], normals)
         return np.einsum("ij,ij->i", u[:, 0] - u[:, 1], normals)
@@ -211,7 +227,8 @@ class CrackOutputs:
         result, opening = results[best], float(openings[best])
         closed = not opening > 0
         G = 0.0 if closed else result.G_mean
-        spread = math.nan if closed else (result.G_spread if len(crack.rings) > 1 else 0.0)
+        unloaded = G < 1e-12 * self._modulus * crack.rings[-1][1]
+        spread = math.nan if unloaded else (result.G_spread if len(crack.rings) > 1 else 0.0)
         K_I = float(np.mean(result.K_I))
         K_II = float(np.mean(result.K_II))
         return G, spread, K_I, K_II, opening
