@@ -37,9 +37,25 @@ FILM = {"type": "film", "thickness": "1 um", "width": "1 um", "mesh_size": "0.25
             "plane_strain strip",
         ),
         (
-            {"geometry": {"type": "mesh_file", "path": "x.msh", "dimension": 2}},
+            {
+                "geometry": {
+                    "type": "electrode",
+                    "width": "10 um",
+                    "electrode_thickness": "10 um",
+                    "radius": "1 um",
+                    "volume_fraction": 0.3,
+                    "mesh_size": "1 um",
+                    "dimension": 2,
+                },
+                "materials": {"particle": "amorphous_silicon", "matrix": "li6ps5cl"},
+            },
             "geometry.dimension",
             "3D only",
+        ),
+        (
+            {"geometry": {"type": "mesh_file", "path": "x.msh", "dimension": 2}},
+            "geometry.formulation",
+            "axisymmetric or plane_strain",
         ),
         (
             {
