@@ -74,8 +74,10 @@ def rigid_body_constraints(
     """
     x = model.mesh.geometry.x
     comm = model.mesh.comm
-    n = comm.allreduce(x.shape[0], op=MPI.SUM)
-    centroid = comm.allreduce(x.sum(axis=0), op=MPI.SUM) / n
+    # Owned nodes only: ghosts would weigh the centroid by the partition.
+    owned = x[: model.mesh.geometry.index_map().size_local]
+    n = comm.allreduce(owned.shape[0], op=MPI.SUM)
+    centroid = comm.allreduce(owned.sum(axis=0), op=MPI.SUM) / n
     extent = comm.allreduce(np.max(np.abs(x - centroid)) if x.size else 0.0, op=MPI.MAX)
     if model.formulation == "axisymmetric":
         # The axis holds u_r; only the translation along it is left (u_z at one vertex).
