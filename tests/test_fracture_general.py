@@ -195,3 +195,43 @@ def test_a_3d_front_is_not_a_2d_tip():
         integral.evaluate_front(np.zeros((2, 3)), np.zeros((2, 3)), RINGS)
     with pytest.raises(ValueError, match="r1 < r2"):
         integral.evaluate(tips[0].point, tips[0].direction, [(0.2, 0.1)])
+
+
+def test_model_strain_energy_density_is_the_energy_of_the_mechanics_forms():
+    """CoupledModel.strain_energy_density(∇u, c) integrates to the model's energy_form."""
+    from femsi.parallel import ScalarForm
+    from femsi.physics.kinematics import displacement_gradient
+
+    mesh_model, _ = plate_model(mesh_size=0.5, tip_size=0.05)
+    for mechanics in ("small_strain", "finite_strain"):
+        material = amorphous_si(youngs_modulus={"linear": ["90 GPa", "41 GPa"]})
+        physics = Physics(mechanics=mechanics, displacement_degree=2)
+        model = CoupledModel(mesh_model, {"plate": material}, physics)
+        model.theta.interpolate(lambda x: 0.1 + 0.05 * x[0] + 0.02 * x[1])
+        model.u.interpolate(lambda x: np.array([0.01 * x[0] * x[1], -0.02 * x[1] ** 2]))
+        density = model.strain_energy_density(
+            displacement_gradient(model.u, "plane_strain"), model.concentration
+        )
+        dx = model.measures.dx(model.measures.mechanics_degree)
+        expected = ScalarForm(model.energy_form, model.mesh.comm)()
+        assert ScalarForm(density * dx, model.mesh.comm)() == pytest.approx(expected, rel=1e-12)
+        assert abs(expected) > 0
+
+
+def test_forms_are_compiled_once_for_tips_rings_and_stations(monkeypatch):
+    import dolfinx.jit
+
+    mesh_model, tips = plate_model(mesh_size=0.5, tip_size=0.02)
+    model = CoupledModel(mesh_model, {"plate": amorphous_si()}, Physics(mechanics="small_strain"))
+    integral = DomainIntegral.for_model(model)
+    calls = {"n": 0}
+    original = dolfinx.jit.ffcx_jit
+
+    def counting(*args, **kwargs):
+        calls["n"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(dolfinx.jit, "ffcx_jit", counting)
+    for tip in tips:
+        integral.evaluate(tip.point, tip.direction, RINGS)
+    assert calls["n"] == 0
