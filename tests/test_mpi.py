@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.conftest import MPIRUN, ROOT, run_cli, study, write_study
@@ -266,6 +267,21 @@ def test_two_ranks_match_serial(tmp_path, name):
         noise = 1e-3 if key.endswith("_Pa") else 1e-9
         assert peak["value"] == pytest.approx(parallel["peaks"][key]["value"], rel=1e-6, abs=noise)
     assert compared > 20
+
+
+def test_crack_integrals_two_ranks_match_serial():
+    """Domain integrals across a process boundary: the axisymmetric penny crack as a study model
+    with a swelling bump (DomainIntegral.for_model, G and K_I on 4 rings) and G at 10 stations
+    of the 3D quarter penny front (evaluate_front), serial against 2 ranks."""
+    from tests.penny_fe import results
+
+    command = [MPIRUN, "-n", "2", sys.executable, "-m", "tests.penny_fe"]
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    parallel = json.loads(out.stdout.strip().splitlines()[-1])
+    serial = results()
+    for key in ("G", "K_I", "front"):
+        assert np.allclose(parallel[key], serial[key], rtol=1e-8, atol=0), key
 
 
 GHOSTS = """

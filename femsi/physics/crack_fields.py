@@ -102,7 +102,9 @@ class Front:
     @property
     def arc(self) -> np.ndarray:
         """Arc length of each point from the first, m."""
-        return np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(self.points, axis=0), 1))])
+        return np.concatenate(
+            [[0.0], np.cumsum(np.linalg.norm(np.diff(self.points, axis=0), axis=1))]
+        )
 
     @property
     def station_arc(self) -> np.ndarray:

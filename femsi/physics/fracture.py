@@ -186,7 +186,15 @@ class DomainIntegral:
             return mu * ufl.inner(ee, ee) + lmbda / 2 * ufl.tr(ee) ** 2
 
         self._setup(
-            u, energy, degree, "plane_strain", beta, E, nu, True, eigenstrain_term, None, None
+            u,
+            energy,
+            degree,
+            formulation="plane_strain",
+            concentration=beta,
+            youngs_modulus=E,
+            poissons_ratio=nu,
+            small_strain=True,
+            explicit_term=eigenstrain_term,
         )
 
     @classmethod
@@ -222,14 +230,12 @@ class DomainIntegral:
             u,
             energy,
             degree,
-            formulation,
-            concentration,
-            youngs_modulus,
-            poissons_ratio,
-            small_strain,
-            explicit_term,
-            None,
-            None,
+            formulation=formulation,
+            concentration=concentration,
+            youngs_modulus=youngs_modulus,
+            poissons_ratio=poissons_ratio,
+            small_strain=small_strain,
+            explicit_term=explicit_term,
         )
         return self
 
@@ -269,14 +275,14 @@ class DomainIntegral:
             model.u,
             model.strain_energy_density,
             degree,
-            formulation,
-            model.concentration,
-            E,
-            nu,
-            model.physics.mechanics == "small_strain",
-            explicit_term,
-            model.measures.dx(degree),
-            cell_material_ids(model),
+            formulation=formulation,
+            concentration=model.concentration,
+            youngs_modulus=E,
+            poissons_ratio=nu,
+            small_strain=model.physics.mechanics == "small_strain",
+            explicit_term=explicit_term,
+            dx=model.measures.dx(degree),
+            cell_materials=cell_material_ids(model),
         )
         return self
 
@@ -286,16 +292,21 @@ class DomainIntegral:
         self,
         u,
         energy,
-        degree,
-        formulation,
+        degree: int,
+        *,
+        formulation: str,
         concentration,
         youngs_modulus,
         poissons_ratio,
-        small_strain,
-        explicit_term,
-        dx,
-        cell_materials,
-    ):
+        small_strain: bool,
+        explicit_term: bool,
+        dx=None,
+        cell_materials: np.ndarray | None = None,
+    ) -> None:
+        """Build the compiled forms (see the module docstring).
+
+        ``dx`` defaults to a measure of ``degree`` (2πr-weighted in axisymmetry).
+        """
         msh = u.function_space.mesh
         self.mesh, self.formulation = msh, formulation
         self.gdim = msh.geometry.dim
@@ -307,7 +318,8 @@ class DomainIntegral:
         self.theta = fem.Function(fem.functionspace(msh, ("Lagrange", 1, (self.gdim,))))
         space = self.theta.function_space
         self._x = space.tabulate_dof_coordinates()
-        self._cell_nodes = space.dofmap.list[: msh.topology.index_map(self.gdim).size_local]
+        tdim = msh.topology.dim
+        self._cell_nodes = space.dofmap.list[: msh.topology.index_map(tdim).size_local]
         theta = self.theta
         grad_theta = displacement_gradient(theta, formulation)
         div_theta = ufl.tr(grad_theta)
@@ -483,13 +495,23 @@ def cell_material_ids(model) -> np.ndarray:
     tags = model.model.cell_tags
     for region, tag in model.model.regions.items():
         material = model.materials.get(region)
-        index = next((i for i, m in enumerate(distinct) if m == material), None)
+        index = next((i for i, m in enumerate(distinct) if _same(m, material)), None)
         if index is None:
             distinct.append(material)
             index = len(distinct) - 1
         cells = tags.indices[tags.values == tag]
         ids[cells[cells < n]] = index
     return ids
+
+
+def _same(a, b) -> bool:
+    """Whether two materials are equal (values that cannot be compared count as different)."""
+    if a is b:
+        return True
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
 
 
 def rings_for(tip, tip_size: float, max_radius: float, n: int = 4, model=None):
