@@ -139,6 +139,22 @@ def test_layouts_of_each_kind():
             "flows",
         ),
         (
+            {
+                "geometry": CORE_SHELL,
+                "materials": SHELL_MATERIALS,
+                "physics": {
+                    "mechanics": "small_strain",
+                    "constitutive": "elastoplastic",
+                    "plastic_regions": ["particle"],
+                },
+                "cracks": [
+                    {"name": "c", "kind": "coating", "length": "0.1 um", "tip_size": "2 nm"}
+                ],
+            },  # fmt: skip
+            "physics.plastic_regions",
+            "elastic body",
+        ),
+        (
             {"geometry": SPHERE | {"symmetry": "half"}, "cracks": [EDGE | {"angle": "30 deg"}]},
             "cracks.0.angle",
             "mirror line",

@@ -181,13 +181,20 @@ def crack_layouts(study) -> list[CrackLayout]:
             continue
         layouts.append(_layout(index, crack, geometry))
     _check_pairs(layouts, study.cracks)
-    regions = {layout.region for layout in layouts}
-    for region in regions & set(study.physics.plastic_regions):
-        names = [layout.name for layout in layouts if layout.region == region]
+    plastic = set(study.physics.plastic_regions)
+    for layout in layouts:
+        if layout.region in plastic:
+            raise InputError(
+                "physics.plastic_regions",
+                f"region {layout.region!r} holds crack {layout.name!r}: G (J) is no fracture "
+                "parameter where the material flows; keep cracked regions elastic",
+            )
+    ring_cracks = [c for c in study.cracks if c.kind != "channel"]
+    if plastic and ring_cracks:
         raise InputError(
             "physics.plastic_regions",
-            f"region {region!r} holds crack {names[0]!r}: G (J) is no fracture parameter where "
-            "the material flows; keep cracked regions elastic",
+            f"crack {ring_cracks[0].name!r}: the domain integral needs an elastic body (its "
+            "energy is the model's strain energy, which plastic regions do not have)",
         )
     return [_with_rings(layout, study.cracks[layout.index], layouts) for layout in layouts]
 
