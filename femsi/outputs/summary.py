@@ -33,7 +33,8 @@ class PeakTracker:
         best = self.peaks.get(name)
         better = best is None or (value < best["value"] if use_min else value > best["value"])
         if better:
-            region = key.split(".")[0] if "." in key and not key.startswith("probe.") else None
+            per_region = "." in key and not key.startswith(("probe.", "crack."))
+            region = key.split(".")[0] if per_region else None
             self.peaks[name] = {
                 "value": value,
                 "time_s": row["time_s"],
