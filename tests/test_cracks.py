@@ -364,3 +364,34 @@ def test_outputs_columns_summary_and_figure(run_study):
     assert peak["value"] == block["G_max_J_m2"]
     assert (result.output_dir / "figures" / "crack_G.png").stat().st_size > 10_000
     assert np.isfinite(result.rows[-1]["crack.edge.K_I_Pa_sqrt_m"])
+
+
+def test_a_2d_mesh_file_without_cracks_keeps_its_crack_curve_closed(run_study):
+    """Without ``cracks:`` the curve of meshes/cracked_disc.msh is an ordinary interior curve.
+
+    A free plane-strain disc swelling uniformly (e* = Ω c/3) has no in-plane stress and
+    σ_zz = −E e* (the free cylinder of test_verification_2d), crack curve or not.
+    """
+    tree = study(
+        geometry={
+            "type": "mesh_file",
+            "path": "meshes/cracked_disc.msh",
+            "length_unit": "1 um",
+            "active_surface": "particle_surface",
+        }
+        | PLANE,
+        materials={"particle": {"base": "amorphous_silicon", "initial_soc": 0.1}},
+        physics={"mechanics": "small_strain", "displacement_degree": 2, "diffusion": False},
+        protocol=[{"rest": {"duration": "1 s"}}],
+        time={"initial_step": "1 s", "max_step": "1 s"},
+    )
+    tree["materials"]["particle"]["stress_free_soc"] = 0.0
+    tree["outputs"]["probes"] = {"by_the_tip": ["0.65 um", "0.4 um"]}
+    final = _final(run_study, tree)
+    assert not any(key.startswith("crack.") for key in final)
+    material = femsi.load_config(tree).materials["particle"]
+    e_star = material.partial_molar_volume * material.initial_concentration / 3  # 0.092
+    E = float(material.youngs_modulus(0.1))
+    assert final["probe.by_the_tip.szz_Pa"] == pytest.approx(-E * e_star, rel=1e-6)
+    for key in ("sxx", "syy", "sxy"):
+        assert abs(final[f"probe.by_the_tip.{key}_Pa"]) < 1e-6 * E * e_star

@@ -43,7 +43,7 @@ tip_size ≤ r/(2(n + 1)).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from femsi.errors import InputError
 
@@ -429,8 +429,6 @@ def _clip_to_model(layout: CrackLayout, geometry, field: str) -> CrackLayout:
 
 
 def _replace(layout: CrackLayout, **changes) -> CrackLayout:
-    from dataclasses import replace
-
     return replace(layout, **changes)
 
 

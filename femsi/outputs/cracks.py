@@ -6,7 +6,7 @@ For each crack of ``cracks:`` (meshed by the geometry builders, :mod:`femsi.conf
   ``channel``) the domain integral of the model's own elastic law
   (:meth:`femsi.physics.fracture.DomainIntegral.for_model`: small or finite strain, plane
   strain or axisymmetric per unit length of the ring front, with the concentration-gradient
-  term) at each tip, averaged over the rings, of the tip with the largest G; doubled for a
+  term) at each tip, averaged over the rings, of the open tip with the largest G; doubled for a
   crack on a mirror line of the model (the modelled half carries half of G). For a ``channel``
   crack the steady-state channelling energy release rate of Beuth (1992),
   G_ss = (σ/2h) ∫₀ʰ δ(z) dz, from the crack opening δ = 2 u_x of the crack face (x = 0, the
@@ -223,7 +223,8 @@ class CrackOutputs:
             self._integral.evaluate(tip.point, tip.direction, crack.rings, symmetric=symmetric)
             for tip in crack.tips
         ]
-        best = max(range(len(results)), key=lambda i: results[i].G_mean)
+        # The tip that would grow first: the largest G of an open tip (a closed tip has none).
+        best = max(range(len(results)), key=lambda i: (openings[i] > 0, results[i].G_mean))
         result, opening = results[best], float(openings[best])
         closed = not opening > 0
         G = 0.0 if closed else result.G_mean
