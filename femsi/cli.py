@@ -11,7 +11,16 @@ import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_SOLVE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-RESULTS_COMMANDS = {"sweep", "sweep-task", "status", "collect", "report", "plot", "rerun"}
+RESULTS_COMMANDS = {
+    "sweep",
+    "sweep-task",
+    "status",
+    "collect",
+    "report",
+    "plot",
+    "rerun",
+    "critical-size",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,6 +97,29 @@ def _add_results_commands(sub) -> None:
     rerun.add_argument("run_dir", type=Path)
     rerun.add_argument("-o", "--output", type=Path, help="new run folder (default RUN_DIR-rerun)")
     rerun.add_argument("--rtol", type=float, default=1e-6, help="tolerance of the comparison")
+    critical = sub.add_parser(
+        "critical-size",
+        help="largest particle radius whose cracks stay below the fracture energy, per C-rate",
+    )
+    critical.add_argument("config", type=Path, help="study YAML file with cracks:")
+    critical.add_argument(
+        "--radius", nargs="+", required=True, help="particle radii (0.2um 500nm 1e-6 ...)"
+    )
+    critical.add_argument(
+        "--c-rate", nargs="+", required=True, help="C-rates of every (de)lithiation"
+    )
+    size = critical.add_mutually_exclusive_group()
+    size.add_argument("--crack-length", nargs="+", help="fixed crack lengths (default: a/R kept)")
+    size.add_argument("--crack-fraction", nargs="+", help="crack lengths as fractions of R")
+    critical.add_argument(
+        "--no-scaling", action="store_true",
+        help="keep mesh sizes, probes and time steps as in the study (default: scale with R, C)",
+    )  # fmt: skip
+    critical.add_argument("-o", "--output", type=Path, help="sweep folder")
+    critical.add_argument("--workers", type=int, default=1, help="runs at a time")
+    critical.add_argument("--ranks", type=int, default=1, help="MPI ranks per run")
+    critical.add_argument("--slurm", action="store_true", help="write a Slurm script, run nothing")
+    critical.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def _error(message: str) -> None:

@@ -25,6 +25,7 @@ def dispatch(args) -> int:
         "report": report,
         "plot": plot,
         "rerun": rerun,
+        "critical-size": critical_size,
     }[args.command]
     return handler(args)
 
@@ -158,3 +159,89 @@ def rerun(args) -> int:
     comparison = do_rerun(args.run_dir, args.output, rtol=args.rtol)
     print(comparison.text())
     return 0 if comparison.matches else 1
+
+
+def _quantities(option: str, values: list[str] | None, dimension: str) -> list[float] | None:
+    """Numbers of a list option, each SI or with units (``0.5um``, ``500 nm``)."""
+    from femsi.units import UnitError, to_si
+
+    if values is None:
+        return None
+    out = []
+    for text in values:
+        try:
+            out.append(to_si(text if not _is_number(text) else float(text), dimension))
+        except UnitError as err:
+            raise InputError(option, f"{text!r}: {err}") from None
+    return out
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def critical_size(args) -> int:
+    """``femsi critical-size CONFIG --radius ... --c-rate ...``: the critical-size map."""
+    import tempfile
+
+    from femsi.sweeps import critical
+    from femsi.sweeps.folder import prepare_sweep_folder, read_sweep
+    from femsi.sweeps.spec import load_sweep
+
+    request = critical.Request(
+        config=args.config,
+        radii=sorted(_quantities("--radius", args.radius, "length")),
+        c_rates=_quantities("--c-rate", args.c_rate, "dimensionless"),
+        crack_lengths=_quantities("--crack-length", args.crack_length, "length"),
+        crack_fractions=_quantities("--crack-fraction", args.crack_fraction, "dimensionless"),
+        scale_geometry=not args.no_scaling,
+    )
+    for name, value in (("--workers", args.workers), ("--ranks", args.ranks)):
+        if value < 1:
+            raise InputError(name, f"must be at least 1, got {value}")
+    plan = critical.plan(request)
+    folder = args.output or Path("results") / f"critical-size-{Path(args.config).stem}"
+    with tempfile.TemporaryDirectory() as tmp:
+        sweep_file = critical.write_sweep_file(
+            Path(tmp) / "critical_size_sweep.yaml", args.config, plan.rows, args.workers,
+            args.ranks,
+        )  # fmt: skip
+        spec = load_sweep(sweep_file)
+        prepare_sweep_folder(folder, spec)
+    print(
+        f"femsi: critical size of {args.config}: {len(plan.rows)} runs "
+        f"({len(request.radii)} radii x {len(request.c_rates)} C-rates) in {folder}"
+    )
+    if args.slurm:
+        from femsi.sweeps.slurm import write_script
+
+        script = write_script(folder, read_sweep(folder), spec.spec.execution.slurm, args.ranks)
+        if script is not None:
+            print(f"femsi: wrote {script}; submit it, then run this command again to analyse")
+            return 0
+    else:
+        from femsi.sweeps.local import run_local
+
+        _log_to_stderr()
+        outcome = run_local(
+            folder, read_sweep(folder)["runs"], args.workers, args.ranks,
+            progress=not args.no_progress,
+        )  # fmt: skip
+        if outcome.failed:
+            print(f"femsi: {len(outcome.failed)} runs failed (see {folder}/logs/)")
+    points = critical.collect_points(folder, plan)
+    if not points:
+        print("femsi: no run has crack results yet; nothing to analyse")
+        return 1
+    results = critical.analyse(points, plan.cracks)
+    label = {"crack_fraction": "crack_fraction", "cracks.*.length": "crack_length_m"}.get(
+        plan.crack_key or "", "crack_size"
+    )
+    paths = critical.write_results(folder, results, plan)
+    print(critical.format_table(results, label))
+    print(f"femsi: wrote {', '.join(str(p) for p in paths)}")
+    return 0

@@ -1,0 +1,123 @@
+"""``femsi critical-size``: the sweep it plans, the crossing it finds, its bad input.
+
+The end-to-end run against real cracked studies is in tests/test_crack_critical_size.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import yaml
+
+from femsi.errors import InputError
+from femsi.sweeps import critical
+
+
+def test_crossing_is_exact_for_a_power_law():
+    """G ∝ R^k (e.g. G ∝ R at a fixed strain field, Zhao et al., J. Appl. Phys. 108 (2010)
+    073517): log-log interpolation recovers R_c = R_ref (Gc/G_ref)^(1/k) exactly."""
+    for k in (1.0, 2.0, 0.7):
+        radii = [0.1e-6, 0.3e-6, 1e-6, 3e-6]
+        ratios = [(r / 0.55e-6) ** k for r in radii]
+        radius, bound, bracket = critical.critical_radius(radii, ratios)
+        assert bound == "within"
+        assert bracket == (0.3e-6, 1e-6)
+        assert radius == pytest.approx(0.55e-6, rel=1e-12)
+
+
+def test_bounds_when_not_bracketed():
+    radii = [1e-6, 2e-6]
+    assert critical.critical_radius(radii, [1.5, 3.0]) == (1e-6, "below_smallest", None)
+    assert critical.critical_radius(radii, [0.1, 0.2]) == (2e-6, "above_largest", None)
+
+
+def test_first_crossing_wins():
+    """A non-monotonic ratio: the critical radius is the first crossing."""
+    radius, bound, _ = critical.critical_radius([1.0, 2.0, 3.0, 4.0], [0.5, 2.0, 0.5, 2.0])
+    assert bound == "within"
+    assert 1.0 < radius < 2.0
+    assert radius == pytest.approx(math.exp(math.log(2.0) * math.log(2) / math.log(4)))
+
+
+def test_analyse_groups_by_rate_and_takes_the_first_crack():
+    points = [
+        {"radius_m": r, "c_rate": c, "crack_size": None,
+         "ratios": {"a": r / 1e-6 * c, "b": 0.5 * r / 1e-6 * c}}
+        for r in (0.5e-6, 2e-6) for c in (1.0, 2.0)
+    ]  # fmt: skip
+    results = {(r.c_rate, r.crack): r for r in critical.analyse(points, ["a", "b"])}
+    assert results[(1.0, "a")].radius_m == pytest.approx(1e-6)
+    assert results[(2.0, "a")].radius_m == pytest.approx(0.5e-6)
+    assert results[(1.0, "b")].radius_m == pytest.approx(2e-6)
+    assert results[(1.0, "b")].bound == "within"
+    assert results[(1.0, "any")].radius_m == pytest.approx(1e-6)
+
+
+def _study(tmp_path, cracks=True):
+    tree = yaml.safe_load(_base().read_text())
+    if not cracks:
+        tree.pop("cracks", None)
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(tree))
+    return path
+
+
+def _base():
+    from pathlib import Path
+
+    return Path(__file__).parent.parent / "configs" / "particle_crack.yaml"
+
+
+def test_plan_scales_geometry_cracks_probes_and_steps():
+    request = critical.Request(config=_base(), radii=[0.25e-6, 1e-6], c_rates=[0.5, 2.0])
+    plan = critical.plan(request)
+    from femsi.config import load_config
+
+    base = load_config(_base()).resolved()
+    assert len(plan.rows) == 4
+    row = next(r for r in plan.rows if r["geometry.radius"] == 0.25e-6 and 2.0 in r.values())
+    s = 0.25e-6 / base["geometry"]["radius"]
+    assert row["geometry.mesh_size"] == pytest.approx(base["geometry"]["mesh_size"] * s)
+    assert row["cracks.0.length"] == pytest.approx(base["cracks"][0]["length"] * s)
+    rate = next(v for k, v in row.items() if k.endswith("c_rate"))
+    assert rate == 2.0
+    base_rate = next(
+        body["c_rate"] for step in base["protocol"] for body in step.values()
+        if isinstance(body, dict) and body.get("c_rate")
+    )  # fmt: skip
+    assert row["time.max_step"] == pytest.approx(base["time"]["max_step"] * base_rate / 2.0)
+    fixed = critical.plan(
+        critical.Request(config=_base(), radii=[1e-6], c_rates=[1], crack_lengths=[50e-9])
+    )
+    assert fixed.rows[0]["cracks.0.length"] == 50e-9
+    fraction = critical.plan(
+        critical.Request(config=_base(), radii=[2e-6], c_rates=[1], crack_fractions=[0.1])
+    )
+    assert fraction.rows[0]["cracks.0.length"] == pytest.approx(0.2e-6)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"radii": []}, "--radius"),
+        ({"radii": [-1e-6]}, "--radius"),
+        ({"c_rates": [0.0]}, "--c-rate"),
+        ({"crack_lengths": [1e-8], "crack_fractions": [0.1]}, "--crack-length"),
+        ({"crack_fractions": [-0.1]}, "--crack-fraction"),
+    ],
+)
+def test_bad_requests_name_the_option(change, field):
+    request = critical.Request(config=_base(), radii=[1e-6], c_rates=[1.0])
+    for key, value in change.items():
+        setattr(request, key, value)
+    with pytest.raises(InputError) as err:
+        critical.plan(request)
+    assert err.value.field == field
+
+
+def test_a_study_without_cracks_is_refused(tmp_path):
+    path = _study(tmp_path, cracks=False)
+    with pytest.raises(InputError) as err:
+        critical.plan(critical.Request(config=path, radii=[1e-6], c_rates=[1.0]))
+    assert err.value.field == "cracks"
