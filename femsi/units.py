@@ -47,7 +47,8 @@ def to_si(value: object, dimension: str) -> float:
     """Convert a number or a string with units to an SI float.
 
     Args:
-        value: A number (taken as SI) or a string such as ``"1 um"``.
+        value: A number (taken as SI), a string such as ``"1 um"``, or a bare number in a
+            string (``"1e-6"``, SI).
         dimension: A key of :data:`SI_UNITS`.
 
     Returns:
@@ -62,6 +63,11 @@ def to_si(value: object, dimension: str) -> float:
         return float(value)
     if not isinstance(value, str):
         raise UnitError(f"expected a number or a string with units, got {value!r}")
+    try:
+        # A bare number in a string is SI too: YAML 1.1 reads "1e-6" (no dot) as a string.
+        return float(value)
+    except ValueError:
+        pass
     ureg = registry()
     try:
         quantity = ureg.Quantity(value.strip())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 import femsi
 from femsi.config.overrides import apply_overrides
@@ -16,6 +17,9 @@ def test_units_to_si():
     assert to_si("130 GPa", "pressure") == 130e9
     assert to_si("8.9 cm^3/mol", "molar_volume") == pytest.approx(8.9e-6)
     assert to_si(2.5, "length") == 2.5  # numbers are SI
+    # YAML 1.1 reads 1e-6 (no dot) as the string "1e-6": still an SI number, not "no units".
+    assert yaml.safe_load("r: 1e-6")["r"] == "1e-6"
+    assert to_si("1e-6", "length") == 1e-6
     with pytest.raises(UnitError, match="length"):
         to_si("1 s", "length")
     with pytest.raises(UnitError, match="cannot read"):

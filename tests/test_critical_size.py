@@ -5,6 +5,7 @@ The end-to-end run against real cracked studies is in tests/test_crack_critical_
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -121,3 +122,48 @@ def test_a_study_without_cracks_is_refused(tmp_path):
     with pytest.raises(InputError) as err:
         critical.plan(critical.Request(config=path, radii=[1e-6], c_rates=[1.0]))
     assert err.value.field == "cracks"
+
+
+def test_critical_size_of_the_shipped_crack_study(tmp_path):
+    """End to end on configs/particle_crack.yaml at 4C: two radii bracket the crossing, and a
+    run at the interpolated critical radius has max G / Gc = 1 (within 5 %: G rises as about
+    R^5 here, and the log-log interpolation is exact for a power law)."""
+    from femsi.cli import main
+
+    folder = tmp_path / "critical"
+    code = main(
+        ["critical-size", str(_base()), "--radius", "100nm", "200nm", "--c-rate", "4",
+         "-o", str(folder), "--no-progress"]
+    )  # fmt: skip
+    assert code == 0
+    for name in critical.RESULTS:
+        assert (folder / name).stat().st_size > 0
+    result = next(
+        r for r in json.loads((folder / "critical_size.json").read_text())["results"]
+        if r["crack"] == "surface"
+    )  # fmt: skip
+    assert result["bound"] == "within"
+    assert result["ratios"][0] < 1 < result["ratios"][1]
+    radius = result["radius_m"]
+    check = tmp_path / "check"
+    code = main(
+        ["critical-size", str(_base()), "--radius", f"{radius!r}", "--c-rate", "4",
+         "-o", str(check), "--no-progress"]
+    )  # fmt: skip
+    assert code == 0
+    at_critical = json.loads((check / "critical_size.json").read_text())["results"][0]
+    assert at_critical["ratios"][0] == pytest.approx(1.0, rel=0.05)
+    with open(folder / "critical_size.csv") as stream:
+        assert stream.readline().startswith("c_rate,crack_size,crack,critical_radius_m")
+
+
+def test_cli_bad_radius_is_exit_2_naming_the_option(tmp_path, capsys):
+    from femsi.cli import main
+
+    code = main(
+        ["critical-size", str(_base()), "--radius", "1 s", "--c-rate", "1",
+         "-o", str(tmp_path / "x")]
+    )  # fmt: skip
+    assert code == 2
+    assert "--radius" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

@@ -43,7 +43,7 @@ GEOMETRY_LENGTHS = (
     "matrix_mesh_size",
 )
 #: Crack fields that are lengths, scaled with the radius unless the crack length is given.
-CRACK_LENGTHS = ("length", "tip_size")
+CRACK_LENGTHS = ("length", "tip_size", "ring_radius")
 PARTICLE_GEOMETRIES = ("sphere", "core_shell", "hollow_sphere", "particle_in_matrix")
 RESULTS = ("critical_size.csv", "critical_size.json", "critical_size.png")
 
@@ -391,6 +391,12 @@ def _plot(path: Path, results: list[Critical], size_label: str) -> None:
     ax_ratio.set_xlabel("particle radius (µm)")
     ax_ratio.set_ylabel("max G / Gc")
     ax_ratio.legend(fontsize=8)
+    from matplotlib.ticker import FormatStrFormatter
+
+    for ax in (ax_map, ax_ratio):
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(FormatStrFormatter("%g"))
+            axis.set_minor_formatter(FormatStrFormatter(""))
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
