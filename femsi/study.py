@@ -781,7 +781,8 @@ class _Runner:
             row |= self.plastic_outputs.evaluate()
             self.model.plasticity.equivalent_plastic_strain_dg0()
         if self.crack_outputs is not None:
-            row |= self.crack_outputs.evaluate(row)
+            row |= self.crack_outputs.evaluate()
+            self.crack_outputs.record(row)
         row |= self.probes.evaluate(
             self.model.c,
             self.model.u if self.model.has_mechanics else None,

@@ -120,6 +120,7 @@ class FrontCrack:
             except ValueError as err:
                 raise InputError(f"cracks.{crack.index}.ring_radius", str(err)) from None
         self._writer = None
+        self._last: list = []
         if folder is not None and mesh.comm.rank == 0:
             path = Path(folder) / "cracks" / f"{crack.name}_front.csv"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,8 +147,8 @@ class FrontCrack:
             return 2 * np.einsum("ij,ij->i", u[:, 0], normals)
         return np.einsum("ij,ij->i", u[:, 0] - u[:, 1], normals)
 
-    def evaluate(self, row: dict | None = None) -> tuple[float, ...]:
-        """The columns (in :data:`FRONT_COLUMNS` order); appends the profile for ``row``."""
+    def evaluate(self) -> tuple[float, ...]:
+        """The columns, in :data:`FRONT_COLUMNS` order (:meth:`record` writes the profile)."""
         stations = []  # (front, k, s, point, G, spread, opening, free, ℓ)
         for index, (front, picked) in enumerate(
             zip(self.crack.fronts, self._stations, strict=True)
@@ -181,13 +182,14 @@ class FrontCrack:
         G = best[4]
         unloaded = G < 1e-12 * self._modulus * self.crack.rings[-1][1]
         spread = math.nan if unloaded else best[5]
-        self._write(stations, row or {})
+        self._last = stations
         return G, spread, math.nan, math.nan, best[6], mean
 
-    def _write(self, stations, row: dict) -> None:
+    def record(self, row: dict) -> None:
+        """Append the stations of the last :meth:`evaluate` to the profile, labelled by ``row``."""
         if self._writer is None:
             return
-        for index, k, s, point, G, spread, opening, free, _ in stations:
+        for index, k, s, point, G, spread, opening, free, _ in self._last:
             self._writer.writerow(
                 [
                     row.get("step", ""),

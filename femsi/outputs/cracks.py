@@ -218,23 +218,28 @@ class CrackOutputs:
         height = ScalarForm(film * far, comm)()
         return opening, stress, height
 
-    def evaluate(self, record: dict | None = None) -> dict[str, float]:
-        """The columns for the current displacement and concentration.
-
-        Args:
-            record: The time-series row so far (step, time, SOC) for the 3D front profiles.
-        """
+    def evaluate(self) -> dict[str, float]:
+        """The columns for the current displacement and concentration."""
         row: dict[str, float] = {}
         for crack in self.cracks:
             keys = CRACK_COLUMNS
             if crack.name in self._fronts:
-                values, keys = self._fronts[crack.name].evaluate(record), FRONT_COLUMNS
+                values, keys = self._fronts[crack.name].evaluate(), FRONT_COLUMNS
             elif crack.kind == "channel":
                 values = self._channel(crack)
             else:
                 values = self._rings(crack)
             row |= {f"crack.{crack.name}.{k}": float(v) for k, v in zip(keys, values, strict=True)}
         return row
+
+    def record(self, row: dict) -> None:
+        """Append the last evaluation's G(s) of the 3D cracks to their front profiles.
+
+        Args:
+            row: The time-series row (its step, time and SOC label the profile's rows).
+        """
+        for front in self._fronts.values():
+            front.record(row)
 
     def close(self) -> None:
         """Close the 3D front profiles."""
