@@ -29,6 +29,7 @@ import pytest
 import femsi
 from femsi.config.cracks import crack_layouts
 from femsi.geometry import build_mesh
+from femsi.outputs.crack_fronts import plot_front
 from femsi.physics.crack_fields import Front
 from tests.conftest import ROOT, run_cli, study, write_study
 from tests.test_cli import assert_input_error
@@ -252,7 +253,7 @@ def test_surface_crack_front_is_found_and_ordered(symmetry, angle):
         assert crack.mirror and crack.symmetry_factor == 2.0
 
 
-def test_surface_crack_opens_under_delithiation_path_independently(run_study):
+def test_surface_crack_opens_under_delithiation_path_independently(run_study, tmp_path):
     """The shrinking surface opens the surface crack; G is path independent at every station.
 
     With θ kept tangent to the free surface the ring spread is ≤ 0.01 % (measured 5e-5; 13 %
@@ -270,6 +271,8 @@ def test_surface_crack_opens_under_delithiation_path_independently(run_study):
     # the hoop tension is largest at the surface: G falls from the surface to the deepest point
     assert inner[0] > 10 * inner[-1]
     assert result.summary["cracks"]["surface"]["Gc_J_m2"] == 6.0  # a-Si (Pharr et al. 2013)
+    figure = plot_front(result.output_dir / "cracks" / "surface_front.csv", "surface", tmp_path)
+    assert figure.name == "crack_surface_front.png" and figure.stat().st_size > 10_000
 
 
 # ------------------------------------------------------------------ the closed front's hats
@@ -312,7 +315,7 @@ EDGE = {"name": "e", "kind": "edge", "length": "0.3 um", "tip_size": "0.01 um"}
             [CENTRE | {"stations": 5}],
             "cracks.0.stations",
             "3D",
-        ),  # fmt: skip
+        ),
         (SPHERE_3D, [CENTRE | {"angle": "30 deg"}], "cracks.0.angle", "no angle"),
         (SPHERE_3D, [EDGE | {"angle": "45 deg"}], "cracks.0.angle", "would copy"),
         (
@@ -320,7 +323,7 @@ EDGE = {"name": "e", "kind": "edge", "length": "0.3 um", "tip_size": "0.01 um"}
             [CENTRE, EDGE | {"length": "0.8 um"}],
             "cracks.1",
             "crosses or touches",
-        ),  # fmt: skip
+        ),
         (SPHERE_3D, [CENTRE | {"tip_size": "0.03 um"}], "cracks.0.tip_size", "too coarse"),
     ],
 )

@@ -21,7 +21,7 @@ Columns ``crack.NAME.*`` (the names and meanings of the 2D cracks):
 
 ``cracks/NAME_front.csv`` gets one row per station and recorded step: step, time, SOC, front,
 station, arc length s, position, G, ring spread, opening and whether the station is a free
-end.
+end. ``figures/crack_NAME_front.png`` draws G(s) at a few of the recorded steps.
 """
 
 from __future__ import annotations
@@ -221,3 +221,45 @@ class FrontCrack:
             "front_length_m": float(sum(f.length for f in self.crack.fronts)),
             "front_csv": f"cracks/{self.crack.name}_front.csv",
         }
+
+
+def plot_front(profile: Path, name: str, folder: Path, curves: int = 5) -> Path:
+    """G along the front(s) of a 3D crack at up to ``curves`` recorded steps (the last included).
+
+    Args:
+        profile: Its ``cracks/NAME_front.csv``.
+        name: The crack's name.
+        folder: Where ``crack_NAME_front.png`` goes.
+        curves: Number of steps drawn, evenly spread over the run.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with Path(profile).open() as stream:
+        rows = list(csv.DictReader(stream))
+    steps = sorted({int(r["step"]) for r in rows})
+    shown = [steps[int(round(i))] for i in np.linspace(0, len(steps) - 1, min(curves, len(steps)))]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for index, step in enumerate(dict.fromkeys(shown)):
+        part = [r for r in rows if int(r["step"]) == step]
+        colour = f"C{index}"
+        for front in sorted({r["front"] for r in part}):
+            line = [r for r in part if r["front"] == front]
+            s = np.array([float(r["s_m"]) for r in line]) * 1e6
+            G = np.array([float(r["G_J_m2"]) for r in line])
+            free = np.array([r["free_end"] == "1" for r in line])
+            label = f"t = {float(line[0]['time_s']):.4g} s" if front == "0" else None
+            ax.plot(s, G, color=colour, marker="o", ms=3, label=label)
+            ax.plot(s[free], G[free], "o", color=colour, mfc="white", ms=6)
+    ax.set(xlabel="arc length along the front s [µm]", ylabel="G [J/m²]")
+    ax.set_title(f"Crack {name}: G along the front (open circles: free-surface ends)", fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    path = Path(folder) / f"crack_{name}_front.png"
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

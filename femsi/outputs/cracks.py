@@ -52,7 +52,7 @@ from dolfinx import mesh as dmesh
 import femsi.compat  # noqa: F401
 from femsi.config.cracks import CrackLayout, FrontLayout
 from femsi.errors import InputError
-from femsi.outputs.crack_fronts import FRONT_COLUMNS, FrontCrack
+from femsi.outputs.crack_fronts import FRONT_COLUMNS, FrontCrack, plot_front
 from femsi.parallel import ScalarForm
 from femsi.physics.fracture import DomainIntegral
 
@@ -307,7 +307,11 @@ class CrackOutputs:
 
 
 def plot_crack_G(rows: list[dict], cracks: dict[str, dict], folder: Path) -> list[Path]:
-    """G of every crack against time and SOC, with the fracture-energy line of its material."""
+    """G of every crack against time and SOC, with the fracture-energy line of its material.
+
+    3D cracks also get ``crack_NAME_front.png`` (G along the front, :func:`plot_front`) from
+    their front profile next to ``folder`` (the run folder's ``figures/``).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -349,4 +353,8 @@ def plot_crack_G(rows: list[dict], cracks: dict[str, dict], folder: Path) -> lis
     path = folder / "crack_G.png"
     fig.savefig(path, dpi=120)
     plt.close(fig)
-    return [path]
+    paths = [path]
+    for name, info in cracks.items():
+        if info.get("front_csv"):
+            paths.append(plot_front(Path(folder).parent / info["front_csv"], name, folder))
+    return paths
