@@ -106,9 +106,9 @@ def test_tagged_penny_crack_in_a_clamped_box_matches_tada(run_study, tmp_path):
         assert len(stations) == 9  # the default, spread along the quarter front
         K = np.sqrt(np.array([s["G_J_m2"] for s in stations]) * E / (1 - NU**2))
         errors = K / K_ref - 1
-        # measured: tip 0.02 µm (a/20) −1.2 … −1.1 %, tip 0.01 µm −0.8 %
+        # measured: tip 0.02 µm (a/20) −1.6 … −1.1 %, tip 0.01 µm −1.0 … −0.8 %
         assert np.all(np.abs(errors) < 0.03), errors
-        assert max(s["G_spread"] for s in stations) < 0.01  # measured ≤ 0.4 %
+        assert max(s["G_spread"] for s in stations) < 0.01  # measured ≤ 0.02 %, 0.2 %
         radius = [math.hypot(s["x_m"], s["y_m"]) for s in stations]
         assert radius == pytest.approx([a] * 9, rel=1e-9)  # the stations are front nodes
         assert stations[-1]["s_m"] == pytest.approx(math.pi / 2 * a, rel=1e-3)
@@ -160,10 +160,11 @@ def test_builtin_penny_crack_matches_the_axisymmetric_section(run_study):
         result = run_study(sphere_study(3, tip))
         final = result.rows[-1]
         stations = [s["G_J_m2"] for s in _profile(result, "penny")]
-        # measured: mean −1.2 %, −0.5 %; max −0.5 %, −0.4 %; along the front ±1 %, ±0.3 %
+        # measured: mean −1.2 %, −0.5 %; max −0.5 %, −0.4 %; stations −2.4 … −0.5 %,
+        # −0.8 … −0.4 % (the ends on the mirrors x = 0 and y = 0 converge last)
         assert final["crack.penny.G_J_m2"] == pytest.approx(G_2d, rel=0.02)
         assert final["crack.penny.G_front_mean_J_m2"] == pytest.approx(G_2d, rel=0.02)
-        assert (max(stations) - min(stations)) / G_2d < 0.02
+        assert all(abs(G / G_2d - 1) < 0.03 for G in stations)
         assert final["crack.penny.G_spread"] < 0.01
         errors.append(abs(final["crack.penny.G_front_mean_J_m2"] / G_2d - 1))
         assert result.summary["cracks"]["penny"]["symmetry_factor"] == 2.0
@@ -256,8 +257,10 @@ def test_surface_crack_front_is_found_and_ordered(symmetry, angle):
 def test_surface_crack_opens_under_delithiation_path_independently(run_study, tmp_path):
     """The shrinking surface opens the surface crack; G is path independent at every station.
 
-    With θ kept tangent to the free surface the ring spread is ≤ 0.01 % (measured 5e-5; 13 %
-    near the surface without it). The free end's station is written but not in G_J_m2.
+    With θ kept tangent to the free surface the ring spread is below 1 % at every station
+    (measured 5e-5 at the largest G, ≤ 0.7 % at the deep stations where G is hundreds of times
+    smaller; 13 % next to the surface without it). The free end's station is written but not
+    in G_J_m2.
     """
     result = run_study(_surface_crack("octant"))
     final = result.rows[-1]
