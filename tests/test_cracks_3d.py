@@ -23,12 +23,15 @@ import math
 
 from mpi4py import MPI
 
+import gmsh
 import numpy as np
 import pytest
 
 import femsi
 from femsi.config.cracks import crack_layouts
 from femsi.geometry import build_mesh
+from femsi.geometry.crack_surfaces import analyse_surfaces, open_surfaces
+from femsi.geometry.gmsh_session import gmsh_session
 from femsi.outputs.crack_fronts import plot_front
 from femsi.physics.crack_fields import Front
 from tests.conftest import ROOT, run_cli, study, write_study
@@ -276,6 +279,50 @@ def test_surface_crack_opens_under_delithiation_path_independently(run_study, tm
     assert result.summary["cracks"]["surface"]["Gc_J_m2"] == 6.0  # a-Si (Pharr et al. 2013)
     figure = plot_front(result.output_dir / "cracks" / "surface_front.csv", "surface", tmp_path)
     assert figure.name == "crack_surface_front.png" and figure.stat().st_size > 10_000
+
+
+def test_through_crack_has_two_straight_fronts_ending_on_free_faces():
+    """A crack through a plate's thickness: the rectangle |x| < a, 0 < y < t in z = 0 of the box
+    [−1, 1] × [0, t] × [−1, 1]. Its edges on the faces y = 0 and y = t are mouths (split), its
+    edges x = ±a inside the body are two straight fronts, each ending on both (free) faces,
+    advancing along ±x.
+    """
+    a, t = 0.3, 0.2
+    with gmsh_session("through_crack"):
+        occ = gmsh.model.occ
+        box = occ.addBox(-1, 0, -1, 2, t, 2)
+        crack = occ.addRectangle(-a, 0, 0, 2 * a, t)
+        occ.fragment([(3, box)], [(2, crack)])
+        occ.synchronize()
+        gmsh.model.addPhysicalGroup(3, [1], 1, name="particle")
+        inside = [
+            tag
+            for _, tag in gmsh.model.getEntities(2)
+            if np.allclose(occ.getCenterOfMass(2, tag), (0, t / 2, 0), atol=1e-9)
+        ]
+        group = gmsh.model.addPhysicalGroup(2, inside, 2, name="crack")
+        gmsh.option.setNumber("Mesh.MeshSizeMax", 0.05)
+        gmsh.model.mesh.generate(3)
+        (surface,), node_tags = analyse_surfaces([(group, "cracks.0.surface")], set())
+        n_before = len(gmsh.model.mesh.getNodes()[0])
+        n_crack = len(gmsh.model.mesh.getNodesForPhysicalGroup(2, group)[0])
+        open_surfaces([(group, surface)], node_tags)
+        n_after = len(gmsh.model.mesh.getNodes()[0])
+    assert not surface.mirror and len(surface.fronts) == 2
+    for front, side in zip(surface.fronts, (1.0, -1.0), strict=True):  # x = +a first
+        assert front.free_ends == (True, True) and not front.closed
+        assert front.points[:, 0] == pytest.approx(np.full(len(front.points), side * a))
+        assert np.all(
+            np.diff(front.points[:, 1]) * np.sign(front.points[-1, 1] - front.points[0, 1]) > 0
+        )
+        assert front.normals == pytest.approx(np.tile([side, 0.0, 0.0], (len(front.points), 1)))
+    # the crack's depth is a (its mid-line from the fronts); the box's faces x = ±1 are 1 − a
+    # away, its faces y = 0, t are the ends' own patches
+    assert surface.depth == pytest.approx(a) and surface.clearance == pytest.approx(a)
+    # the mouths on y = 0 and y = t are split, the fronts are not: every crack node but the
+    # front's is duplicated
+    assert len(surface.open_edges) > 0
+    assert n_after - n_before == n_crack - sum(len(f.points) for f in surface.fronts)
 
 
 # ------------------------------------------------------------------ the closed front's hats
