@@ -34,6 +34,7 @@ import numpy as np
 
 from femsi.config.cracks import FrontLayout, FrontLine
 from femsi.errors import InputError
+from femsi.physics.crack_fields import Front
 
 #: The columns of each 3D crack, after ``crack.NAME.``.
 FRONT_COLUMNS = (
@@ -115,6 +116,11 @@ class FrontCrack:
             normals = front.binormals[stations]
             self._faces.append((face_values(mesh, points, normals, 0.1 * crack.tip_size), normals))
         for front, stations in zip(crack.fronts, self._stations, strict=True):
+            try:  # a front of the mesh that a domain integral cannot follow
+                Front.build(front.points, front.normals, stations, closed=front.closed)
+            except ValueError as err:
+                field = f"cracks.{crack.index}" + (".surface" if crack.kind == "tagged" else "")
+                raise InputError(field, f"its front on the mesh: {err}") from None
             try:  # the rings' materials, checked on the mesh
                 self._front(front, stations, crack.rings[:1])
             except ValueError as err:
