@@ -381,7 +381,7 @@ class _Runner:
             columns += self.plastic_outputs.columns
         self.crack_outputs = None
         if model.has_mechanics and self.mesh_model.cracks:
-            self.crack_outputs = CrackOutputs(model, self.mesh_model.cracks)
+            self.crack_outputs = CrackOutputs(model, self.mesh_model.cracks, self.out)
             columns += self.crack_outputs.columns
         columns += probe_columns(self.probes.names)
         self.series = TimeSeries(self.out / "timeseries.csv", columns, self.comm.rank == 0)
@@ -782,6 +782,7 @@ class _Runner:
             self.model.plasticity.equivalent_plastic_strain_dg0()
         if self.crack_outputs is not None:
             row |= self.crack_outputs.evaluate()
+            self.crack_outputs.record(row)
         row |= self.probes.evaluate(
             self.model.c,
             self.model.u if self.model.has_mechanics else None,
@@ -830,6 +831,8 @@ class _Runner:
             self.writer = None
         if self.series is not None:
             self.series.close()
+        if getattr(self, "crack_outputs", None) is not None:
+            self.crack_outputs.close()
 
     def _finish(self, status: str, message: str, reason: str) -> dict:
         self.close()

@@ -18,6 +18,14 @@ Coordinates are in micrometres: use them with ``geometry.length_unit: 1 um``.
   Physical groups: surface ``particle`` (1), curves ``particle_surface`` (11, the circle) and
   ``crack`` (12, the crack curve, not yet split: femsi's ``kind: tagged`` opens it).
 
+* ``penny_in_box.msh`` (Gmsh 4.1): a quarter (x, y >= 0) of a box 4 x 4 x 4 centred at the
+  origin, [0, 2] x [0, 2] x [-2, 2], with an embedded quarter penny crack of radius 0.4 in the
+  plane z = 0 (its front the quarter circle, its straight edges on the symmetry planes), linear
+  tetrahedra refined towards the front (0.02 there, 0.4 far). Physical groups: volume
+  ``particle`` (1); surfaces ``symmetry_x`` (11, x = 0), ``symmetry_y`` (12, y = 0), ``outer``
+  (13, the faces x = 2, y = 2, z = +-2) and ``crack`` (14, the crack surface, not yet split:
+  femsi's ``kind: tagged`` opens it).
+
 The meshes are deterministic for a given Gmsh version (single thread, fixed algorithms).
 Give file names to rewrite only those: ``python meshes/make_meshes.py cracked_disc.msh``.
 """
@@ -53,6 +61,12 @@ CRACK_ANGLE = math.radians(30.0)
 CRACK_LENGTH = 0.2
 DISC_MESH_SIZE = 0.1
 CRACK_TIP_SIZE = 0.005
+
+# ---------------------------------------------------------------- penny crack in a box (3D)
+PENNY_RADIUS = 0.4
+BOX_HALF = 2.0
+PENNY_TIP_SIZE = 0.02
+BOX_MESH_SIZE = 0.4
 
 
 def _start(name: str) -> None:
@@ -255,6 +269,57 @@ def cracked_disc(target: Path) -> dict:
         gmsh.finalize()
 
 
+def penny_in_box(target: Path, tip_size: float = PENNY_TIP_SIZE) -> dict:
+    """Mesh the quarter box with an embedded, tagged quarter penny crack (Gmsh 4.1).
+
+    ``tip_size`` other than the shipped 0.02 makes the refined meshes of the tests.
+    """
+    _start("penny_in_box")
+    try:
+        occ = gmsh.model.occ
+        a, w = PENNY_RADIUS, BOX_HALF
+        box = occ.addBox(0, 0, -w, w, w, 2 * w)
+        disc = occ.addDisk(0, 0, 0, a, a)
+        quarter, _ = occ.intersect([(2, disc)], [(2, occ.addRectangle(0, 0, 0, w, w))])
+        occ.fragment([(3, box)], quarter)
+        occ.synchronize()
+        tol = 1e-6
+        groups: dict[str, list[int]] = {"symmetry_x": [], "symmetry_y": [], "outer": []}
+        crack = []
+        for _, tag in gmsh.model.getEntities(2):
+            if _on_plane(tag, 2, 0.0, tol):
+                crack.append(tag)
+            elif _on_plane(tag, 0, 0.0, tol):
+                groups["symmetry_x"].append(tag)
+            elif _on_plane(tag, 1, 0.0, tol):
+                groups["symmetry_y"].append(tag)
+            else:
+                groups["outer"].append(tag)
+        if len(crack) != 1 or len(groups["outer"]) != 4:
+            raise RuntimeError(f"unexpected surfaces: crack {crack}, {groups}")
+        volumes = [t for _, t in gmsh.model.getEntities(3)]
+        gmsh.model.addPhysicalGroup(3, volumes, 1, name="particle")
+        for index, (name, tags) in enumerate(groups.items(), start=11):
+            gmsh.model.addPhysicalGroup(2, tags, index, name=name)
+        gmsh.model.addPhysicalGroup(2, crack, 14, name="crack")
+        field = gmsh.model.mesh.field
+        size = field.add("MathEval")
+        front = f"Sqrt((Sqrt(x*x+y*y)-{a})^2+z*z)"
+        field.setString(size, "F", f"Min({BOX_MESH_SIZE}, {tip_size} + 0.2*{front})")
+        field.setAsBackgroundMesh(size)
+        gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
+        gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
+        gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
+        gmsh.model.mesh.generate(3)
+        gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
+        gmsh.option.setNumber("Mesh.Binary", 0)
+        gmsh.option.setNumber("Mesh.SaveAll", 0)
+        gmsh.write(str(target))
+        return _count(target)
+    finally:
+        gmsh.finalize()
+
+
 def _check_round_trip(written: meshio.Mesh, target: Path) -> None:
     """Read the file back and check points, cells and integer tags survived."""
     back = _quiet_read(target)
@@ -291,6 +356,7 @@ def main(names: list[str]) -> int:
         "ellipsoid_in_cube.msh": ellipsoid_in_cube,
         "cylinder_particle.vtu": cylinder_particle,
         "cracked_disc.msh": cracked_disc,
+        "penny_in_box.msh": penny_in_box,
     }
     for name in names or builders:
         print(builders[name](HERE / name))

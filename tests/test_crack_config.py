@@ -90,7 +90,15 @@ def test_layouts_of_each_kind():
 @pytest.mark.parametrize(
     ("sections", "field", "words"),
     [
-        ({"geometry": SPHERE | {"dimension": 3, "formulation": None}}, "geometry.dimension", "2D"),
+        (
+            {
+                "geometry": CORE_SHELL | {"dimension": 3, "formulation": None},
+                "materials": SHELL_MATERIALS,
+                "cracks": [EDGE | {"kind": "coating", "length": "0.1 um"}],
+            },
+            "cracks.0.kind",
+            "2D sections",
+        ),
         (
             {"geometry": CORE_SHELL, "materials": SHELL_MATERIALS},
             "cracks.0.kind",

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import MPIRUN, ROOT, run_cli, study, write_study
+from tests.test_cracks_3d import BOX, ELASTIC_STEP, PENNY, SHRINKING
 from tests.test_electrode_cell import SMALL_ELECTRODE
 
 pytestmark = [
@@ -206,6 +207,28 @@ CASES = {
         time={"initial_step": "2.5 s", "max_step": "5 s"},
         outputs={"every": 0, "figures": False, "probes": {"c": [0, "0.9 um"]}},
         cracks=[{"name": "edge", "kind": "edge", "length": "0.2 um", "tip_size": "5 nm"}],
+        solver=TIGHT,
+    ),
+    # 3D cracks: a tagged crack surface of a mesh file split by the Crack plugin (its faces and
+    # mouths across ranks), G at the stations of its front.
+    "tagged_penny_crack_3d_box": study(
+        geometry=BOX,
+        materials={"particle": SHRINKING},
+        cracks=[PENNY],
+        **ELASTIC_STEP,
+        outputs={"every": 0, "figures": False, "probes": {"c": ["1 um", "1 um", "1 um"]}},
+        solver=TIGHT,
+    ),
+    # A built-in surface crack on an octant's mirror under delithiation: a free end and θ kept
+    # tangent to the particle's surface.
+    "surface_crack_3d_octant_delithiation": study(
+        geometry={"type": "sphere", "radius": "1 um", "mesh_size": "0.2 um", "symmetry": "octant"},
+        materials={"particle": {"base": "amorphous_silicon", "initial_soc": 0.5}},
+        physics={"mechanics": "small_strain", "displacement_degree": 2},
+        protocol=[{"delithiate": {"c_rate": 2, "duration": "40 s"}}],
+        time={"initial_step": "20 s", "max_step": "20 s"},
+        outputs={"every": 0, "figures": False, "probes": {"c": [0, 0, 0]}},
+        cracks=[{"name": "s", "kind": "edge", "length": "0.3 um", "tip_size": "0.01 um"}],
         solver=TIGHT,
     ),
     # Butler-Volmer kinetics: the electrode potential is one global (real-space) unknown.

@@ -28,6 +28,21 @@ radius, L = ``length``):
 
 Axisymmetric cracks lie in the equatorial plane (φ = 0): ring cracks, and the penny crack.
 
+3D studies (``geometry.dimension: 3``) hold planar cracks in the plane z = 0, described by the
+same layout in that plane (the x-y coordinates of its diameter through the crack's centre):
+
+- ``centre``: a penny crack of radius L/2 centred at the particle's centre (φ = 0 only);
+- ``edge``: a semicircular surface crack, the disc of radius L centred at the surface point
+  R e, cut by the particle's surface: its deepest point is (R − L) e;
+- ``tagged``: a surface of a 3D mesh file (its front is found on the mesh:
+  :mod:`femsi.geometry.crack_front`).
+
+An ``octant`` model's mirror z = 0 holds the crack (symmetry factor 2), which its mirrors
+x = 0 and y = 0 cut: a centre crack into a quarter, an edge crack at φ = 0 or 90° into a half;
+with ``symmetry: full`` the crack lies inside the body and Gmsh's Crack plugin splits it. After
+meshing each 3D crack becomes a :class:`FrontLayout`: its fronts (ordered polylines with their
+advance directions), the rings, and the number of stations where G is evaluated.
+
 Symmetry: a crack on a mirror line of the model (y = 0 of a plane-strain ``half`` or an
 axisymmetric ``octant``; x = 0 or y = 0 of a plane-strain ``octant``, where only a centre crack
 fits) is a free part of that line, and the modelled half carries half of G (symmetry factor
@@ -44,6 +59,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+
+import numpy as np
 
 from femsi.errors import InputError
 
@@ -66,8 +83,12 @@ GEOMETRIES_OF = {
     "channel": ("film",),
     "tagged": ("mesh_file",),
 }
+#: The kinds a 3D study can hold.
+KINDS_3D = ("centre", "edge", "tagged")
 #: Default ring radius as a fraction of the distance to the nearest other boundary.
 RING_FRACTION = 0.5
+#: Default number of stations on each 3D crack front.
+DEFAULT_STATIONS = 9
 _TOL = 1e-9
 
 
@@ -106,6 +127,7 @@ class CrackLayout:
         clearance: Distance from the tips to the nearest boundary, interface, axis or other
             crack (the crack's own faces excepted), m: the rings stay inside it.
         thickness: Film thickness h of a channel crack, m.
+        stations: Stations on each front of a 3D crack.
     """
 
     index: int
@@ -121,6 +143,7 @@ class CrackLayout:
     rings: tuple[tuple[float, float], ...]
     clearance: float = math.inf
     thickness: float = 0.0
+    stations: int = DEFAULT_STATIONS
 
     @property
     def symmetry_factor(self) -> float:
@@ -152,7 +175,87 @@ class CrackLayout:
             tuple((a / factor, b / factor) for a, b in self.rings),
             self.clearance / factor,
             self.thickness / factor,
+            self.stations,
         )
+
+
+@dataclass(frozen=True)
+class FrontLine:
+    """One front of a 3D crack: an ordered polyline of mesh nodes.
+
+    Attributes:
+        points: Front points in order, m × 3 (a closed front does not repeat its first).
+        normals: Unit crack-advance directions at the points (in the crack plane, normal to
+            the front, away from the crack), m × 3.
+        binormals: Unit normals of the crack plane at the points, m × 3 (into the body for a
+            crack on a mirror plane).
+        closed: The front is a closed loop (an embedded penny crack's rim).
+        free_ends: Whether the first and the last point lie on a boundary that is no mirror
+            plane (a free or loaded surface): their stations carry the surface's vertex
+            singularity and are left out of G_max and the front mean.
+    """
+
+    points: np.ndarray
+    normals: np.ndarray
+    binormals: np.ndarray
+    closed: bool = False
+    free_ends: tuple[bool, bool] = (False, False)
+
+    def scaled(self, unit: float) -> FrontLine:
+        """The same front with coordinates multiplied by ``unit``."""
+        return replace(self, points=self.points * unit)
+
+    @property
+    def length(self) -> float:
+        """Arc length of the front (a closed one including its closing segment)."""
+        points = np.vstack([self.points, self.points[:1]]) if self.closed else self.points
+        return float(np.linalg.norm(np.diff(points, axis=0), axis=1).sum())
+
+
+@dataclass(frozen=True)
+class FrontLayout:
+    """A 3D crack as the fracture outputs need it (found on the mesh, SI).
+
+    Attributes:
+        index: Position in ``cracks:``.
+        name: The crack's name.
+        kind: ``centre``, ``edge`` or ``tagged``.
+        region: The region the crack lies in.
+        fronts: Its fronts.
+        mirror: The crack is a free part of a mirror plane of the model: the modelled half
+            carries half of G (symmetry factor 2).
+        tip_size: Element size at the front, m.
+        rings: (r₁, r₂) distances from the front of each ring, m.
+        clearance: Distance from the front to the nearest boundary, interface or other crack
+            (the crack's own plane and the surfaces its front ends on excepted), and at most
+            the crack's depth, m.
+        stations: Number of stations on each front.
+        boundary: The body's boundary near the front: points (k × 3, m) and the directions
+            normal to the boundary there (k × 3 × 3, zero rows when fewer than three), along
+            which the virtual crack advance θ must vanish.
+    """
+
+    index: int
+    name: str
+    kind: str
+    region: str
+    fronts: tuple[FrontLine, ...]
+    mirror: bool
+    tip_size: float
+    rings: tuple[tuple[float, float], ...]
+    clearance: float
+    stations: int
+    boundary: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def symmetry_factor(self) -> float:
+        """Full-body G over the G of the modelled part: 2 on a mirror plane."""
+        return 2.0 if self.mirror else 1.0
+
+    @property
+    def surface(self) -> str:
+        """Name of the crack faces' facet group."""
+        return f"crack_{self.name}"
 
 
 def ring_radii(radius: float, n: int) -> tuple[tuple[float, float], ...]:
@@ -174,13 +277,18 @@ def crack_layouts(study) -> list[CrackLayout]:
         return []
     geometry = study.geometry
     _check_study(study)
+    dimension = getattr(geometry, "dimension", 3)
     layouts: list[CrackLayout] = []
     for index, crack in enumerate(study.cracks):
+        if crack.stations is not None and dimension != 3:
+            raise InputError(
+                f"cracks.{index}.stations", "stations are points of 3D crack fronts (dimension: 3)"
+            )
         if crack.kind == "tagged":
-            _check_tagged(index, crack)
+            _check_tagged(index, crack, dimension)
             continue
         layouts.append(_layout(index, crack, geometry))
-    _check_pairs(layouts, study.cracks)
+    _check_pairs(layouts, study.cracks, dimension)
     plastic = set(study.physics.plastic_regions)
     for layout in layouts:
         if layout.region in plastic:
@@ -200,8 +308,9 @@ def crack_layouts(study) -> list[CrackLayout]:
 
 
 def _check_study(study) -> None:
-    """What every crack needs: a 2D section, mechanics, unique names, a fitting geometry."""
+    """What every crack needs: mechanics, unique names, a geometry and dimension that fit."""
     geometry = study.geometry
+    three_d = getattr(geometry, "dimension", 3) == 3
     names: set[str] = set()
     for index, crack in enumerate(study.cracks):
         if crack.name in names:
@@ -214,11 +323,12 @@ def _check_study(study) -> None:
                 f"a {crack.kind} crack needs geometry type {' or '.join(allowed)} "
                 f"(this study is a {geometry.type})",
             )
-    if getattr(geometry, "dimension", 3) != 2:
-        raise InputError(
-            "geometry.dimension",
-            "cracks are evaluated in 2D sections: set geometry.dimension: 2 and a formulation",
-        )
+        if three_d and crack.kind not in KINDS_3D:
+            raise InputError(
+                f"cracks.{index}.kind",
+                f"a {crack.kind} crack is evaluated in 2D sections (geometry.dimension: 2); 3D "
+                "studies hold centre (penny), edge (semicircular surface) and tagged cracks",
+            )
     if study.physics.mechanics == "none":
         raise InputError("cracks", "cracks need mechanics (physics.mechanics)")
     if geometry.type == "film" and study.cell is not None and study.cell.lateral != "confined":
@@ -229,10 +339,26 @@ def _check_study(study) -> None:
         )
 
 
-def _check_tagged(index: int, crack) -> None:
-    """A tagged crack names its curve; its length, angle and tips come from the mesh."""
-    if crack.curve is None:
-        raise InputError(f"cracks.{index}.curve", "a tagged crack names its curve in the mesh")
+def _check_tagged(index: int, crack, dimension: int) -> None:
+    """A tagged crack names its curve (2D) or surface (3D); the rest comes from the mesh."""
+    if dimension == 3:
+        if crack.curve is not None:
+            raise InputError(
+                f"cracks.{index}.curve",
+                "a crack in a 3D mesh is a surface: name its surface group in surface",
+            )
+        if crack.surface is None:
+            raise InputError(
+                f"cracks.{index}.surface", "a tagged crack names its surface group in the mesh"
+            )
+    else:
+        if crack.surface is not None:
+            raise InputError(
+                f"cracks.{index}.surface",
+                "a crack in a 2D mesh is a curve: name its curve group in curve",
+            )
+        if crack.curve is None:
+            raise InputError(f"cracks.{index}.curve", "a tagged crack names its curve in the mesh")
     if crack.length is not None:
         raise InputError(f"cracks.{index}.length", "a tagged crack takes its length from the mesh")
     if crack.angle != 0.0:
@@ -254,6 +380,8 @@ def _layout(index: int, crack, geometry) -> CrackLayout:
     field = f"cracks.{index}"
     if crack.curve is not None:
         raise InputError(f"{field}.curve", "only a tagged crack names a mesh curve")
+    if crack.surface is not None:
+        raise InputError(f"{field}.surface", "only a tagged crack names a mesh surface")
     if crack.tip_size is None:
         raise InputError(f"{field}.tip_size", "required: the element size at the crack tips")
     if crack.kind == "channel":
@@ -262,6 +390,12 @@ def _layout(index: int, crack, geometry) -> CrackLayout:
         raise InputError(f"{field}.length", f"required for a {crack.kind} crack")
     axisymmetric = geometry.formulation == "axisymmetric"
     angle = math.remainder(crack.angle, 2 * math.pi)
+    three_d = getattr(geometry, "dimension", 3) == 3
+    if three_d and crack.kind == "centre" and abs(angle) > _TOL:
+        raise InputError(
+            f"{field}.angle",
+            "a 3D centre crack is a penny crack centred in the plane z = 0: it has no angle",
+        )
     if axisymmetric and abs(angle) > _TOL:
         raise InputError(
             f"{field}.angle",
@@ -332,8 +466,38 @@ def _layout(index: int, crack, geometry) -> CrackLayout:
         crack.tip_size,
         (),
         clearance=distance,
+        stations=crack.stations or DEFAULT_STATIONS,
     )
+    if three_d:
+        return _clip_3d(layout, geometry, field)
     return _clip_to_model(layout, geometry, field)
+
+
+def _clip_3d(layout: CrackLayout, geometry, field: str) -> CrackLayout:
+    """A 3D crack in the plane z = 0: on an octant's mirror, cut by its other mirrors."""
+    if geometry.symmetry == "full":
+        return layout
+    if layout.kind == "centre":  # the quarter x, y >= 0 of the penny crack
+        (tip,) = (t for t in layout.tips if t.point[0] > 0)
+        return _replace(layout, start=(0.0, 0.0), end=tip.point, tips=(tip,), mirror_axis=2)
+    x, y = layout.start
+    norm = math.hypot(x, y)
+    if not (abs(y) < _TOL * norm and x > 0) and not (abs(x) < _TOL * norm and y > 0):
+        raise InputError(
+            f"{field}.angle",
+            "symmetry: octant mirrors the body at x = 0, y = 0 and z = 0, which would copy this "
+            "crack: centre it on a mirror (angle 0 or 90 deg) or use symmetry: full",
+        )
+    return _replace(layout, mirror_axis=2)
+
+
+def _disc(layout: CrackLayout) -> tuple[tuple[float, float], float]:
+    """Centre and radius in the plane z = 0 of a 3D built-in crack."""
+    if layout.kind == "centre":
+        return (0.0, 0.0), math.hypot(*layout.tips[0].point)
+    return layout.start, math.hypot(
+        layout.start[0] - layout.end[0], layout.start[1] - layout.end[1]
+    )
 
 
 def _matrix_clearance(geometry, point: Point, axisymmetric: bool) -> float:
@@ -459,10 +623,14 @@ def _segments_distance(a: CrackLayout, b: CrackLayout) -> float:
     )
 
 
-def _check_pairs(layouts: list[CrackLayout], cracks) -> None:
+def _check_pairs(layouts: list[CrackLayout], cracks, dimension: int = 2) -> None:
     for i, a in enumerate(layouts):
         for b in layouts[i + 1 :]:
-            gap = _segments_distance(a, b)
+            if dimension == 3:  # two discs in the plane z = 0
+                (ca, ra), (cb, rb) = _disc(a), _disc(b)
+                gap = max(0.0, math.hypot(ca[0] - cb[0], ca[1] - cb[1]) - ra - rb)
+            else:
+                gap = _segments_distance(a, b)
             if gap < 2 * max(a.tip_size, b.tip_size):
                 raise InputError(
                     f"cracks.{b.index}",
@@ -472,7 +640,6 @@ def _check_pairs(layouts: list[CrackLayout], cracks) -> None:
 
 def _with_rings(layout: CrackLayout, crack, layouts: list[CrackLayout]) -> CrackLayout:
     """Choose the rings of a crack and check them against its clearance and tip size."""
-    field = f"cracks.{layout.index}"
     if layout.kind == "channel":
         return layout
     clearance = layout.clearance
@@ -480,12 +647,21 @@ def _with_rings(layout: CrackLayout, crack, layouts: list[CrackLayout]) -> Crack
         if other is not layout:
             for tip in layout.tips:
                 clearance = min(clearance, _segment_distance(tip.point, other.start, other.end))
+    rings = _choose_rings(layout.index, crack, layout.region, clearance, layout.tip_size)
+    return _replace(layout, rings=rings, clearance=clearance)
+
+
+def _choose_rings(
+    index: int, crack, region: str, clearance: float, tip_size: float, where: str = "tip"
+) -> tuple[tuple[float, float], ...]:
+    """The rings of a crack: ``ring_radius`` or a fraction of the clearance, checked."""
+    field = f"cracks.{index}"
     if crack.ring_radius is not None:
         if crack.ring_radius >= clearance:
             raise InputError(
                 f"{field}.ring_radius",
-                f"rings of radius {crack.ring_radius:.4g} m would leave the {layout.region} "
-                f"around the tip: the nearest boundary, interface or other crack is "
+                f"rings of radius {crack.ring_radius:.4g} m would leave the {region} "
+                f"around the {where}: the nearest boundary, interface or other crack is "
                 f"{clearance:.4g} m away",
             )
         radius = crack.ring_radius
@@ -493,14 +669,14 @@ def _with_rings(layout: CrackLayout, crack, layouts: list[CrackLayout]) -> Crack
         radius = RING_FRACTION * clearance
     n = crack.rings
     largest_tip = radius / (2 * (n + 1))
-    if layout.tip_size > largest_tip:
+    if tip_size > largest_tip:
         raise InputError(
             f"{field}.tip_size",
-            f"{layout.tip_size:.4g} m is too coarse for this crack: its smallest ring "
+            f"{tip_size:.4g} m is too coarse for this crack: its smallest ring "
             f"(radius {2 * radius / (n + 1):.4g} m, from a ring radius of {radius:.4g} m) needs "
             f"tip_size <= {largest_tip:.4g} m (or fewer rings)",
         )
-    return _replace(layout, rings=ring_radii(radius, n), clearance=clearance)
+    return ring_radii(radius, n)
 
 
 def tagged_layout(index: int, crack, tips, region: str, facts: dict, unit: float) -> CrackLayout:
@@ -537,3 +713,70 @@ def tagged_layout(index: int, crack, tips, region: str, facts: dict, unit: float
         clearance=facts["clearance"] * unit,
     )
     return _with_rings(layout, crack, [layout])
+
+
+def tagged_front_layout(
+    index: int, crack, fronts: tuple[FrontLine, ...], region: str, facts: dict, unit: float
+) -> FrontLayout:
+    """The layout of a ``tagged`` 3D crack from what was found on the mesh (mesh units × unit).
+
+    Args:
+        index: Position in ``cracks:``.
+        crack: Its config entry.
+        fronts: The fronts found (mesh units).
+        region: The region the crack lies in.
+        facts: ``mirror`` (the crack is a free part of a mirror plane), ``clearance``,
+            ``tip_size`` (mean length of the front's segments) and ``boundary`` (points and
+            normal directions), mesh units.
+        unit: Metres per mesh unit (``geometry.length_unit``).
+
+    Raises:
+        InputError: Rings that leave the region, or a mesh too coarse at the front for them.
+    """
+    clearance = facts["clearance"] * unit
+    tip_size = crack.tip_size if crack.tip_size is not None else facts["tip_size"] * unit
+    rings = _choose_rings(index, crack, region, clearance, tip_size, where="front")
+    return FrontLayout(
+        index,
+        crack.name,
+        crack.kind,
+        region,
+        tuple(front.scaled(unit) for front in fronts),
+        bool(facts["mirror"]),
+        tip_size,
+        rings,
+        clearance,
+        crack.stations if crack.stations is not None else DEFAULT_STATIONS,
+        _scaled_boundary(facts, unit),
+    )
+
+
+def _scaled_boundary(facts: dict, unit: float):
+    boundary = facts.get("boundary")
+    return None if boundary is None else (boundary[0] * unit, boundary[1])
+
+
+def builtin_front_layout(
+    layout: CrackLayout, fronts: tuple[FrontLine, ...], facts: dict, unit: float
+) -> FrontLayout:
+    """The layout of a built-in 3D crack: its config layout (rings, checked at load) and fronts.
+
+    Args:
+        layout: The config layout (SI).
+        fronts: The fronts found on the mesh (model units).
+        facts: ``mirror`` and ``boundary`` found on the mesh (model units).
+        unit: Metres per model unit.
+    """
+    return FrontLayout(
+        layout.index,
+        layout.name,
+        layout.kind,
+        layout.region,
+        tuple(front.scaled(unit) for front in fronts),
+        bool(facts["mirror"]),
+        layout.tip_size,
+        layout.rings,
+        layout.clearance,
+        layout.stations,
+        _scaled_boundary(facts, unit),
+    )

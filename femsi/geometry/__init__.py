@@ -8,8 +8,11 @@ import gmsh
 from dolfinx.io import gmsh as gmshio
 
 import femsi.compat  # noqa: F401
+from femsi.config.cracks import builtin_front_layout
 from femsi.config.schema import ElectrodeGeometry, FilmGeometry, MeshFileGeometry, RveGeometry
+from femsi.errors import InputError
 from femsi.geometry.channel import build_channel_film
+from femsi.geometry.crack_surfaces import analyse_surfaces, open_surfaces
 from femsi.geometry.film import build_film
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.mesh_file import read_mesh_file
@@ -68,17 +71,42 @@ def build_mesh(
     if getattr(geometry, "dimension", 3) == 2:
         return build_section(geometry, scaled, comm, tuple(cracks))
     with gmsh_session(geometry.type):
-        regions = surfaces = roles = None
+        regions = surfaces = roles = found = error = None
         if comm.rank == 0:
-            regions, surfaces, roles = build_spherical(scaled)
+            scaled_cracks = [c.scaled(scale) for c in cracks]
+            regions, surfaces, roles = build_spherical(scaled, scaled_cracks)
             gmsh.option.setNumber("Mesh.Algorithm3D", 1)
             gmsh.option.setNumber("Mesh.Optimize", 1)
             gmsh.model.mesh.generate(3)
-        regions, surfaces, roles = comm.bcast((regions, surfaces, roles), root=0)
+            try:
+                found = _split_cracks(roles["cracks"], cracks, surfaces)
+            except InputError as err:
+                error = err
+        regions, surfaces, roles, found, error = comm.bcast(
+            (regions, surfaces, roles, found, error), root=0
+        )
+        if error is not None:
+            raise error
         data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=3, partitioner=ghosted_partitioner())
     data.mesh.geometry.x[:] *= scale
     octant = geometry.symmetry == "octant"
     symmetry = {i: f"symmetry_{'xyz'[i]}" for i in range(3)} if octant else {}
-    return MeshModel.of_particle(
+    model = MeshModel.of_particle(
         geometry, data, regions, surfaces, roles, symmetry, 8.0 if octant else 1.0
     )
+    model.cracks = [
+        builtin_front_layout(layout, surface.fronts, surface.facts, scale)
+        for layout, surface in zip(cracks, found, strict=True)
+    ]
+    return model
+
+
+def _split_cracks(groups: list[int], cracks, surfaces: dict[str, int]) -> list:
+    """Find the fronts of a meshed particle's crack discs and split the embedded ones (rank 0)."""
+    if not cracks:
+        return []
+    mirrors = {surfaces[n] for n in ("symmetry_x", "symmetry_y", "symmetry_z") if n in surfaces}
+    fields = [f"cracks.{c.index}" for c in cracks]
+    found, node_tags = analyse_surfaces(list(zip(groups, fields, strict=True)), mirrors)
+    open_surfaces(list(zip(groups, found, strict=True)), node_tags)
+    return found

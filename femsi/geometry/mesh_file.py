@@ -17,10 +17,11 @@ import numpy as np
 from dolfinx.io import gmsh as gmshio
 
 import femsi.compat  # noqa: F401
-from femsi.config.cracks import tagged_layout
+from femsi.config.cracks import tagged_front_layout, tagged_layout
 from femsi.config.schema import MeshFileGeometry
 from femsi.errors import InputError
 from femsi.geometry.crack_plugin import curve_group, find_tagged_crack, open_tagged
+from femsi.geometry.crack_surfaces import analyse_surfaces, open_surfaces, surface_group
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.model import MeshModel, ghosted_partitioner
 
@@ -56,12 +57,52 @@ def _to_msh(path: Path, workdir: Path) -> Path:
     return target
 
 
-def _read_with_cracks(path: Path, comm: MPI.Comm, tagged, gdim: int):
-    """Open a .msh on rank 0, split its tagged crack curves, distribute it.
+def _split_curves(tagged) -> list:
+    """Find and split the tagged crack curves of the open 2D model (rank 0).
 
     Returns:
-        The mesh data and, per tagged crack, (open ends, tips, physical surface tag at each
-        tip, facts) in mesh units.
+        Per crack (group tag, open ends, tips, physical surface tag at each tip, facts), mesh
+        units.
+    """
+    groups = [curve_group(crack.curve, f"cracks.{index}.curve") for index, crack in tagged]
+    found = []
+    for (index, _), group in zip(tagged, groups, strict=True):
+        others = [g for g in groups if g != group]
+        found.append(find_tagged_crack(group, f"cracks.{index}.curve", others))
+    open_tagged([(f[0], f[1]) for f in found])
+    return found
+
+
+def _split_surfaces(tagged, mirrors) -> list:
+    """Find the fronts of the tagged crack surfaces of the open 3D model and split them.
+
+    Args:
+        tagged: (index, crack) of the tagged cracks.
+        mirrors: Names or numbers of the symmetry surfaces (``geometry.symmetry_surfaces``).
+
+    Returns:
+        Per crack (group tag, :class:`~femsi.geometry.crack_front.CrackSurface`), mesh units.
+    """
+    fields = [f"cracks.{index}.surface" for index, _ in tagged]
+    keys = [crack.surface for _, crack in tagged]
+    groups = [surface_group(key, field) for key, field in zip(keys, fields, strict=True)]
+    mirror_tags = set()
+    for key in mirrors:
+        try:
+            mirror_tags.add(surface_group(key, "geometry.symmetry_surfaces"))
+        except InputError:
+            pass  # reported with its field when the surfaces are named on the mesh
+    surfaces, node_tags = analyse_surfaces(list(zip(groups, fields, strict=True)), mirror_tags)
+    open_surfaces(list(zip(groups, surfaces, strict=True)), node_tags)
+    return list(zip(groups, surfaces, strict=True))
+
+
+def _read_with_cracks(path: Path, comm: MPI.Comm, tagged, gdim: int, mirrors=()):
+    """Open a .msh on rank 0, split its tagged cracks, distribute it.
+
+    Returns:
+        The mesh data and, per tagged crack, what :func:`_split_curves` (2D) or
+        :func:`_split_surfaces` (3D) found.
     """
     found, error = None, None
     with gmsh_session("mesh_file_cracks"):
@@ -71,14 +112,7 @@ def _read_with_cracks(path: Path, comm: MPI.Comm, tagged, gdim: int):
                     gmsh.open(str(path))
                 except Exception as err:  # gmsh raises plain Exceptions for unreadable files
                     raise InputError("geometry.path", f"cannot read the mesh: {err}") from None
-                groups = [
-                    curve_group(crack.curve, f"cracks.{index}.curve") for index, crack in tagged
-                ]
-                found = []
-                for (index, _), group in zip(tagged, groups, strict=True):
-                    others = [g for g in groups if g != group]
-                    found.append(find_tagged_crack(group, f"cracks.{index}.curve", others))
-                open_tagged([(f[0], f[1]) for f in found])
+                found = _split_curves(tagged) if gdim == 2 else _split_surfaces(tagged, mirrors)
             except InputError as err:
                 error = err
         found, error = comm.bcast((found, error), root=0)
@@ -98,8 +132,8 @@ def read_mesh_file(
     Args:
         geometry: The ``mesh_file`` section.
         comm: Communicator to distribute the mesh over.
-        tagged: (index, crack) of the study's ``tagged`` cracks (2D meshes): their curves are
-            split by Gmsh's Crack plugin and laid out from the mesh.
+        tagged: (index, crack) of the study's ``tagged`` cracks: their curves (2D) or
+            surfaces (3D) are split by Gmsh's Crack plugin and laid out from the mesh.
         plastic_regions: Regions that flow (a crack may not lie in one).
 
     Raises:
@@ -124,7 +158,8 @@ def read_mesh_file(
         tdim = geometry.dimension
         found = []
         if tagged:
-            data, found = _read_with_cracks(msh, comm, list(tagged), tdim)
+            mirrors = list(geometry.symmetry_surfaces.values())
+            data, found = _read_with_cracks(msh, comm, list(tagged), tdim, mirrors)
         else:
             try:
                 data = gmshio.read_from_msh(
@@ -201,10 +236,16 @@ def read_mesh_file(
         raise InputError("geometry.path", "the mesh has no tagged surfaces")
     cracks = []
     names = {tag: name for name, tag in regions.items()}
-    for (index, crack), (group, _, tips, tip_regions, facts) in zip(tagged, found, strict=True):
-        field = f"cracks.{index}.curve"
+    held = {surfaces[n] for n in (*fixed, *symmetry.values())}
+    for (index, crack), entry in zip(tagged, found, strict=True):
+        field = f"cracks.{index}.{'curve' if tdim == 2 else 'surface'}"
+        if tdim == 2:
+            group, _, tips, tip_regions, facts = entry
+        else:
+            group, surface = entry
+            tip_regions, facts = [surface.region], surface.facts
         if any(t not in names for t in tip_regions):
-            raise InputError(field, "a crack tip lies in a region without a name or material")
+            raise InputError(field, "the crack lies in a region without a name or material")
         region = names[tip_regions[0]]
         if any(names[t] != region for t in tip_regions):
             raise InputError(field, "the tips of one crack must lie in one region")
@@ -214,8 +255,16 @@ def read_mesh_file(
                 f"region {region!r} holds crack {crack.name!r}: G (J) is no fracture parameter "
                 "where the material flows; keep cracked regions elastic",
             )
+        if group in held:
+            raise InputError(
+                field, "the crack's faces are free: it cannot be a fixed or symmetry surface"
+            )
         surfaces[f"crack_{crack.name}"] = group
-        cracks.append(tagged_layout(index, crack, tips, region, facts, geometry.length_unit))
+        unit = geometry.length_unit
+        if tdim == 2:
+            cracks.append(tagged_layout(index, crack, tips, region, facts, unit))
+        else:
+            cracks.append(tagged_front_layout(index, crack, surface.fronts, region, facts, unit))
     return MeshModel(
         mesh=data.mesh,
         cell_tags=data.cell_tags,

@@ -3,7 +3,8 @@
 Each builder makes concentric solids with OpenCASCADE, fragments them so interfaces conform,
 and names every volume and boundary surface by its shape: spherical surfaces by their radius,
 planes by their position. ``symmetry: octant`` models the eighth x, y, z >= 0 with symmetry
-planes ``symmetry_x|y|z``.
+planes ``symmetry_x|y|z``. The study's 3D cracks are discs in the plane z = 0 fragmented into
+the solids (:mod:`femsi.geometry.crack_surfaces`), named ``crack_NAME``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from femsi.config.schema import (
     ParticleInMatrixGeometry,
     SphereGeometry,
 )
+from femsi.geometry.crack_surfaces import crack_groups, embed_discs, front_size_fields
 
 
 def _ball(radius: float, octant: bool) -> int:
@@ -55,15 +57,17 @@ def _plane_axis(tag: int, tol: float) -> int | None:
     return None
 
 
-def build_spherical(geometry) -> tuple[dict[str, int], dict[str, int], dict]:
+def build_spherical(geometry, cracks=()) -> tuple[dict[str, int], dict[str, int], dict]:
     """Build the Gmsh model of a spherical geometry and tag it.
 
     Args:
         geometry: A sphere, core_shell, hollow_sphere or particle_in_matrix section.
+        cracks: 3D crack layouts (:class:`~femsi.config.cracks.CrackLayout`, same units):
+            their discs are embedded, named ``crack_NAME`` and refined at the front.
 
     Returns:
         Region name to physical tag, surface name to physical tag, and the boundary roles
-        (``active``, ``outer`` surface names).
+        (``active``, ``outer`` surface names; ``cracks``: the physical tag of each crack).
     """
     octant = geometry.symmetry == "octant"
     occ = gmsh.model.occ
@@ -100,6 +104,10 @@ def build_spherical(geometry) -> tuple[dict[str, int], dict[str, int], dict]:
     else:  # pragma: no cover - the schema admits no other type here
         raise TypeError(type(geometry).__name__)
 
+    crack_surfaces: dict[str, list[int]] = {}
+    if cracks:
+        volumes, crack_surfaces = embed_discs(volumes, list(cracks), a, octant)
+    on_cracks = {t for tags in crack_surfaces.values() for t in tags}
     tol = 1e-6 * a
     regions = {}
     for index, (name, tags) in enumerate(volumes.items(), start=1):
@@ -111,7 +119,7 @@ def build_spherical(geometry) -> tuple[dict[str, int], dict[str, int], dict]:
     boundary = gmsh.model.getBoundary([(3, t) for t in all_volumes], combined=False, oriented=False)
     seen = set()
     for _, tag in boundary:
-        if tag in seen:
+        if tag in seen or tag in on_cracks:
             continue
         seen.add(tag)
         radius = _surface_radius(tag)
@@ -127,9 +135,12 @@ def build_spherical(geometry) -> tuple[dict[str, int], dict[str, int], dict]:
     for index, (name, tags) in enumerate(sorted(by_name.items()), start=1):
         gmsh.model.addPhysicalGroup(2, tags, 100 + index, name=name)
         surfaces[name] = 100 + index
+    groups = crack_groups(crack_surfaces, list(cracks))
     outer = "outer_surface" if "outer_surface" in surfaces else "particle_surface"
-    roles = {"active": ["particle_surface"], "outer": [outer]}
-    _set_mesh_size(geometry, by_name)
+    roles = {"active": ["particle_surface"], "outer": [outer], "cracks": list(groups.values())}
+    surfaces |= groups
+    far = max(geometry.mesh_size, getattr(geometry, "matrix_mesh_size", None) or 0.0)
+    _set_mesh_size(geometry, by_name, extra_fields=tuple(front_size_fields(list(cracks), far)))
     return regions, surfaces, roles
 
 

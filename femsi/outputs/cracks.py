@@ -22,6 +22,10 @@ For each crack of ``cracks:`` (meshed by the geometry builders, :mod:`femsi.conf
   straight crack behind the tip if shorter); for a channel crack the mean opening
   (1/h) ∫₀ʰ δ dz.
 
+3D cracks (fronts) have the same columns, taken at the front's station with the largest G,
+and ``crack.NAME.G_front_mean_J_m2``, with G(s) in ``cracks/NAME_front.csv``
+(:mod:`femsi.outputs.crack_fronts`).
+
 A crack whose faces would overlap (negative opening) is closed: no contact is modelled, so
 its G is reported as 0 and its spread as NaN (K_I stays negative, the sign of closure). The
 spread of an unloaded crack, whose G is below that of a strain of 1e-6 over its rings
@@ -46,8 +50,9 @@ from dolfinx import geometry
 from dolfinx import mesh as dmesh
 
 import femsi.compat  # noqa: F401
-from femsi.config.cracks import CrackLayout
+from femsi.config.cracks import CrackLayout, FrontLayout
 from femsi.errors import InputError
+from femsi.outputs.crack_fronts import FRONT_COLUMNS, FrontCrack, plot_front
 from femsi.parallel import ScalarForm
 from femsi.physics.fracture import DomainIntegral
 
@@ -55,9 +60,13 @@ from femsi.physics.fracture import DomainIntegral
 CRACK_COLUMNS = ("G_J_m2", "G_spread", "K_I_Pa_sqrt_m", "K_II_Pa_sqrt_m", "opening_m")
 
 
-def crack_columns(names) -> list[str]:
-    """Column names of the cracks in ``timeseries.csv``."""
-    return [f"crack.{name}.{key}" for name in names for key in CRACK_COLUMNS]
+def crack_columns(cracks) -> list[str]:
+    """Column names of the cracks (2D layouts and 3D fronts) in ``timeseries.csv``."""
+    return [
+        f"crack.{crack.name}.{key}"
+        for crack in cracks
+        for key in (FRONT_COLUMNS if isinstance(crack, FrontLayout) else CRACK_COLUMNS)
+    ]
 
 
 def fracture_energy(material) -> float | None:
@@ -81,23 +90,26 @@ class FaceValues:
     Each point is read from the cells on one side of the crack only: those that hold the
     point moved a little (a tenth of the tip element) off the crack to that side and whose
     midpoints lie on that side (collision tests have a tolerance: a point next to the crack
-    would otherwise be read on both faces). A side without cells (a mirror line's outside)
-    reads NaN.
+    would otherwise be read on both faces). A side without cells (a mirror's outside) reads
+    NaN.
 
     Args:
         mesh: The mesh.
-        points: (n, 2) points on the crack, m.
-        normals: (n, 2) unit normals of the crack at the points.
+        points: (n, d) points on the crack, m (d the mesh's dimension).
+        normals: (n, d) unit normals of the crack at the points.
         offset: Distance off the crack where the points are located, m.
     """
 
     def __init__(self, mesh, points: np.ndarray, normals: np.ndarray, offset: float):
         tdim = mesh.topology.dim
+        gdim = mesh.geometry.dim
+        points, normals = np.asarray(points)[:, :gdim], np.asarray(normals)[:, :gdim]
         shifted = np.zeros((2 * len(points), 3))
         for k, (p, n) in enumerate(zip(points, normals, strict=True)):
-            shifted[2 * k, :2] = p + offset * n
-            shifted[2 * k + 1, :2] = p - offset * n
-        tree = geometry.bb_tree(mesh, tdim)
+            shifted[2 * k, :gdim] = p + offset * n
+            shifted[2 * k + 1, :gdim] = p - offset * n
+        # padded: a point on a mirror plane may lie outside by round-off
+        tree = geometry.bb_tree(mesh, tdim, padding=1e-6 * offset)
         candidates = geometry.compute_collisions_points(tree, shifted)
         colliding = geometry.compute_colliding_cells(mesh, candidates, shifted)
         n_owned = mesh.topology.index_map(tdim).size_local
@@ -106,7 +118,7 @@ class FaceValues:
             cells = np.array([c for c in colliding.links(i) if c < n_owned], dtype=np.int32)
             if not cells.size:
                 continue
-            middle = dmesh.compute_midpoints(mesh, tdim, cells)[:, :2]
+            middle = dmesh.compute_midpoints(mesh, tdim, cells)[:, :gdim]
             side = (1.0 if i % 2 == 0 else -1.0) * normals[i // 2]
             on_side = (middle - points[i // 2]) @ side > 0
             self._local += [(i, int(c)) for c in cells[on_side]]
@@ -152,15 +164,16 @@ class CrackOutputs:
 
     Args:
         model: The coupled model (with mechanics, elastic in the cracked regions).
-        cracks: The meshed cracks (``MeshModel.cracks``).
+        cracks: The meshed cracks (``MeshModel.cracks``: 2D layouts and 3D fronts).
+        folder: The run folder (3D cracks write ``cracks/NAME_front.csv`` there), or None.
 
     Raises:
         InputError: Rings that reach another material (found on the mesh).
     """
 
-    def __init__(self, model, cracks: list[CrackLayout]):
+    def __init__(self, model, cracks: list, folder: Path | None = None):
         self.cracks = list(cracks)
-        self.columns = crack_columns(c.name for c in self.cracks)
+        self.columns = crack_columns(self.cracks)
         self._u = model.u
         self._modulus = model.stress_scale
         comm = model.mesh.comm
@@ -173,9 +186,16 @@ class CrackOutputs:
         self._channels = {
             c.name: self._channel_forms(model, c, comm) for c in self.cracks if c.kind == "channel"
         }
+        self._fronts = {
+            c.name: FrontCrack(
+                self._integral, c, FaceValues, model.mesh, model.u, self._modulus, folder
+            )
+            for c in self.cracks
+            if isinstance(c, FrontLayout)
+        }
         self._openings = {}
         for crack in self.cracks:
-            if crack.kind != "channel":
+            if crack.kind != "channel" and crack.name not in self._fronts:
                 points, normals = _opening_points(crack)
                 faces = FaceValues(model.mesh, points, normals, 0.1 * crack.tip_size)
                 self._openings[crack.name] = (faces, normals)
@@ -202,12 +222,29 @@ class CrackOutputs:
         """The columns for the current displacement and concentration."""
         row: dict[str, float] = {}
         for crack in self.cracks:
-            values = self._channel(crack) if crack.kind == "channel" else self._rings(crack)
-            row |= {
-                f"crack.{crack.name}.{k}": float(v)
-                for k, v in zip(CRACK_COLUMNS, values, strict=True)
-            }
+            keys = CRACK_COLUMNS
+            if crack.name in self._fronts:
+                values, keys = self._fronts[crack.name].evaluate(), FRONT_COLUMNS
+            elif crack.kind == "channel":
+                values = self._channel(crack)
+            else:
+                values = self._rings(crack)
+            row |= {f"crack.{crack.name}.{k}": float(v) for k, v in zip(keys, values, strict=True)}
         return row
+
+    def record(self, row: dict) -> None:
+        """Append the last evaluation's G(s) of the 3D cracks to their front profiles.
+
+        Args:
+            row: The time-series row (its step, time and SOC label the profile's rows).
+        """
+        for front in self._fronts.values():
+            front.record(row)
+
+    def close(self) -> None:
+        """Close the 3D front profiles."""
+        for front in self._fronts.values():
+            front.close()
 
     def _tip_openings(self, crack: CrackLayout) -> np.ndarray:
         faces, normals = self._openings[crack.name]
@@ -264,11 +301,17 @@ class CrackOutputs:
                 "rings_m": [list(r) for r in crack.rings],
                 "symmetry_factor": crack.symmetry_factor,
             }
+            if crack.name in self._fronts:
+                out[crack.name] |= self._fronts[crack.name].summary()
         return out
 
 
 def plot_crack_G(rows: list[dict], cracks: dict[str, dict], folder: Path) -> list[Path]:
-    """G of every crack against time and SOC, with the fracture-energy line of its material."""
+    """G of every crack against time and SOC, with the fracture-energy line of its material.
+
+    3D cracks also get ``crack_NAME_front.png`` (G along the front, :func:`plot_front`) from
+    their front profile next to ``folder`` (the run folder's ``figures/``).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -310,4 +353,8 @@ def plot_crack_G(rows: list[dict], cracks: dict[str, dict], folder: Path) -> lis
     path = folder / "crack_G.png"
     fig.savefig(path, dpi=120)
     plt.close(fig)
-    return [path]
+    paths = [path]
+    for name, info in cracks.items():
+        if info.get("front_csv"):
+            paths.append(plot_front(Path(folder).parent / info["front_csv"], name, folder))
+    return paths

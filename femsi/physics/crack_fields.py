@@ -12,8 +12,10 @@ unit normals n (the crack-advance directions), advances at station k by
 d the distance of x to the front, s the arc length of the closest front point, n(s) the
 normal interpolated linearly between points (then normalised) and φ_k the hat function of
 station k along the arc length (1 at station k, 0 at its neighbours). The crack area swept by
-θ_k is ∫ φ_k ds. The fields are evaluated with NumPy at the nodes of a P1 space: no form is
-compiled when the tip, front or ring changes.
+θ_k is ∫ φ_k ds. A closed front (the whole rim of an embedded penny crack) is periodic: the
+polyline returns to its first point and the hat of the first station wraps around. The fields
+are evaluated with NumPy at the nodes of a P1 space: no form is compiled when the tip, front
+or ring changes.
 
 The auxiliary field of the interaction integral is Williams' near-tip displacement of unit
 K_I or K_II in plane strain (Williams 1957; e.g. Anderson, Fracture Mechanics, 3rd ed. (2005),
@@ -56,19 +58,30 @@ class Front:
     """A 3D crack front: a polyline with unit crack-advance normals and hat stations.
 
     Attributes:
-        points: Front points, m × 3, in order along the front.
+        points: Front points, m × 3, in order along the front (a closed front repeats its
+            first point at the end).
         normals: Unit crack-advance directions at the points (in the crack plane, normal to
             the front), m × 3.
-        stations: Indices into ``points`` of the stations, increasing, first 0 and last m − 1.
+        stations: Indices into ``points`` of the stations, increasing, first 0 and last m − 1
+            (on a closed front the last is the first point again: the same station).
+        closed: Whether the front is a closed loop.
     """
 
     points: np.ndarray
     normals: np.ndarray
     stations: np.ndarray
+    closed: bool = False
 
     @classmethod
-    def build(cls, points, normals, stations=None) -> Front:
+    def build(cls, points, normals, stations=None, closed: bool = False) -> Front:
         """Check and normalise a front.
+
+        Args:
+            points: Front points, m × 3, in order (a closed front without repeating the first).
+            normals: Unit crack-advance directions at the points, m × 3.
+            stations: Indices of the stations (default: every point), increasing from 0; an
+                open front's last is m − 1.
+            closed: The front is a closed loop (the last point joins the first).
 
         Raises:
             ValueError: Shapes, repeated points, normals that are not unit or are along the
@@ -76,28 +89,46 @@ class Front:
         """
         points = np.asarray(points, dtype=float)
         normals = np.asarray(normals, dtype=float)
-        if points.ndim != 2 or points.shape[1] != 3 or len(points) < 2:
+        if points.ndim != 2 or points.shape[1] != 3 or len(points) < (3 if closed else 2):
             raise ValueError(f"front points must be an m × 3 array, m ≥ 2; got {points.shape}")
         if normals.shape != points.shape:
             raise ValueError(f"front normals {normals.shape} must match the points {points.shape}")
+        m = len(points)
+        if stations is None:
+            stations = np.arange(m)
+        stations = np.asarray(stations, dtype=int)
+        if closed:
+            if stations[-1] > m - 1:
+                raise ValueError("front stations must be indices of the front's points")
+            points = np.vstack([points, points[:1]])
+            normals = np.vstack([normals, normals[:1]])
+            stations = np.append(stations, m)
         lengths = np.linalg.norm(np.diff(points, axis=0), axis=1)
         if np.any(lengths <= 1e-12 * lengths.max()):
             raise ValueError("front points must be distinct")
         if not np.allclose(np.linalg.norm(normals, axis=1), 1.0, atol=1e-6):
             raise ValueError("front normals must be unit vectors")
-        tangents = np.gradient(points, axis=0)
+        if closed:  # periodic central differences
+            ring = points[:-1]
+            tangents = np.roll(ring, -1, axis=0) - np.roll(ring, 1, axis=0)
+            tangents = np.vstack([tangents, tangents[:1]])
+        else:
+            tangents = np.gradient(points, axis=0)
         tangents /= np.linalg.norm(tangents, axis=1)[:, None]
         along = np.abs(np.einsum("ij,ij->i", tangents, normals))
         if np.any(along > 0.1):
             raise ValueError(
                 f"front normals must be normal to the front (largest |n·t| = {along.max():.3f})"
             )
-        if stations is None:
-            stations = np.arange(len(points))
-        stations = np.asarray(stations, dtype=int)
-        if stations[0] != 0 or stations[-1] != len(points) - 1 or np.any(np.diff(stations) <= 0):
+        last = len(points) - 1
+        if stations[0] != 0 or stations[-1] != last or np.any(np.diff(stations) <= 0):
             raise ValueError("front stations must increase from the first point to the last")
-        return cls(points, normals, stations)
+        return cls(points, normals, stations, closed)
+
+    @property
+    def count(self) -> int:
+        """Number of distinct stations (a closed front's last station is its first)."""
+        return len(self.stations) - int(self.closed)
 
     @property
     def arc(self) -> np.ndarray:
@@ -112,7 +143,15 @@ class Front:
         return self.arc[self.stations]
 
     def hat(self, k: int, s: np.ndarray) -> np.ndarray:
-        """φ_k at arc lengths ``s``: 1 at station k, linear to 0 at its neighbours."""
+        """φ_k at arc lengths ``s``: 1 at station k, linear to 0 at its neighbours.
+
+        On a closed front the first station's hat also takes the last interval (it wraps).
+        """
+        if self.closed and k == 0:
+            return self._hat(0, s) + self._hat(len(self.stations) - 1, s)
+        return self._hat(k, s)
+
+    def _hat(self, k: int, s: np.ndarray) -> np.ndarray:
         sk = self.station_arc
         values = np.zeros_like(s)
         if k > 0:
@@ -126,6 +165,8 @@ class Front:
     def hat_length(self, k: int) -> float:
         """∫ φ_k ds: the crack area swept per unit advance of station k, m."""
         sk = self.station_arc
+        if self.closed and k == 0:
+            return 0.5 * (sk[1] - sk[0] + sk[-1] - sk[-2])
         left = sk[k] - sk[k - 1] if k > 0 else 0.0
         right = sk[k + 1] - sk[k] if k < len(sk) - 1 else 0.0
         return 0.5 * (left + right)

@@ -424,7 +424,14 @@ class DomainIntegral:
         return CrackResult(np.array(G), np.array(K_I), np.array(K_II))
 
     def evaluate_front(
-        self, points, normals, rings, stations=None, symmetric: bool = False
+        self,
+        points,
+        normals,
+        rings,
+        stations=None,
+        symmetric: bool = False,
+        closed: bool = False,
+        boundary=None,
     ) -> FrontResult:
         """G(s) along a 3D crack front on each ring.
 
@@ -439,6 +446,14 @@ class DomainIntegral:
                 hat of a station spans to its neighbouring stations.
             symmetric: The mesh holds the body on one side of its symmetry plane, the crack
                 plane: the integrals are doubled.
+            closed: The front is a closed loop (its last point joins the first; the points are
+                not repeated): the hats wrap around.
+            boundary: The body's boundary near the front, (points k × 3, directions k × 3 × 3):
+                at these nodes θ loses its components along the given directions (the normals
+                of the boundary faces around the node), so that the virtual crack advance moves
+                no boundary (where the front meets a free surface the plain θ would, and G
+                would gain the energy of the material added or removed there). None: no
+                projection.
 
         Returns:
             G at each station on each ring.
@@ -448,19 +463,37 @@ class DomainIntegral:
         """
         if self.gdim != 3:
             raise ValueError("evaluate_front is for 3D meshes; use evaluate for a 2D tip")
-        front = Front.build(points, normals, stations)
+        front = Front.build(points, normals, stations, closed=closed)
         distance, s, n = front.closest(self._x)
+        if boundary is not None:
+            nodes, projectors = self._projectors(*boundary)
+            n = n.copy()
+            n[nodes] = np.einsum("kij,kj->ki", projectors, n[nodes])
         factor = 2.0 if symmetric else 1.0
-        G = np.zeros((len(rings), len(front.stations)))
+        G = np.zeros((len(rings), front.count))
         for i, (r1, r2) in enumerate(rings):
             self._check_ring(r1, r2)
             q = plateau(distance, r1, r2)
             self.theta.x.array[:] = (q[:, None] * n).ravel()
             self._check_material(f"ring ({r1:g}, {r2:g}) m about the front")
-            for k in range(len(front.stations)):
+            for k in range(front.count):
                 self.theta.x.array[:] = ((q * front.hat(k, s))[:, None] * n).ravel()
                 G[i, k] = factor * self._G() / front.hat_length(k)
-        return FrontResult(front.station_arc, front.points[front.stations], G)
+        kept = front.stations[: front.count]
+        return FrontResult(front.station_arc[: front.count], front.points[kept], G)
+
+    def _projectors(self, points, directions) -> tuple[np.ndarray, np.ndarray]:
+        """The θ nodes at ``points`` and their projectors I − Σ m mᵀ (m the directions)."""
+        from scipy.spatial import cKDTree
+
+        points = np.asarray(points, dtype=float)
+        if len(points) == 0:
+            return np.zeros(0, dtype=int), np.zeros((0, 3, 3))
+        scale = float(np.abs(points).max()) or 1.0
+        distance, index = cKDTree(points).query(self._x, distance_upper_bound=1e-9 * scale)
+        nodes = np.flatnonzero(np.isfinite(distance))
+        m = np.asarray(directions, dtype=float)[index[nodes]]
+        return nodes, np.eye(3)[None] - np.einsum("kai,kaj->kij", m, m)
 
     def _check_ring(self, r1: float, r2: float, tip=None) -> None:
         if not 0 <= r1 < r2:
