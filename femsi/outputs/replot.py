@@ -24,6 +24,7 @@ FIELDS = {
     "hydrostatic_stress": ("hydrostatic_stress_Pa", "hydrostatic stress [Pa]", "coolwarm"),
     "concentration": ("concentration_mol_m3", "concentration [mol/m^3]", "plasma"),
     "displacement": ("u", "displacement magnitude [m]", "cividis"),
+    "damage": ("damage", "damage [-]", "magma_r"),
 }
 AXES = {"x": (1.0, 0.0, 0.0), "y": (0.0, 1.0, 0.0), "z": (0.0, 0.0, 1.0)}
 
