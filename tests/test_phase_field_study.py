@@ -249,3 +249,40 @@ def test_a_length_scale_below_twice_the_cell_size_is_an_input_error(tmp_path):
     assert info.value.field == "phase_field.length_scale"
     assert "twice the largest cell" in info.value.message
     assert not (tmp_path / "short").exists()
+
+
+# --------------------------------------------------------------------------- forms
+
+
+def test_phase_field_forms_carry_explicit_degrees():
+    from femsi.geometry import build_mesh
+    from femsi.physics.model import CoupledModel
+
+    config = load_config(_film_study("AT2", "spectral"))
+    s = config.study
+    model = CoupledModel(build_mesh(s.geometry), config.materials, s.physics, None, s.phase_field)
+    pf = model.phase_field
+    for form in (model.mechanics_form, pf.residual, pf.jacobian):
+        for integral in form.integrals():
+            assert integral.metadata().get("quadrature_degree") is not None, integral
+    assert pf.degree == 2  # P1 damage: its mass term exactly; the history at these points
+
+
+def test_phase_field_forms_compile_once_per_run(monkeypatch, run_study):
+    import dolfinx.jit
+
+    calls = {"n": 0}
+    original = dolfinx.jit.ffcx_jit
+
+    def counting(*args, **kwargs):
+        calls["n"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(dolfinx.jit, "ffcx_jit", counting)
+    counts = []
+    for until in (0.49, 0.46):  # 20 and 80 steps, the second with damage
+        calls["n"] = 0
+        result = run_study(_film_study("AT1", "spectral", until=until))
+        assert result.status == "completed"
+        counts.append(calls["n"])
+    assert counts[0] == counts[1] > 0

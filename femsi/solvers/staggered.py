@@ -93,11 +93,17 @@ class StaggeredSolver:
         self.tolerance = tolerance
         self.max_iterations = max_iterations
         options = petsc_options(damage_settings, symmetric=True, linear=pf.linear, vector=False)
+        user = damage_settings.petsc_options
+        if damage_settings.linear_solver == "iterative":
+            # GAMG's Chebyshev smoothers failed on the damage matrix (CG reported an indefinite
+            # preconditioner as a crack grew: the eigenvalue estimate); SOR smoothing did not.
+            smoother = {"mg_levels_ksp_type": "richardson", "mg_levels_pc_type": "sor"}
+            options |= {k: v for k, v in smoother.items() if k not in user}
         if pf.bounded:
             # A quadratic energy: full Newton steps on the active set (no line search); the
             # user's petsc_options still win.
             vi = {"snes_type": "vinewtonrsls", "snes_linesearch_type": "basic"}
-            options |= {k: v for k, v in vi.items() if k not in damage_settings.petsc_options}
+            options |= {k: v for k, v in vi.items() if k not in user}
         self.damage = NewtonSolver(
             "damage", pf.residual, pf.d, pf.bcs, options, jacobian=pf.jacobian
         )
