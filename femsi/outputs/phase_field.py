@@ -9,14 +9,17 @@ times ``volume_scale``):
   revolution;
 - ``dissipated_energy_J``: ∫ G_c γ dV, the energy spent on cracking (J; J/m in plane strain);
 - ``strain_energy_J``: ∫ ψ_d dV, the elastic energy left in the (damaged) body;
-- ``max_damage``: the largest nodal damage;
+- ``max_damage``: the largest nodal damage outside the initial cracks (which are held at 1),
+  so that it shows a crack nucleating or growing; ``REGION.max_damage`` the same over the
+  nodes of each cracking region (a node on an interface belongs to both regions);
 - ``staggered_iterations``, ``damage_iterations``: alternate-minimisation iterations of the step
   and the damage solver's (Newton or active-set) iterations in them.
 
 ``summary.json`` gets a ``phase_field`` block: the crack onset (the first accepted step whose
-largest damage reaches ``phase_field.onset_damage``: its time, SOC and step; null if none
-did), the length scale, the largest cell in the cracking regions, and the fracture energy of
-each cracking region with its source. A crack on a symmetry plane of an octant model lies half
+``max_damage`` reaches ``phase_field.onset_damage``: its time, SOC, step and crack area; null
+if none did; with an initial crack, the step where it has grown by a cell or so), the length
+scale, the largest cell in the cracking regions, and the fracture energy of each cracking
+region with its source. A crack on a symmetry plane of an octant model lies half
 in the model; its full-body area is still right, because the modelled half of its band is
 multiplied by the same factor as the body.
 """
@@ -39,20 +42,20 @@ class PhaseFieldOutputs:
         onset_damage: Damage that marks the crack onset.
     """
 
-    columns = (
-        "crack_area_m2",
-        "dissipated_energy_J",
-        "strain_energy_J",
-        "max_damage",
-        "staggered_iterations",
-        "damage_iterations",
-    )
-
     def __init__(self, phase_field: PhaseField, volume_scale: float, onset_damage: float):
         self.phase_field = phase_field
         self.scale = volume_scale
         self.onset_damage = onset_damage
         self.onset: dict | None = None
+        self.columns = [
+            "crack_area_m2",
+            "dissipated_energy_J",
+            "strain_energy_J",
+            "max_damage",
+            *(f"{region}.max_damage" for region in phase_field.regions),
+            "staggered_iterations",
+            "damage_iterations",
+        ]
 
     def evaluate(self, stats, row: dict) -> dict:
         """The crack columns of the state just accepted (``row``: its step, time and SOC)."""
@@ -62,6 +65,7 @@ class PhaseFieldOutputs:
             "dissipated_energy_J": self.scale * pf.dissipated_energy(),
             "strain_energy_J": self.scale * pf.strain_energy(),
             "max_damage": pf.max_damage(),
+            **{f"{region}.max_damage": pf.max_damage(region) for region in pf.regions},
             "staggered_iterations": getattr(stats, "iterations", 0),
             "damage_iterations": getattr(stats, "damage_iterations", 0),
         }

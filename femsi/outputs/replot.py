@@ -95,6 +95,8 @@ def _grid(path: Path, field: str, deformed: bool):
 
     grid = pyvista.read(path)
     name = FIELDS[field][0]
+    if name not in grid.point_data:
+        raise InputError("--field", f"this run has no {field!r} (damage needs phase_field)")
     data = grid.point_data[name]
     grid.point_data["value"] = np.linalg.norm(data, axis=1) if data.ndim == 2 else data
     if deformed:

@@ -18,6 +18,12 @@ the operator's measure restricted to the plastic cells and the ordinary measure 
 the others. The hydrostatic Cauchy stress of J2 plasticity is elastic (plastic flow is
 isochoric): σ_h = K ln(J_e)/J_e for Hencky elasticity (K (tr ε - 3 e*) at small strain),
 a UFL expression of (u, c) with no history, which the coupling uses.
+
+Phase-field fracture (the ``phase_field`` section, small strain): the elastic energy density
+becomes the degraded g(d) ψ⁺ + ψ⁻ of :class:`~femsi.physics.phase_field.PhaseField` (in the
+cracking regions; ψ elsewhere), of the elastic strain ε(u) - ε*, and the reported stress is
+its derivative. The damage and its solve live in that object and in
+:mod:`femsi.solvers.staggered`.
 """
 
 from __future__ import annotations
@@ -379,6 +385,11 @@ class CoupledModel:
             cracks,
             # Like the other residuals: per unit volume L³ (area L² in plane strain).
             reference_volume=self.length_scale**3 / self.depth,
+            energy_regions=(
+                [r for r in self.model.regions if r not in self.plastic_regions]
+                if self.plastic_regions
+                else None
+            ),
         )
         return self.phase_field
 

@@ -109,6 +109,8 @@ class PhaseField:
         initial_cracks: Flaws where d = 1 from the start.
         reference_volume: The volume (or area per unit depth in plane strain) the damage
             residual is divided by, besides G_c/l, so that it is dimensionless.
+        energy_regions: The regions whose strain energy ψ_d is reported (None: all; the
+            model leaves out plastic regions, whose energy is not ψ_d).
     """
 
     def __init__(
@@ -124,6 +126,7 @@ class PhaseField:
         settings: PhaseFieldSettings,
         initial_cracks: Sequence[InitialCrack] = (),
         reference_volume: float = 1.0,
+        energy_regions: Sequence[str] | None = None,
     ):
         self.model = model
         self.mesh = mesh = model.mesh
@@ -205,9 +208,9 @@ class PhaseField:
         # Scalars, compiled once.
         self.crack_area = ScalarForm(density * dx_c, mesh.comm)
         self.dissipated_energy = ScalarForm(gc * density * dx_c, mesh.comm)
-        self.strain_energy = ScalarForm(
-            self.energy_density * measures.dx(measures.mechanics_degree), mesh.comm
-        )
+        q_u = measures.mechanics_degree
+        dx_u = measures.dx(q_u) if energy_regions is None else measures.regions(energy_regions, q_u)
+        self.strain_energy = ScalarForm(self.energy_density * dx_u, mesh.comm)
 
     # ------------------------------------------------------------------ set-up
 
@@ -230,8 +233,13 @@ class PhaseField:
         inside = consistent_dofs(
             self.V, fem.locate_dofs_topological(self.V, tdim, self._crack_cells)
         )
+        self._region_dofs = {
+            region: fem.locate_dofs_topological(self.V, tdim, self.model.cells_of(region))
+            for region in self.regions
+        }
         outside = np.setdiff1d(np.arange(self.d.x.array.size, dtype=np.int32), inside)
         bcs = [fem.dirichletbc(fem.Constant(self.mesh, 0.0), outside, self.V)]
+        self._free = np.ones(self.d.x.array.size, dtype=bool)
         if initial_cracks:
             x = self.V.tabulate_dof_coordinates()
             near = np.zeros(x.shape[0], dtype=bool)
@@ -241,6 +249,7 @@ class PhaseField:
             cracked = np.intersect1d(np.flatnonzero(near).astype(np.int32), inside)
             cracked = consistent_dofs(self.V, cracked)
             self.d.x.array[cracked] = 1.0
+            self._free[cracked] = False
             bcs.append(fem.dirichletbc(fem.Constant(self.mesh, 1.0), cracked, self.V))
         return bcs
 
@@ -264,9 +273,17 @@ class PhaseField:
         if self.history:
             self.H.x.array[:] = self.H_n.x.array
 
-    def max_damage(self) -> float:
-        """Largest nodal damage over all ranks."""
-        return global_max(self.mesh.comm, self.d.x.array)
+    def max_damage(self, region: str | None = None) -> float:
+        """Largest nodal damage over all ranks, outside the initial cracks (held at one).
+
+        Args:
+            region: Only the nodes of this cracking region's cells (None: all of them).
+        """
+        values = self.d.x.array[self._free]
+        if region is not None:
+            dofs = self._region_dofs[region]
+            values = self.d.x.array[dofs[self._free[dofs]]]
+        return max(global_max(self.mesh.comm, values), 0.0)
 
     def stress(self, strain):
         """Cauchy stress ∂ψ_d/∂ε_e of an elastic-strain expression (e.g. with the axis limit)."""
