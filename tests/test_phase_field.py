@@ -312,7 +312,7 @@ def test_single_edge_notched_tension_peak_load():
 
 @pytest.mark.slow
 def test_single_edge_notched_tension_peak_load_refined():
-    """h = l/4 in the band (12k cells, ~3 min): measured 0.711 kN at 0.00552 mm (+1.6 %)."""
+    """h = l/4 in the band (12k cells, ~2 min): measured 0.711 kN at 0.00552 mm (+1.6 %)."""
     coarse = 0.739
     U, load = _sent_peak(SENT["l"] / 4)
     assert load == pytest.approx(0.70, rel=0.03)
