@@ -29,6 +29,7 @@ from femsi.outputs.cracks import CrackOutputs, plot_crack_G
 from femsi.outputs.fields import FieldWriter
 from femsi.outputs.film import FilmOutputs
 from femsi.outputs.manifest import container, seeds, versions
+from femsi.outputs.phase_field import PhaseFieldOutputs
 from femsi.outputs.plasticity import PlasticOutputs
 from femsi.outputs.probes import Probes, probe_columns
 from femsi.outputs.run_folder import (
@@ -49,6 +50,7 @@ from femsi.solvers.nullspace import rigid_body_modes
 from femsi.solvers.options import petsc_options
 from femsi.solvers.plate import RigidPlate
 from femsi.solvers.protocol import FARADAY, Drive, drive_of
+from femsi.solvers.staggered import StaggeredSolver
 from femsi.solvers.stepping import propose_step, retry_step
 from femsi.stop import stop_requested
 
@@ -167,6 +169,8 @@ class _Runner:
         self.projection: NewtonSolver | None = None
         self.plastic_outputs: PlasticOutputs | None = None
         self.film_outputs: FilmOutputs | None = None
+        self.staggered: StaggeredSolver | None = None
+        self.phase_field_outputs: PhaseFieldOutputs | None = None
         # (displacement before the last accepted step, its dt): the displacement predictor.
         self._previous: tuple[np.ndarray, float] | None = None
 
@@ -193,7 +197,10 @@ class _Runner:
         self.cell = study.cell or (Cell() if self.mesh_model.plate is not None else None)
         if self.cell is not None:
             self.mesh_model.rollers = fixture_rollers(self.mesh_model, self.cell.lateral)
-        self.model = CoupledModel(self.mesh_model, self.config.materials, study.physics, self.cell)
+        self.model = CoupledModel(
+            self.mesh_model, self.config.materials, study.physics, self.cell, study.phase_field
+        )
+        self._check_phase_field()
         snap = 0.05 * getattr(study.geometry, "mesh_size", 0.0) or self._mesh_scale() * 1e-3
         self.probes = Probes(self.model.mesh, dict(study.outputs.probes), snap)
         self._build_solvers()
@@ -222,6 +229,19 @@ class _Runner:
                 raise InputError("materials", f"the mesh has region {region!r} without a material")
         if not self.mesh_model.active_surfaces and self.study.physics.diffusion:
             raise InputError("geometry.active_surface", "name the surface lithium enters through")
+
+    def _check_phase_field(self) -> None:
+        """The length scale resolves: at least twice the largest cell where cracks grow."""
+        pf = self.model.phase_field
+        if pf is None:
+            return
+        length, h = pf.settings.length_scale, pf.mesh_size
+        if length < 2 * h * (1 - 1e-9):
+            raise InputError(
+                "phase_field.length_scale",
+                f"{length:.3g} m is less than twice the largest cell ({h:.3g} m) in the cracking "
+                f"regions {', '.join(pf.regions)}: refine the mesh there or raise the length",
+            )
 
     def _material_sources(self) -> dict:
         data = {}
@@ -284,6 +304,15 @@ class _Runner:
                 plate=self.plate,
                 jacobian=model.mechanics_jacobian,
                 pre_assembly=op.refresh if op is not None else None,
+            )
+        if model.phase_field is not None:
+            staggered = self.study.phase_field.staggered
+            self.staggered = StaggeredSolver(
+                model.phase_field,
+                self.mechanics.solve,
+                settings.damage,
+                tolerance=staggered.tolerance,
+                max_iterations=staggered.max_iterations,
             )
         self.coupled = None
         self.projection = None
@@ -383,6 +412,11 @@ class _Runner:
         if model.has_mechanics and self.mesh_model.cracks:
             self.crack_outputs = CrackOutputs(model, self.mesh_model.cracks, self.out)
             columns += self.crack_outputs.columns
+        if model.phase_field is not None:
+            self.phase_field_outputs = PhaseFieldOutputs(
+                model.phase_field, self.mesh_model.volume_scale, self.study.phase_field.onset_damage
+            )
+            columns += self.phase_field_outputs.columns
         columns += probe_columns(self.probes.names)
         self.series = TimeSeries(self.out / "timeseries.csv", columns, self.comm.rank == 0)
         self.peaks = PeakTracker()
@@ -408,6 +442,7 @@ class _Runner:
                     if self.plastic_outputs is not None
                     else None
                 ),
+                damage=model.phase_field.d if model.phase_field is not None else None,
             )
         self.snapshots: list[dict] = []
 
@@ -454,7 +489,7 @@ class _Runner:
             return None
         factor = self.model.swelling_factor
         op = self.model.plasticity
-        stats = self.mechanics.solve()
+        stats = self._solve_mechanics()
         if stats.converged:
             self._commit_history()
             return stats
@@ -462,12 +497,14 @@ class _Runner:
         self.model.u.x.array[:] = 0.0
         if op is not None:
             op.restore()
+        if self.model.phase_field is not None:
+            self.model.phase_field.restore()
         done, increment = 0.0, 0.25
         while done < 1.0:
             target = min(1.0, done + increment)
             saved = self.model.u.x.array.copy()
             factor.value = target
-            stats = self.mechanics.solve()
+            stats = self._solve_mechanics()
             if stats.converged:
                 # The swelling ramp is a loading path: its history counts.
                 self._commit_history()
@@ -477,6 +514,8 @@ class _Runner:
                 self.model.u.x.array[:] = saved
                 if op is not None:
                     op.restore()
+                if self.model.phase_field is not None:
+                    self.model.phase_field.restore()
                 increment /= 2
                 if increment < 1e-4:
                     factor.value = 1.0
@@ -595,7 +634,9 @@ class _Runner:
                     f"t={self.t:.4g}s SOC={row['soc']:.3f} dt={dt:.3g}s "
                     f"newton={row['newton_mechanics']} krylov={row['krylov_mechanics']}"
                 )
-            easy = mech_stats is None or mech_stats.newton_iterations <= 4
+            easy = mech_stats is None or getattr(
+                mech_stats, "easy", mech_stats.newton_iterations <= 4
+            )
             if not truncated:
                 self.dt = dt * time_cfg.growth if easy else dt
 
@@ -634,12 +675,14 @@ class _Runner:
             saved = self.model.u.x.array.copy()
             pressure.value = start + fraction * (target - start)
             t0 = clock.perf_counter()
-            stats = self.mechanics.solve()
+            stats = self._solve_mechanics()
             self.timer.add("solve_mechanics", clock.perf_counter() - t0)
             if not stats.converged:
                 self.model.u.x.array[:] = saved
                 if self.model.plasticity is not None:
                     self.model.plasticity.restore()
+                if self.model.phase_field is not None:
+                    self.model.phase_field.restore()
                 increment /= 2
                 if increment < 1.0 / (64 * preload.increments):
                     pressure.value = start + done * (target - start)
@@ -667,6 +710,8 @@ class _Runner:
             model.u.x.array[:] = u_before
         if model.has_mechanics and model.plasticity is not None:
             model.plasticity.restore()
+        if model.has_mechanics and model.phase_field is not None:
+            model.phase_field.restore()
 
     def _surface_limit(self, drive: Drive) -> bool:
         values = self.model.surface_concentration_range()
@@ -696,7 +741,7 @@ class _Runner:
             if model.plasticity is not None:
                 model.plasticity.update(dt)
             t0 = clock.perf_counter()
-            mech_stats = self.mechanics.solve()
+            mech_stats = self._solve_mechanics()
             self.timer.add("solve_mechanics", clock.perf_counter() - t0)
             if not mech_stats.converged:
                 self._restore(saved)
@@ -705,6 +750,12 @@ class _Runner:
             if self.projection is not None:
                 self._project_hydrostatic()
         return diff_stats, mech_stats
+
+    def _solve_mechanics(self):
+        """The displacement at this step's load; with phase field the staggered solve."""
+        if self.staggered is not None:
+            return self.staggered.solve()
+        return self.mechanics.solve()
 
     def _project_hydrostatic(self) -> None:
         """Update the projected σ_h of the coupling from the current u and c."""
@@ -736,6 +787,8 @@ class _Runner:
             if self.plastic_outputs is not None:
                 self.plastic_outputs.before_commit()
             op.commit()
+        if self.model.has_mechanics and self.model.phase_field is not None:
+            self.model.phase_field.commit()
 
     def _predict_displacement(self, dt: float) -> None:
         """Start Newton from u linearly extrapolated in time (saves an iteration per step)."""
@@ -783,6 +836,8 @@ class _Runner:
         if self.crack_outputs is not None:
             row |= self.crack_outputs.evaluate()
             self.crack_outputs.record(row)
+        if self.phase_field_outputs is not None:
+            row |= self.phase_field_outputs.evaluate(mech_stats, row)
         row |= self.probes.evaluate(
             self.model.c,
             self.model.u if self.model.has_mechanics else None,
@@ -823,6 +878,7 @@ class _Runner:
             *(getattr(self, "coupled", None) or {}).values(),
             getattr(self, "mechanics", None),
             getattr(self, "projection", None),
+            getattr(self, "staggered", None),
         ]:
             if solver is not None:
                 solver.close()
@@ -878,6 +934,8 @@ class _Runner:
         }
         if self.crack_outputs is not None:
             summary["cracks"] = self._crack_summary()
+        if self.phase_field_outputs is not None:
+            summary["phase_field"] = self.phase_field_outputs.summary(self.config.materials)
         manifest = {
             "versions": versions(),
             "config_hash": self.config.hash(),
@@ -927,6 +985,7 @@ class _Runner:
             ("mechanics", self.mechanics),
             ("coupled_flux", coupled.get(False)),
             ("coupled_held", coupled.get(True)),
+            ("damage", self.staggered.damage if self.staggered else None),
         ]:
             if solver is None:
                 continue
@@ -936,6 +995,8 @@ class _Runner:
                 "krylov": solver.total_linear,
                 "preconditioner_setups": solver.setups,
             }
+        if self.staggered is not None:
+            totals["staggered"] = {"iterations": self.staggered.total_iterations}
         return totals
 
 

@@ -254,6 +254,45 @@ CASES = {
         outputs={"every": 0, "figures": False, "probes": {"s": ["1 um", 0, 0]}},
         solver=TIGHT,
     ),
+    # Phase-field fracture (issue 5): a crack grows from a flaw at the top of a plane-strain
+    # film that shrinks between die walls; staggered damage and displacement solves, the
+    # damage bounds and history in parallel.
+    "phase_field_film_crack": study(
+        geometry={
+            "type": "film",
+            "thickness": "100 nm",
+            "width": "200 nm",
+            "mesh_size": "10 nm",
+            "dimension": 2,
+            "formulation": "plane_strain",
+        },
+        materials={
+            "film": {
+                "base": "amorphous_silicon",
+                "youngs_modulus": "80 GPa",
+                "initial_soc": 0.5,
+                "diffusivity": "1e-12 m^2/s",
+            }
+        },
+        physics={"mechanics": "small_strain", "displacement_degree": 1},
+        phase_field={
+            "model": "AT2",
+            "split": "spectral",
+            "length_scale": "25 nm",
+            "regions": ["film"],
+            "initial_cracks": [{"start": ["100 nm", "100 nm"], "end": ["100 nm", "80 nm"]}],
+            "staggered": {"tolerance": 1e-7},
+        },
+        # until the crack has run most of the way down: where it meets the floor it may turn
+        # left or right, a symmetric bifurcation that round-off decides
+        protocol=[{"delithiate": {"c_rate": 2, "until_soc": 0.475}}],
+        time={"initial_step": "2 s", "max_step": "2 s"},
+        outputs={"every": 0, "figures": False, "probes": {"side": ["175 nm", "58 nm"]}},
+        solver={
+            "mechanics": {"linear_solver": "direct", "rtol": 1e-10, "atol": 1e-14},
+            "damage": {"linear_solver": "direct", "rtol": 1e-10, "atol": 1e-14},
+        },
+    ),
 }
 
 

@@ -25,6 +25,7 @@ from femsi.config.schema import (
 )
 from femsi.errors import InputError
 from femsi.materials import Material, resolve_material
+from femsi.materials.fracture import fracture_energy
 
 #: Geometry types, as pydantic names them in error locations.
 GEOMETRY_TYPES = {
@@ -319,6 +320,53 @@ def _check_plasticity_and_coupling(study: Study, materials: dict[str, Material])
             )
 
 
+def _check_phase_field(study: Study, materials: dict[str, Material]) -> None:
+    """Phase-field fracture: small strain, cracking regions that exist and have a G_c."""
+    pf = study.phase_field
+    if pf is None:
+        return
+    physics = study.physics
+    if physics.mechanics != "small_strain":
+        raise InputError(
+            "physics.mechanics",
+            "phase-field fracture is small strain: set physics.mechanics: small_strain",
+        )
+    for region in pf.regions:
+        if region not in materials:
+            raise InputError(
+                "phase_field.regions", f"no region {region!r} (regions: {', '.join(materials)})"
+            )
+        if region in physics.plastic_regions:
+            raise InputError(
+                "phase_field.regions",
+                f"{region!r} is also a plastic region; cracking and plastic flow in one region "
+                "are not available",
+            )
+        if fracture_energy(materials[region]) is None:
+            raise InputError(
+                f"materials.{region}.fracture_energy",
+                "a cracking region (phase_field.regions) needs its material's fracture_energy "
+                "or fracture_toughness",
+            )
+    if len(set(pf.regions)) != len(pf.regions):
+        raise InputError("phase_field.regions", "lists a region twice")
+    if physics.stress_diffusion_coupling:
+        raise InputError(
+            "physics.stress_diffusion_coupling", "is not available with phase_field yet"
+        )
+    if study.cell is not None and study.cell.plate != "none":
+        raise InputError("cell.plate", "a pressure plate with phase_field is not available yet")
+    planar = getattr(study.geometry, "dimension", 3) == 2
+    for index, crack in enumerate(pf.initial_cracks):
+        for end in ("start", "end"):
+            point = getattr(crack, end)
+            where = f"phase_field.initial_cracks.{index}.{end}"
+            if planar and len(point) == 3 and point[2] != 0:
+                raise InputError(where, "a 2D study's points lie in the x-y plane (z = 0)")
+            if not planar and len(point) != 3:
+                raise InputError(where, "a 3D study needs three coordinates")
+
+
 def _check_dimension(study: Study) -> None:
     """A 2D study names its formulation and uses only what the 2D models provide."""
     geometry = study.geometry
@@ -351,6 +399,7 @@ def _check_consistency(study: Study, materials: dict[str, Material]) -> None:
     _check_cell(study)
     _check_plasticity_and_coupling(study, materials)
     crack_layouts(study)
+    _check_phase_field(study, materials)
     if geometry.type != "mesh_file":
         needed = regions_of(geometry)
         for region in needed:

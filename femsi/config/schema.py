@@ -567,6 +567,60 @@ class Cell(Section):
         return self
 
 
+# --------------------------------------------------------------------------- phase field
+
+
+class Staggered(Section):
+    """Alternate minimisation per step: displacement, then damage, until the damage settles.
+
+    Converged when the largest nodal damage change of an iteration is at most ``tolerance``;
+    a step that needs more than ``max_iterations`` fails and is cut like any failed solve.
+    """
+
+    tolerance: Annotated[float, Field(gt=0, lt=1)] = 1e-3
+    max_iterations: Annotated[int, Field(ge=1)] = 300
+
+
+class InitialCrack(Section):
+    """A straight flaw from ``start`` to ``end``: damage 1 there from the start."""
+
+    start: Point
+    end: Point
+
+
+class PhaseFieldFracture(Section):
+    """Phase-field fracture (small strain): cracks that nucleate and grow in ``regions``.
+
+    ``model`` is the Ambrosio-Tortorelli regularisation (AT1: elastic until a strength,
+    AT2: damage from the first load), ``split`` the part of the elastic energy that cracks,
+    ``length_scale`` the width of the smeared crack (it sets the strength, and must be at
+    least twice the largest cell in the cracking regions). ``irreversibility`` defaults to
+    ``history`` for AT2 and ``bounds`` for AT1. The fracture energy of each region is its
+    material's ``fracture_energy``, or G_c = K_IC² (1 - ν²)/E from its
+    ``fracture_toughness``.
+    """
+
+    model: Literal["AT1", "AT2"] = "AT2"
+    split: Literal["none", "volumetric_deviatoric", "spectral"] = "spectral"
+    irreversibility: Literal["history", "bounds"]
+    length_scale: PositiveLength
+    regions: Annotated[list[str], Field(min_length=1)]
+    residual_stiffness: Annotated[float, Field(ge=0, lt=1)] = 1e-6
+    initial_cracks: list[InitialCrack] = Field(default_factory=list)
+    onset_damage: Annotated[float, Field(gt=0, le=1)] = 0.9
+    staggered: Staggered = Staggered()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_irreversibility(cls, data):
+        if isinstance(data, dict) and data.get("irreversibility") is None:
+            data = {
+                **data,
+                "irreversibility": "bounds" if data.get("model") == "AT1" else "history",
+            }
+        return data
+
+
 # --------------------------------------------------------------------------- time, outputs
 
 
@@ -622,6 +676,9 @@ class Solver(Section):
 
     diffusion: SubSolver = SubSolver(linear_solver="direct", atol=1e-12)
     mechanics: SubSolver = SubSolver()
+    # The damage of phase-field fracture; a bound-constrained solve needs about one
+    # iteration per cell layer the damage front crosses, hence the many iterations.
+    damage: SubSolver = SubSolver(linear_solver="direct", max_iterations=200)
 
 
 # --------------------------------------------------------------------------- cracks
@@ -670,6 +727,7 @@ class Study(Section):
     materials: dict[str, str | dict]
     physics: Physics = Physics()
     cell: Cell | None = None
+    phase_field: PhaseFieldFracture | None = None
     protocol: Annotated[list[ProtocolStep], Field(min_length=1)]
     time: Time
     outputs: Outputs = Outputs()

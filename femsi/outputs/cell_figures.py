@@ -70,6 +70,8 @@ def render_cell_snapshot(snapshot: dict, folder: Path) -> list[Path]:
         views.append(
             ("electrolyte_max_principal", only, "max_principal_Pa", "max principal stress [Pa]")
         )
+    if "damage" in snapshot["fields"]:
+        views.append(("cut_damage", grid, "damage", "damage [-]"))
     written = []
     for suffix, body, scalars, title in views:
         cut = body if snapshot.get("planar") else body.slice(normal="y", origin=centre)
@@ -79,7 +81,7 @@ def render_cell_snapshot(snapshot: dict, folder: Path) -> list[Path]:
         plotter.add_mesh(
             cut,
             scalars=scalars,
-            cmap="coolwarm",
+            cmap="magma_r" if scalars == "damage" else "coolwarm",
             scalar_bar_args={"title": title, "vertical": True, "position_x": 0.85},
         )
         plotter.add_mesh(body.outline(), color="black")

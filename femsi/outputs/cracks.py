@@ -52,6 +52,7 @@ from dolfinx import mesh as dmesh
 import femsi.compat  # noqa: F401
 from femsi.config.cracks import CrackLayout, FrontLayout
 from femsi.errors import InputError
+from femsi.materials.fracture import fracture_energy
 from femsi.outputs.crack_fronts import FRONT_COLUMNS, FrontCrack, plot_front
 from femsi.parallel import ScalarForm
 from femsi.physics.fracture import DomainIntegral
@@ -67,21 +68,6 @@ def crack_columns(cracks) -> list[str]:
         for crack in cracks
         for key in (FRONT_COLUMNS if isinstance(crack, FrontLayout) else CRACK_COLUMNS)
     ]
-
-
-def fracture_energy(material) -> float | None:
-    """Gc of a material: ``fracture_energy``, or K_IC²(1 − ν²)/E (plane strain), or None.
-
-    E is taken at the material's stress-free state of charge.
-    """
-    extra = material.extra
-    if extra.get("fracture_energy") is not None:
-        return float(extra["fracture_energy"])
-    toughness = extra.get("fracture_toughness")
-    if toughness is None:
-        return None
-    E = float(material.youngs_modulus(material.stress_free_soc))
-    return float(toughness) ** 2 * (1 - material.poissons_ratio**2) / E
 
 
 class FaceValues:

@@ -2,8 +2,9 @@
 
 ``fields/concentration.bp`` (P1 or P2), ``fields/displacement.bp`` (P1 or P2 vector),
 ``fields/stress.bp`` (discontinuous: Cauchy stress tensor, von Mises, hydrostatic, max
-principal stress, volume ratio J), and with plasticity ``fields/plasticity.bp`` (the
-equivalent plastic strain α, cell averages, DG0). Open the ``.bp`` folders in ParaView with
+principal stress, volume ratio J), with plasticity ``fields/plasticity.bp`` (the
+equivalent plastic strain α, cell averages, DG0), and with phase-field fracture
+``fields/damage.bp`` (the damage d, P1). Open the ``.bp`` folders in ParaView with
 the ADIOS2 VTX reader.
 """
 
@@ -26,12 +27,22 @@ class FieldWriter:
         displacement: Displacement function, or None.
         stress_functions: Discontinuous functions sharing one space, or empty.
         plastic: The DG0 equivalent plastic strain, or None without plasticity.
+        damage: The phase-field damage, or None without phase-field fracture.
     """
 
     def __init__(
-        self, folder: Path, comm, concentration, displacement, stress_functions, plastic=None
+        self,
+        folder: Path,
+        comm,
+        concentration,
+        displacement,
+        stress_functions,
+        plastic=None,
+        damage=None,
     ):
         self._writers = [VTXWriter(comm, folder / "concentration.bp", [concentration], "BP4")]
+        if damage is not None:
+            self._writers.append(VTXWriter(comm, folder / "damage.bp", [damage], "BP4"))
         if plastic is not None:
             self._writers.append(VTXWriter(comm, folder / "plasticity.bp", [plastic], "BP4"))
         if displacement is not None:

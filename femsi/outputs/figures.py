@@ -30,6 +30,7 @@ def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict 
         ("von_mises_Pa", stress.von_mises),
         ("max_principal_Pa", stress.max_principal),
         ("concentration_mol_m3", model.c),
+        *((("damage", model.phase_field.d),) if getattr(model, "phase_field", None) else ()),
     ):
         g = fem.Function(P1)
         g.interpolate(f)
@@ -114,15 +115,18 @@ def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
     if snapshot["clip"]:
         warped = warped.clip(normal="y", origin=(0.0, 0.0, 0.0), invert=True)
     written = []
-    for name, title in (
+    views = [
         ("hydrostatic_stress_Pa", "hydrostatic stress [Pa]"),
         ("von_mises_Pa", "von Mises stress [Pa]"),
-    ):
+    ]
+    if "damage" in snapshot["fields"]:
+        views.append(("damage", "damage [-]"))
+    for name, title in views:
         plotter = pyvista.Plotter(off_screen=True, window_size=(900, 700))
         plotter.add_mesh(
             warped,
             scalars=name,
-            cmap="coolwarm" if "hydro" in name else "viridis",
+            cmap="coolwarm" if "hydro" in name else ("magma_r" if name == "damage" else "viridis"),
             scalar_bar_args={
                 "title": title,
                 "vertical": True,
@@ -228,6 +232,10 @@ def render_figures(folder: Path, rows, snapshots, regions, probes) -> list[Path]
         from femsi.outputs.cell_figures import plot_cell_history
 
         written += plot_cell_history(rows, folder)
+    if rows and "crack_area_m2" in rows[0]:
+        from femsi.outputs.phase_field import plot_crack_history
+
+        written += plot_crack_history(rows, folder)
     for snapshot in snapshots:
         written += render_snapshot(snapshot, folder)
     return written

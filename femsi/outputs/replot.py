@@ -24,6 +24,7 @@ FIELDS = {
     "hydrostatic_stress": ("hydrostatic_stress_Pa", "hydrostatic stress [Pa]", "coolwarm"),
     "concentration": ("concentration_mol_m3", "concentration [mol/m^3]", "plasma"),
     "displacement": ("u", "displacement magnitude [m]", "cividis"),
+    "damage": ("damage", "damage [-]", "magma_r"),
 }
 AXES = {"x": (1.0, 0.0, 0.0), "y": (0.0, 1.0, 0.0), "z": (0.0, 0.0, 1.0)}
 
@@ -94,6 +95,8 @@ def _grid(path: Path, field: str, deformed: bool):
 
     grid = pyvista.read(path)
     name = FIELDS[field][0]
+    if name not in grid.point_data:
+        raise InputError("--field", f"this run has no {field!r} (damage needs phase_field)")
     data = grid.point_data[name]
     grid.point_data["value"] = np.linalg.norm(data, axis=1) if data.ndim == 2 else data
     if deformed:

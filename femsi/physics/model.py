@@ -18,6 +18,12 @@ the operator's measure restricted to the plastic cells and the ordinary measure 
 the others. The hydrostatic Cauchy stress of J2 plasticity is elastic (plastic flow is
 isochoric): σ_h = K ln(J_e)/J_e for Hencky elasticity (K (tr ε - 3 e*) at small strain),
 a UFL expression of (u, c) with no history, which the coupling uses.
+
+Phase-field fracture (the ``phase_field`` section, small strain): the elastic energy density
+becomes the degraded g(d) ψ⁺ + ψ⁻ of :class:`~femsi.physics.phase_field.PhaseField` (in the
+cracking regions; ψ elsewhere), of the elastic strain ε(u) - ε*, and the reported stress is
+its derivative. The damage and its solve live in that object and in
+:mod:`femsi.solvers.staggered`.
 """
 
 from __future__ import annotations
@@ -28,9 +34,10 @@ import ufl
 from dolfinx import fem
 
 import femsi.compat  # noqa: F401
-from femsi.config.schema import Cell, Physics
+from femsi.config.schema import Cell, PhaseFieldFracture, Physics
 from femsi.geometry.model import MeshModel
 from femsi.materials import Material
+from femsi.materials.fracture import fracture_energy
 from femsi.physics.constraints import consistent_dofs, displacement_bcs
 from femsi.physics.diffusion import FARADAY, GAS_CONSTANT, diffusion_residual, stress_flux
 from femsi.physics.elasticity import (
@@ -50,6 +57,7 @@ from femsi.physics.kinematics import (
 )
 from femsi.physics.material_fields import MaterialFields
 from femsi.physics.measures import Measures, default_mechanics_degree
+from femsi.physics.phase_field import InitialCrack, PhaseField, PhaseFieldSettings
 from femsi.physics.plasticity import PlasticMaterial
 from femsi.physics.plasticity.operator import QuadratureConstitutive
 from femsi.physics.plasticity.projection import QuadratureProjector
@@ -64,6 +72,7 @@ class CoupledModel:
         materials: Region name to material.
         physics: The ``physics`` config section.
         cell: The ``cell`` section of a body in a die (plate and walls), or None.
+        phase_field: The ``phase_field`` section (small strain only), or None.
     """
 
     def __init__(
@@ -72,9 +81,13 @@ class CoupledModel:
         materials: dict[str, Material],
         physics: Physics,
         cell: Cell | None = None,
+        phase_field: PhaseFieldFracture | None = None,
     ):
         self.model = model
         self.cell = cell
+        self.phase_field_config = phase_field
+        #: The damage field and its forms with phase-field fracture, else None.
+        self.phase_field: PhaseField | None = None
         self.mesh = model.mesh
         self.physics = physics
         self.materials = materials
@@ -258,6 +271,11 @@ class CoupledModel:
             density = small_strain_energy(u, eps_star, mu, lmbda, f)
             self.elastic_stress = small_strain_stress(u, eps_star, mu, lmbda, f)
             self.output_stress = small_strain_stress(u, eps_star, mu, lmbda, f, axis_limit=True)
+            if self.phase_field_config is not None:
+                pf = self._build_phase_field(small_strain(u, f) - eps_star, mu, lmbda)
+                density = pf.energy_density
+                self.elastic_stress = pf.stress(small_strain(u, f) - eps_star)
+                self.output_stress = pf.stress(small_strain(u, f, axis_limit=True) - eps_star)
             self.output_volume_ratio = 1 + ufl.tr(small_strain(u, f, axis_limit=True))
             dilatation = ufl.tr(small_strain(u, f))
             self.volume_ratio = 1 + dilatation
@@ -358,6 +376,39 @@ class CoupledModel:
         if self.physics.mechanics == "small_strain":
             return small_strain_energy_density(grad_u, eigenstrain(c, omega, c_ref), mu, lmbda)
         return neo_hookean_energy_density(grad_u, swelling_ratio(c, omega, c_ref), mu, lmbda)
+
+    def _build_phase_field(self, elastic_strain, mu, lmbda) -> PhaseField:
+        """The damage field over the cracking regions (:mod:`femsi.physics.phase_field`)."""
+        config = self.phase_field_config
+        settings = PhaseFieldSettings(
+            length_scale=config.length_scale,
+            model=config.model,
+            split=config.split,
+            irreversibility=config.irreversibility,
+            residual_stiffness=config.residual_stiffness,
+        )
+        energies = {r: fracture_energy(self.materials[r]) for r in config.regions}
+        cracks = [InitialCrack(c.start, c.end) for c in config.initial_cracks]
+        self.phase_field = PhaseField(
+            self.model,
+            self.measures,
+            self.u,
+            elastic_strain,
+            mu,
+            lmbda,
+            config.regions,
+            energies,
+            settings,
+            cracks,
+            # Like the other residuals: per unit volume L³ (area L² in plane strain).
+            reference_volume=self.length_scale**3 / self.depth,
+            energy_regions=(
+                [r for r in self.model.regions if r not in self.plastic_regions]
+                if self.plastic_regions
+                else None
+            ),
+        )
+        return self.phase_field
 
     def _build_plasticity(self, swelling_input, E, nu) -> QuadratureConstitutive:
         """The quadrature-point J2 operator over the mesh, flowing in the plastic regions."""
@@ -651,8 +702,13 @@ class CoupledModel:
 
     @property
     def mechanics_is_linear(self) -> bool:
-        """Whether the mechanics residual is linear in u (small strain, elastic)."""
-        return self.physics.mechanics == "small_strain" and not self.plastic_regions
+        """Whether the mechanics residual is linear in u (small strain, elastic, no split)."""
+        split = self.phase_field_config.split if self.phase_field_config else "none"
+        return (
+            self.physics.mechanics == "small_strain"
+            and not self.plastic_regions
+            and split == "none"
+        )
 
 
 def _derivative(form, unknown, trial):
