@@ -65,3 +65,19 @@ def run_study(tmp_path):
         return femsi.run(config, out, progress=False)
 
     return _run
+
+
+@pytest.fixture
+def jit_calls(monkeypatch) -> dict:
+    """Counts FFCx JIT compilations from now on: ``jit_calls["n"]``."""
+    import dolfinx.jit  # after femsi, which loads MPI first
+
+    calls = {"n": 0}
+    original = dolfinx.jit.ffcx_jit
+
+    def counting(*args, **kwargs):
+        calls["n"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(dolfinx.jit, "ffcx_jit", counting)
+    return calls

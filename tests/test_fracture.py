@@ -81,18 +81,9 @@ def test_inclined_centre_crack_mixed_mode():
     assert result.G_spread < 0.01
 
 
-def test_forms_are_compiled_once_for_all_tips_and_rings(monkeypatch):
-    import dolfinx.jit
-
+def test_forms_are_compiled_once_for_all_tips_and_rings(request):
     tips, integral, _ = solve_plate("centre", 0.5, mesh_size=0.4, tip_size=0.02)
-    calls = {"n": 0}
-    original = dolfinx.jit.ffcx_jit
-
-    def counting(*args, **kwargs):
-        calls["n"] += 1
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(dolfinx.jit, "ffcx_jit", counting)
+    calls = request.getfixturevalue("jit_calls")
     for tip in tips:
         integral.evaluate(tip.point, tip.direction, RINGS)
     assert calls["n"] == 0

@@ -218,20 +218,11 @@ def test_model_strain_energy_density_is_the_energy_of_the_mechanics_forms():
         assert abs(expected) > 0
 
 
-def test_forms_are_compiled_once_for_tips_rings_and_stations(monkeypatch):
-    import dolfinx.jit
-
+def test_forms_are_compiled_once_for_tips_rings_and_stations(request):
     mesh_model, tips = plate_model(mesh_size=0.5, tip_size=0.02)
     model = CoupledModel(mesh_model, {"plate": amorphous_si()}, Physics(mechanics="small_strain"))
     integral = DomainIntegral.for_model(model)
-    calls = {"n": 0}
-    original = dolfinx.jit.ffcx_jit
-
-    def counting(*args, **kwargs):
-        calls["n"] += 1
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(dolfinx.jit, "ffcx_jit", counting)
+    calls = request.getfixturevalue("jit_calls")
     for tip in tips:
         integral.evaluate(tip.point, tip.direction, RINGS)
     assert calls["n"] == 0

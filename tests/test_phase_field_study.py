@@ -285,17 +285,8 @@ def test_phase_field_forms_carry_explicit_degrees():
     assert pf.degree == 2  # P1 damage: its mass term exactly; the history at these points
 
 
-def test_phase_field_forms_compile_once_per_run(monkeypatch, run_study):
-    import dolfinx.jit
-
-    calls = {"n": 0}
-    original = dolfinx.jit.ffcx_jit
-
-    def counting(*args, **kwargs):
-        calls["n"] += 1
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(dolfinx.jit, "ffcx_jit", counting)
+def test_phase_field_forms_compile_once_per_run(jit_calls, run_study):
+    calls = jit_calls
     counts = []
     for until in (0.49, 0.46):  # 20 and 80 steps, the second with damage
         calls["n"] = 0
