@@ -235,13 +235,15 @@ class _Runner:
         pf = self.model.phase_field
         if pf is None:
             return
-        length, h = pf.settings.length_scale, pf.mesh_size
-        if length < 2 * h * (1 - 1e-9):
-            raise InputError(
-                "phase_field.length_scale",
-                f"{length:.3g} m is less than twice the largest cell ({h:.3g} m) in the cracking "
-                f"regions {', '.join(pf.regions)}: refine the mesh there or raise the length",
-            )
+        per_region = isinstance(pf.settings.length_scale, dict)
+        for region in pf.regions:
+            length, h = pf.settings.length_of(region), pf.mesh_sizes[region]
+            if length < 2 * h * (1 - 1e-9):
+                raise InputError(
+                    f"phase_field.length_scale{'.' + region if per_region else ''}",
+                    f"{length:.3g} m is less than twice the largest cell ({h:.3g} m) in the "
+                    f"cracking region {region}: refine the mesh there or raise the length",
+                )
 
     def _material_sources(self) -> dict:
         data = {}

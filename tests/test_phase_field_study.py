@@ -133,8 +133,8 @@ def test_phase_field_outputs_fields_and_summary(run_study, tmp_path):
     assert (out / "figures" / "crack.png").is_file()
     assert any(p.name.endswith("_damage.png") for p in (out / "figures").iterdir())
     block = result.summary["phase_field"]
-    assert block["length_scale_m"] == pytest.approx(L)
-    assert block["largest_cell_m"] == pytest.approx(10e-9, rel=1e-9)
+    assert block["length_scale_m"] == {"film": pytest.approx(L)}
+    assert block["largest_cell_m"] == {"film": pytest.approx(10e-9, rel=1e-9)}
     assert block["fracture_energy_J_m2"]["film"]["value"] == GC
     assert "pharr2013" in block["fracture_energy_J_m2"]["film"]["source"]
     onset = block["crack_onset"]
@@ -207,6 +207,9 @@ def test_an_initial_crack_is_fully_damaged_from_the_start(run_study):
         ({"phase_field": {"regions": []}}, "phase_field.regions", "at least 1"),
         ({"phase_field": {"length_scale": "-1 nm"}}, "phase_field.length_scale", ""),
         ({"phase_field": {"length_scale": "1 s"}}, "phase_field.length_scale", "length"),
+        ({"phase_field": {"length_scale": {"film": "25 nm", "substrate": "50 nm"}}},
+         "phase_field.length_scale.substrate", "not a cracking region"),
+        ({"phase_field": {"length_scale": {}}}, "phase_field.length_scale", "no length"),
         ({"phase_field": {"model": "AT3"}}, "phase_field.model", ""),
         ({"phase_field": {"split": "miehe"}}, "phase_field.split", ""),
         ({"phase_field": {"staggered": {"tolerance": 0}}}, "phase_field.staggered.tolerance", ""),
@@ -265,6 +268,58 @@ def test_a_length_scale_below_twice_the_cell_size_is_an_input_error(tmp_path):
         femsi.run(load_config(tree), tmp_path / "short", progress=False)
     assert info.value.field == "phase_field.length_scale"
     assert "twice the largest cell" in info.value.message
+    assert not (tmp_path / "short").exists()
+
+
+def _film_on_substrate(length_scale) -> dict:
+    """The AT2 film of :func:`_film_study` on an inert, uncracking substrate that may crack."""
+    tree = _film_study("AT2", "none", until=0.455)
+    tree["geometry"] = {**FILM, "substrate_thickness": "50 nm"}
+    tree["materials"] = {
+        "film": SILICON,
+        "substrate": {"base": "llzo", "fracture_energy": "100 J/m^2"},
+    }
+    tree["phase_field"] = {
+        **tree["phase_field"],
+        "regions": ["film", "substrate"],
+        "length_scale": length_scale,
+    }
+    return tree
+
+
+def test_a_length_scale_per_region_sets_each_region_strength(run_study):
+    """A mapping of lengths: the film alone, ``{film: 25 nm}``, peaks at the closed-form AT2
+    strength (9/16) √(E G_c/(6 l (1 - ν))) = 1.13933 GPa (Tanné et al. 2018). On a substrate
+    that may crack too (the substrate changes the film's stress state: no closed form), the
+    film with l = 25 nm and the substrate with 100 nm peaks where the film does with 25 nm
+    everywhere (1.320 against 1.338 GPa), far from the film with 100 nm everywhere (1.056)."""
+    tree = _film_study("AT2", "none", until=0.455)
+    tree["phase_field"]["length_scale"] = {"film": "25 nm"}
+    alone = [r["film.mean_inplane_stress_Pa"] for r in run_study(tree).rows]
+    reference = 9 / 16 * math.sqrt(E * GC / (6 * L * (1 - NU)))
+    assert max(alone) == pytest.approx(reference, rel=1e-3)
+    peaks = {}
+    for label, lengths in (
+        ("per_region", {"film": "25 nm", "substrate": "100 nm"}),
+        ("short", "25 nm"),
+        ("long", "100 nm"),
+    ):
+        result = run_study(_film_on_substrate(lengths), name=label)
+        peaks[label] = max(r["film.mean_inplane_stress_Pa"] for r in result.rows)
+        if label == "per_region":
+            block = result.summary["phase_field"]
+            assert block["length_scale_m"] == {
+                "film": pytest.approx(L), "substrate": pytest.approx(1e-7)
+            }  # fmt: skip
+    assert peaks["per_region"] == pytest.approx(peaks["short"], rel=0.02)
+    assert peaks["long"] < 0.9 * peaks["short"]  # measured 0.79 (1.056 against 1.338 GPa)
+
+
+def test_a_region_length_below_twice_its_cells_names_the_region(tmp_path):
+    tree = _film_on_substrate({"film": "25 nm", "substrate": "15 nm"})
+    with pytest.raises(femsi.InputError) as info:
+        femsi.run(load_config(tree), tmp_path / "short", progress=False)
+    assert info.value.field == "phase_field.length_scale.substrate"
     assert not (tmp_path / "short").exists()
 
 

@@ -350,6 +350,21 @@ def _check_phase_field(study: Study, materials: dict[str, Material]) -> None:
             )
     if len(set(pf.regions)) != len(pf.regions):
         raise InputError("phase_field.regions", "lists a region twice")
+    if isinstance(pf.length_scale, dict):
+        for region in pf.length_scale:
+            if region not in pf.regions:
+                raise InputError(
+                    f"phase_field.length_scale.{region}",
+                    f"{region!r} is not a cracking region (phase_field.regions: "
+                    f"{', '.join(pf.regions)})",
+                )
+        for region in pf.regions:
+            if region not in pf.length_scale:
+                raise InputError(
+                    "phase_field.length_scale",
+                    f"no length for the cracking region {region!r}: give one per region "
+                    "or a single length",
+                )
     if physics.stress_diffusion_coupling:
         raise InputError(
             "physics.stress_diffusion_coupling", "is not available with phase_field yet"

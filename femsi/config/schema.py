@@ -594,7 +594,8 @@ class PhaseFieldFracture(Section):
     ``model`` is the Ambrosio-Tortorelli regularisation (AT1: elastic until a strength,
     AT2: damage from the first load), ``split`` the part of the elastic energy that cracks,
     ``length_scale`` the width of the smeared crack (it sets the strength, and must be at
-    least twice the largest cell in the cracking regions). ``irreversibility`` defaults to
+    least twice the largest cell in the cracking regions): one length, or one per cracking
+    region (``{particle: 20 nm, electrolyte: 50 nm}``). ``irreversibility`` defaults to
     ``history`` for AT2 and ``bounds`` for AT1. The fracture energy of each region is its
     material's ``fracture_energy``, or G_c = K_IC² (1 - ν²)/E from its
     ``fracture_toughness``.
@@ -603,7 +604,7 @@ class PhaseFieldFracture(Section):
     model: Literal["AT1", "AT2"] = "AT2"
     split: Literal["none", "volumetric_deviatoric", "spectral"] = "spectral"
     irreversibility: Literal["history", "bounds"]
-    length_scale: PositiveLength
+    length_scale: PositiveLength | dict[str, PositiveLength]
     regions: Annotated[list[str], Field(min_length=1)]
     residual_stiffness: Annotated[float, Field(ge=0, lt=1)] = 1e-6
     initial_cracks: list[InitialCrack] = Field(default_factory=list)

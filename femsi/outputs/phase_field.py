@@ -84,8 +84,8 @@ class PhaseFieldOutputs:
         return {
             "crack_onset": self.onset,
             "onset_damage": self.onset_damage,
-            "length_scale_m": pf.settings.length_scale,
-            "largest_cell_m": pf.mesh_size,
+            "length_scale_m": {r: pf.settings.length_of(r) for r in pf.regions},
+            "largest_cell_m": pf.mesh_sizes,
             "fracture_energy_J_m2": {
                 region: {
                     "value": fracture_energy(materials[region]),

@@ -32,7 +32,7 @@ Function of that degree, evaluated from one compiled Expression of ψ⁺.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from mpi4py import MPI
@@ -60,14 +60,15 @@ class PhaseFieldSettings:
     """The model choices of phase-field fracture.
 
     Attributes:
-        length_scale: Regularisation length l, m.
+        length_scale: Regularisation length l, m: one for every cracking region, or one per
+            region (a mapping region → l).
         model: ``AT1`` or ``AT2``.
         split: ``none``, ``volumetric_deviatoric`` or ``spectral``.
         irreversibility: ``history`` or ``bounds`` (module docstring).
         residual_stiffness: k in g(d) = (1 - d)² + k.
     """
 
-    length_scale: float
+    length_scale: float | Mapping[str, float]
     model: str = "AT2"
     split: str = "spectral"
     irreversibility: str = "history"
@@ -76,8 +77,18 @@ class PhaseFieldSettings:
     def __post_init__(self):
         if self.irreversibility not in IRREVERSIBILITY:
             raise ValueError(f"irreversibility must be one of {IRREVERSIBILITY}")
-        if self.length_scale <= 0:
+        lengths = (
+            self.length_scale.values() if isinstance(self.length_scale, Mapping)
+            else [self.length_scale]
+        )  # fmt: skip
+        if any(not length > 0 for length in lengths):
             raise ValueError("the length scale must be positive")
+
+    def length_of(self, region: str) -> float:
+        """The length scale l of a cracking region, m."""
+        if isinstance(self.length_scale, Mapping):
+            return float(self.length_scale[region])
+        return float(self.length_scale)
 
 
 @dataclass(frozen=True)
@@ -136,7 +147,7 @@ class PhaseField:
         self.history = settings.irreversibility == "history"
         self.bounded = reg.needs_bounds or not self.history
         self.formulation = model.formulation
-        length = settings.length_scale
+        lengths = {region: settings.length_of(region) for region in regions}
         axisymmetric = int(model.formulation == "axisymmetric")
         #: Quadrature degree of the damage forms and of the history.
         self.degree = max(2 + axisymmetric, measures.mechanics_degree)
@@ -162,6 +173,14 @@ class PhaseField:
         self.indicator.x.scatter_forward()
         self.fracture_energy.x.scatter_forward()
         self._crack_cells = np.unique(np.concatenate(crack_cells)).astype(np.int32)
+        if len(set(lengths.values())) == 1:
+            length = next(iter(lengths.values()))
+        else:  # one l per region: a cell-wise field
+            length = fem.Function(dg0, name="length_scale")
+            length.x.array[:] = max(lengths.values())
+            for region in self.regions:
+                length.x.array[model.cells_of(region)] = lengths[region]
+            length.x.scatter_forward()
         gc_ref = max(fracture_energy[r] for r in self.regions)
 
         psi_plus, psi_minus = split_energy(
@@ -189,7 +208,7 @@ class PhaseField:
         v, trial = ufl.TestFunction(self.V), ufl.TrialFunction(self.V)
         gc = self.fracture_energy
         density = reg.crack_density(self.d, ufl.grad(self.d), length)
-        scale = length / (gc_ref * reference_volume)
+        scale = max(lengths.values()) / (gc_ref * reference_volume)
         damage_energy = scale * (degradation(self.d, 0.0) * driving + gc * density) * dx_c
         self.residual = ufl.derivative(damage_energy, self.d, v)
         self.jacobian = ufl.derivative(self.residual, self.d, trial)
@@ -202,7 +221,9 @@ class PhaseField:
         #: True when the residual is linear in d with no bounds (AT2 with a history).
         self.linear = not self.bounded
 
-        self._mesh_size = self._largest_cell()
+        #: The longest cell edge of each cracking region, m.
+        self.mesh_sizes = {r: self._largest_cell(model.cells_of(r)) for r in self.regions}
+        self._mesh_size = max(self.mesh_sizes.values())
         self.bcs = self._conditions(initial_cracks)
         self.d_n.x.array[:] = self.d.x.array
         # Scalars, compiled once.
@@ -214,10 +235,11 @@ class PhaseField:
 
     # ------------------------------------------------------------------ set-up
 
-    def _largest_cell(self) -> float:
+    def _largest_cell(self, cells: np.ndarray) -> float:
         mesh = self.mesh
         tdim = mesh.topology.dim
-        local = self._crack_cells[self._crack_cells < mesh.topology.index_map(tdim).size_local]
+        cells = np.asarray(cells, dtype=np.int32)
+        local = cells[cells < mesh.topology.index_map(tdim).size_local]
         h = cell_sizes(mesh._cpp_object, tdim, local) if local.size else np.zeros(0)
         return float(mesh.comm.allreduce(float(h.max()) if h.size else 0.0, op=MPI.MAX))
 
