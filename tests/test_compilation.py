@@ -6,17 +6,9 @@ import femsi
 from tests.conftest import study
 
 
-def _jit_calls(monkeypatch, tmp_path, steps: int, physics: dict | None = None) -> int:
-    import dolfinx.jit  # after femsi, which loads MPI first
-
-    calls = {"n": 0}
-    original = dolfinx.jit.ffcx_jit
-
-    def counting(*args, **kwargs):
-        calls["n"] += 1
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(dolfinx.jit, "ffcx_jit", counting)
+def _compilations(calls: dict, tmp_path, steps: int, physics: dict | None = None) -> int:
+    """FFCx compilations of one run of ``steps`` steps (``calls``: the jit_calls fixture)."""
+    calls["n"] = 0
     tree = study(
         geometry={
             "type": "particle_in_matrix",
@@ -36,13 +28,13 @@ def _jit_calls(monkeypatch, tmp_path, steps: int, physics: dict | None = None) -
     return calls["n"]
 
 
-def test_compilations_do_not_grow_with_the_number_of_steps(monkeypatch, tmp_path):
-    few = _jit_calls(monkeypatch, tmp_path, 2)
-    many = _jit_calls(monkeypatch, tmp_path, 8)
+def test_compilations_do_not_grow_with_the_number_of_steps(jit_calls, tmp_path):
+    few = _compilations(jit_calls, tmp_path, 2)
+    many = _compilations(jit_calls, tmp_path, 8)
     assert few == many > 0
 
 
-def test_plastic_coupled_kinetic_forms_compile_once_per_run(monkeypatch, tmp_path):
+def test_plastic_coupled_kinetic_forms_compile_once_per_run(jit_calls, tmp_path):
     # Plasticity (quadrature operator and its Expression), the monolithic (c, u, σ_h, φ)
     # blocks and Butler-Volmer kinetics: still no compilation per step.
     physics = {
@@ -53,6 +45,6 @@ def test_plastic_coupled_kinetic_forms_compile_once_per_run(monkeypatch, tmp_pat
         "stress_diffusion_coupling": True,
         "surface_kinetics": "butler_volmer",
     }
-    few = _jit_calls(monkeypatch, tmp_path, 2, physics)
-    many = _jit_calls(monkeypatch, tmp_path, 5, physics)
+    few = _compilations(jit_calls, tmp_path, 2, physics)
+    many = _compilations(jit_calls, tmp_path, 5, physics)
     assert few == many > 0

@@ -100,6 +100,37 @@ def tip_size_fields(layouts: list[CrackLayout], far_size: float) -> list[int]:
     return fields
 
 
+def split_crack(dimension: int, group: int, open_entities: list[int] | None = None) -> None:
+    """Duplicate the nodes of a meshed crack (a physical group) with Gmsh's Crack plugin.
+
+    Every plugin option is set, because they outlive ``gmsh.finalize``. Call
+    :func:`renumber` once all cracks are split.
+
+    Args:
+        dimension: Dimension of the crack entities (1: curves in 2D, 2: surfaces in 3D).
+        group: Physical tag of the crack entities.
+        open_entities: Entities of dimension ``dimension - 1`` whose nodes are split too (the
+            crack's open boundary: a mouth on the outer surface, an end on the axis). They are
+            put in a physical group for the plugin, removed again afterwards.
+    """
+    gmsh.plugin.setNumber("Crack", "Dimension", dimension)
+    gmsh.plugin.setNumber("Crack", "PhysicalGroup", group)
+    gmsh.plugin.setNumber("Crack", "OpenBoundaryPhysicalGroup", 0)
+    open_group = None
+    if open_entities:
+        open_group = gmsh.model.addPhysicalGroup(dimension - 1, list(open_entities))
+        gmsh.plugin.setNumber("Crack", "OpenBoundaryPhysicalGroup", open_group)
+    gmsh.plugin.run("Crack")
+    if open_group is not None:
+        gmsh.model.removePhysicalGroups([(dimension - 1, open_group)])
+
+
+def renumber() -> None:
+    """Renumber nodes and elements contiguously (after the Crack plugin added nodes)."""
+    gmsh.model.mesh.renumberNodes()
+    gmsh.model.mesh.renumberElements()
+
+
 def open_cracks(groups: list[tuple[int, list[tuple[float, float]]]], tol: float) -> None:
     """Duplicate the nodes of embedded crack curves (after meshing), then renumber.
 
@@ -111,10 +142,6 @@ def open_cracks(groups: list[tuple[int, list[tuple[float, float]]]], tol: float)
     if not groups:
         return
     for tag, opens in groups:
-        gmsh.plugin.setNumber("Crack", "Dimension", 1)
-        gmsh.plugin.setNumber("Crack", "PhysicalGroup", tag)
-        # plugin options outlive gmsh.finalize: always set the open boundary
-        gmsh.plugin.setNumber("Crack", "OpenBoundaryPhysicalGroup", 0)
         points = [
             t
             for _, t in gmsh.model.getEntities(0)
@@ -122,15 +149,8 @@ def open_cracks(groups: list[tuple[int, list[tuple[float, float]]]], tol: float)
                 np.hypot(*(gmsh.model.getValue(0, t, [])[:2] - np.array(p))) < tol for p in opens
             )
         ]
-        group = None
-        if points:
-            group = gmsh.model.addPhysicalGroup(0, points)
-            gmsh.plugin.setNumber("Crack", "OpenBoundaryPhysicalGroup", group)
-        gmsh.plugin.run("Crack")
-        if group is not None:
-            gmsh.model.removePhysicalGroups([(0, group)])
-    gmsh.model.mesh.renumberNodes()
-    gmsh.model.mesh.renumberElements()
+        split_crack(1, tag, points)
+    renumber()
 
 
 def curve_group(key: str | int, field: str) -> int:
@@ -259,18 +279,11 @@ def open_tagged(groups: list[tuple[int, list[tuple[float, float]]]]) -> None:
     for tag, opens in groups:
         node_tags, coords, _ = gmsh.model.mesh.getNodes()
         xy = coords.reshape(-1, 3)[:, :2]
-        gmsh.plugin.setNumber("Crack", "Dimension", 1)
-        gmsh.plugin.setNumber("Crack", "PhysicalGroup", tag)
-        gmsh.plugin.setNumber("Crack", "OpenBoundaryPhysicalGroup", 0)
-        group = None
+        points = []
         if opens:
             point = gmsh.model.addDiscreteEntity(0)
             mouths = [int(node_tags[np.argmin(np.linalg.norm(xy - p, axis=1))]) for p in opens]
             gmsh.model.mesh.addElementsByType(point, 15, [], mouths)
-            group = gmsh.model.addPhysicalGroup(0, [point])
-            gmsh.plugin.setNumber("Crack", "OpenBoundaryPhysicalGroup", group)
-        gmsh.plugin.run("Crack")
-        if group is not None:
-            gmsh.model.removePhysicalGroups([(0, group)])
-    gmsh.model.mesh.renumberNodes()
-    gmsh.model.mesh.renumberElements()
+            points = [point]
+        split_crack(1, tag, points)
+    renumber()

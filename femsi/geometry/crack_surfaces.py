@@ -27,7 +27,7 @@ import numpy as np
 from femsi.config.cracks import CrackLayout
 from femsi.errors import InputError
 from femsi.geometry.crack_front import CrackSurface, analyse_crack
-from femsi.geometry.crack_plugin import CRACK_TAG, GRADING
+from femsi.geometry.crack_plugin import CRACK_TAG, GRADING, renumber, split_crack
 
 #: Gmsh element types: linear triangle, linear tetrahedron.
 _TRIANGLE, _TETRAHEDRON = 2, 4
@@ -216,20 +216,12 @@ def open_surfaces(groups: list[tuple[int, CrackSurface]], node_tags: np.ndarray)
     for tag, surface in groups:
         if surface.mirror:
             continue
-        gmsh.plugin.setNumber("Crack", "Dimension", 2)
-        gmsh.plugin.setNumber("Crack", "PhysicalGroup", tag)
-        # plugin options outlive gmsh.finalize: always set the open boundary
-        gmsh.plugin.setNumber("Crack", "OpenBoundaryPhysicalGroup", 0)
-        group = curve = None
-        if len(surface.open_edges):
-            curve = gmsh.model.addDiscreteEntity(1)
-            lines = node_tags[surface.open_edges].ravel().tolist()
-            gmsh.model.mesh.addElementsByType(curve, 1, [], lines)
-            group = gmsh.model.addPhysicalGroup(1, [curve])
-            gmsh.plugin.setNumber("Crack", "OpenBoundaryPhysicalGroup", group)
-        gmsh.plugin.run("Crack")
-        if group is not None:
-            gmsh.model.removePhysicalGroups([(1, group)])
-            gmsh.model.removeEntities([(1, curve)])
-    gmsh.model.mesh.renumberNodes()
-    gmsh.model.mesh.renumberElements()
+        if not len(surface.open_edges):
+            split_crack(2, tag)
+            continue
+        curve = gmsh.model.addDiscreteEntity(1)
+        lines = node_tags[surface.open_edges].ravel().tolist()
+        gmsh.model.mesh.addElementsByType(curve, 1, [], lines)
+        split_crack(2, tag, [curve])
+        gmsh.model.removeEntities([(1, curve)])
+    renumber()

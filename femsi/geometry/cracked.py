@@ -29,6 +29,7 @@ import numpy as np
 
 import femsi.compat  # noqa: F401
 from femsi.errors import InputError
+from femsi.geometry.crack_plugin import renumber, split_crack
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.model import MeshModel
 
@@ -159,21 +160,13 @@ def cracked_plate(
             gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
             gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
             gmsh.model.mesh.generate(2)
-            gmsh.plugin.setNumber("Crack", "Dimension", 1)
-            gmsh.plugin.setNumber("Crack", "PhysicalGroup", _CRACK)
-            # plugin options outlive gmsh.finalize: reset the one an edge crack sets
-            gmsh.plugin.setNumber("Crack", "OpenBoundaryPhysicalGroup", 0)
-            if kind == "edge":
-                mouth = [
-                    t
-                    for _, t in gmsh.model.getEntities(0)
-                    if np.hypot(*gmsh.model.getValue(0, t, [])[:2]) < 1e-9 * b
-                ]
-                gmsh.model.addPhysicalGroup(0, mouth, 99)
-                gmsh.plugin.setNumber("Crack", "OpenBoundaryPhysicalGroup", 99)
-            gmsh.plugin.run("Crack")
-            gmsh.model.mesh.renumberNodes()
-            gmsh.model.mesh.renumberElements()
+            mouth = [
+                t
+                for _, t in gmsh.model.getEntities(0)
+                if kind == "edge" and np.hypot(*gmsh.model.getValue(0, t, [])[:2]) < 1e-9 * b
+            ]
+            split_crack(1, _CRACK, mouth)
+            renumber()
         data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=2)
     surfaces = {"top": _TOP, "bottom": _BOTTOM, "left": _LEFT, "right": _RIGHT, "crack": _CRACK}
     model = MeshModel(

@@ -54,6 +54,7 @@ from femsi.config.cracks import CrackLayout, FrontLayout
 from femsi.errors import InputError
 from femsi.materials.fracture import fracture_energy
 from femsi.outputs.crack_fronts import FRONT_COLUMNS, FrontCrack, plot_front
+from femsi.outputs.figures import time_unit
 from femsi.parallel import ScalarForm
 from femsi.physics.fracture import DomainIntegral
 
@@ -304,11 +305,7 @@ def plot_crack_G(rows: list[dict], cracks: dict[str, dict], folder: Path) -> lis
     import matplotlib.pyplot as plt
 
     t = np.array([r["time_s"] for r in rows])
-    unit, scale = (
-        ("h", 3600.0)
-        if t.max(initial=0) > 3 * 3600
-        else (("min", 60.0) if t.max(initial=0) > 180 else ("s", 1.0))
-    )
+    unit, scale = time_unit(t)
     soc = np.array([r["soc"] for r in rows])
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     gcs = {}

@@ -153,6 +153,14 @@ def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
     return written
 
 
+def time_unit(t: np.ndarray) -> tuple[str, float]:
+    """The unit a time axis reads best in (s, min or h) and seconds per unit."""
+    end = t.max(initial=0)
+    if end > 3 * 3600:
+        return "h", 3600.0
+    return ("min", 60.0) if end > 180 else ("s", 1.0)
+
+
 def plot_timeseries(
     rows: list[dict], regions: list[str], probes: list[str], folder: Path
 ) -> list[Path]:
@@ -163,11 +171,7 @@ def plot_timeseries(
     import matplotlib.pyplot as plt
 
     t = np.array([r["time_s"] for r in rows])
-    unit, scale = (
-        ("h", 3600.0)
-        if t.max(initial=0) > 3 * 3600
-        else (("min", 60.0) if t.max(initial=0) > 180 else ("s", 1.0))
-    )
+    unit, scale = time_unit(t)
     written = []
 
     fig, ax = plt.subplots(figsize=(6, 4))

@@ -238,10 +238,7 @@ def critical_size(args) -> int:
         print("femsi: no run has crack results yet; nothing to analyse")
         return 1
     results = critical.analyse(points, plan.cracks)
-    label = {"crack_fraction": "crack_fraction", "cracks.*.length": "crack_length_m"}.get(
-        plan.crack_key or "", "crack_size"
-    )
     paths = critical.write_results(folder, results, plan)
-    print(critical.format_table(results, label))
+    print(critical.format_table(results, critical.size_label(plan)))
     print(f"femsi: wrote {', '.join(str(p) for p in paths)}")
     return 0

@@ -326,17 +326,22 @@ def analyse(points: list[dict], cracks: list[str]) -> list[Critical]:
     return results
 
 
+def size_label(plan_: Plan) -> str:
+    """The name of the swept crack size: ``crack_fraction``, ``crack_length_m`` or neither."""
+    return {"crack_fraction": "crack_fraction", "cracks.*.length": "crack_length_m"}.get(
+        plan_.crack_key or "", "crack_size"
+    )
+
+
 def write_results(folder: Path, results: list[Critical], plan_: Plan) -> list[Path]:
     """``critical_size.csv``, ``critical_size.json`` and ``critical_size.png`` in ``folder``."""
     folder = Path(folder)
-    size_label = {"crack_fraction": "crack_fraction", "cracks.*.length": "crack_length_m"}.get(
-        plan_.crack_key or "", "crack_size"
-    )
+    label = size_label(plan_)
     paths = [folder / name for name in RESULTS]
     with paths[0].open("w", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(
-            ["c_rate", size_label, "crack", "critical_radius_m", "bound", "bracket_low_m",
+            ["c_rate", label, "crack", "critical_radius_m", "bound", "bracket_low_m",
              "bracket_high_m"]
         )  # fmt: skip
         for r in results:
@@ -345,15 +350,15 @@ def write_results(folder: Path, results: list[Critical], plan_: Plan) -> list[Pa
             writer.writerow([r.c_rate, size, r.crack, r.radius_m, r.bound, low, high])
     paths[1].write_text(
         json.dumps(
-            {"crack_size_kind": size_label, "results": [asdict(r) for r in results]}, indent=2
+            {"crack_size_kind": label, "results": [asdict(r) for r in results]}, indent=2
         )
         + "\n"
     )
-    _plot(paths[2], results, size_label)
+    _plot(paths[2], results, label)
     return paths
 
 
-def _plot(path: Path, results: list[Critical], size_label: str) -> None:
+def _plot(path: Path, results: list[Critical], label: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -365,7 +370,7 @@ def _plot(path: Path, results: list[Critical], size_label: str) -> None:
     markers = {"within": "o", "below_smallest": "v", "above_largest": "^"}
     for size in sizes:
         rows = sorted((r for r in overall if r.crack_size == size), key=lambda r: r.c_rate)
-        label = "critical radius" if size is None else f"{size_label} = {size:.3g}"
+        label = "critical radius" if size is None else f"{label} = {size:.3g}"
         rates = [r.c_rate for r in rows]
         ax_map.plot(rates, [r.radius_m * 1e6 for r in rows], "-", color="0.5")
         for r in rows:
@@ -380,7 +385,7 @@ def _plot(path: Path, results: list[Critical], size_label: str) -> None:
     ax_map.set_title("Largest radius with max G < Gc")
     ax_map.legend(fontsize=8)
     for i, r in enumerate(overall):
-        size = "" if r.crack_size is None else f", {size_label} {r.crack_size:.3g}"
+        size = "" if r.crack_size is None else f", {label} {r.crack_size:.3g}"
         ax_ratio.plot(
             [x * 1e6 for x in r.radii_m], r.ratios, "o-", color=f"C{i % 10}",
             label=f"{r.c_rate:g}C{size}",
@@ -402,9 +407,9 @@ def _plot(path: Path, results: list[Critical], size_label: str) -> None:
     plt.close(fig)
 
 
-def format_table(results: list[Critical], size_label: str) -> str:
+def format_table(results: list[Critical], label: str) -> str:
     """A text table of the critical radii (rank-0 printing is the caller's)."""
-    lines = [f"{'C-rate':>8} {size_label:>16} {'crack':>12} {'critical R (um)':>16}  bound"]
+    lines = [f"{'C-rate':>8} {label:>16} {'crack':>12} {'critical R (um)':>16}  bound"]
     for r in results:
         size = "-" if r.crack_size is None else f"{r.crack_size:.4g}"
         lines.append(
