@@ -1,6 +1,6 @@
 """A uniformly swelling sphere bonded in a concentric elastic shell (VERIFICATION.md §2).
 
-Reference: Eshelby / Lamé, as in VERIFICATION.md §2, computed in tests/analytic.py:
+Reference: Eshelby / Lamé, as in VERIFICATION.md §2, computed in tests/support/analytic.py:
 E1 = 80 GPa, ν1 = 0.22, E2 = 20 GPa, ν2 = 0.3, e* = 0.01: infinite matrix p = 253.165 MPa;
 b/a = 2 with a free outer surface 212.766 MPa, with a fixed outer surface 326.409 MPa.
 The particle stress is uniform, -p I.
@@ -12,8 +12,8 @@ import math
 
 import pytest
 
-from tests.analytic import eshelby_pressure
 from tests.conftest import study
+from tests.support.analytic import eshelby_pressure
 
 A = 1e-6
 E1, NU1, E2, NU2, E_STAR = 80e9, 0.22, 20e9, 0.3, 0.01

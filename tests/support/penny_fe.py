@@ -5,7 +5,7 @@ radius a in an infinite body; here a = 1 in a cylinder of radius and half-height
 (axisymmetric) or 10 a (3D), traction σ on the end z = h, the ligament held at u_z = 0, the
 crack face free (the half z ≥ 0 of a body symmetric about the crack plane).
 
-Run as a script (``python -m tests.penny_fe``, also under ``mpirun``) it prints G and K of
+Run as a script (``python -m tests.support.penny_fe``, also under ``mpirun``) it prints G and K of
 both models as JSON, for the serial-versus-parallel test.
 """
 
@@ -28,8 +28,8 @@ from femsi.physics.fracture import DomainIntegral
 from femsi.physics.kinematics import displacement_gradient
 from femsi.physics.measures import WeightedMeasure
 from femsi.physics.model import CoupledModel
-from tests.fracture_fe import NU, E
-from tests.fracture_general_fe import minimise, small_strain
+from tests.support.fracture_fe import NU, E
+from tests.support.fracture_general_fe import minimise, small_strain
 
 SIGMA = 100e6
 A = 1.0

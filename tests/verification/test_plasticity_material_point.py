@@ -24,7 +24,7 @@ from femsi.physics.plasticity import (
     small_strain_update,
 )
 from femsi.physics.plasticity.tensors import bulk_shear
-from tests.plasticity_points import Point, film_step, uniaxial_step
+from tests.support.plasticity_points import Point, film_step, uniaxial_step
 
 E, NU, SY = 80e9, 0.22, 1.0e9
 MF = E / (1 - NU)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.analytic import eshelby_pressure
 from tests.conftest import study
+from tests.support.analytic import eshelby_pressure
 
 A = 1e-6
 SWELLING_PARTICLE = {

@@ -24,7 +24,7 @@ from scipy.integrate import quad
 import femsi
 from tests.conftest import study
 
-MESHES = Path(__file__).resolve().parents[1] / "meshes"
+MESHES = Path(__file__).resolve().parents[2] / "meshes"
 ELLIPSOID = MESHES / "ellipsoid_in_cube.msh"
 CYLINDER = MESHES / "cylinder_particle.vtu"
 SEMI_AXES = (1.0, 0.7, 0.5)  # um

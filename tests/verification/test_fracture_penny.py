@@ -18,8 +18,8 @@ import pytest
 from femsi.geometry.penny import penny_front
 from femsi.physics.crack_fields import Front
 from femsi.physics.fracture import DomainIntegral, mode_I_K
-from tests.fracture_fe import NU, E
-from tests.penny_fe import K_REF, SECTION_RINGS, quarter, section, section_model
+from tests.support.fracture_fe import NU, E
+from tests.support.penny_fe import K_REF, SECTION_RINGS, quarter, section, section_model
 
 
 def test_reference_value():

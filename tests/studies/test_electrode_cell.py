@@ -1,8 +1,8 @@
 """Composite electrodes and RVEs in a cell: trends against stated expectations, convergence.
 
-The oedometer (tests/test_verification_oedometer.py) verifies the plate conditions to solver
-tolerance on a homogeneous layer. Here the same plate holds heterogeneous bodies, where no
-closed form exists; each test states what is expected and why.
+The oedometer (tests/verification/test_verification_oedometer.py) verifies the plate conditions
+to solver tolerance on a homogeneous layer. Here the same plate holds heterogeneous bodies, where
+no closed form exists; each test states what is expected and why.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.analytic import eshelby_pressure
 from tests.conftest import study
+from tests.support.analytic import eshelby_pressure
 
 E1, NU1, E2, NU2 = 80e9, 0.22, 20e9, 0.3
 E_STAR = 0.01

@@ -4,7 +4,7 @@ Axisymmetric (x = r, y = z, integrals weighted by 2πr) must reproduce the 3D re
 - VERIFICATION.md §1, the galvanostatic (τ = 0.1: centre σ = 0.053360 S, surface
   σ_θ = -0.062254 S, c(R) = 0.48676 C) and potentiostatic (τ = 0.05: surface σ_θ = -0.13102 S_p)
   sphere (Cheng & Verbrugge 2009; Zhang, Shyy & Sastry 2007; Crank eq. 6.18-6.20), to 1 % of
-  S, with the series of tests/analytic.py; SOC from the full sphere's capacity;
+  S, with the series of tests/support/analytic.py; SOC from the full sphere's capacity;
 - VERIFICATION.md §2, the Eshelby / Lamé sphere in a shell (b/a = 2: free 212.766 MPa, fixed
   326.409 MPa), to 0.5 %;
 - VERIFICATION.md §4, finite strain: free swelling J_s = 4 (σ = 0, u = (J_s^(1/3) - 1) X) and
@@ -26,16 +26,16 @@ import math
 import numpy as np
 import pytest
 
-from tests import test_verification_shell as shell
-from tests.analytic import (
+from tests.conftest import study
+from tests.support.analytic import (
     eshelby_pressure,
     galvanostatic_concentration,
     potentiostatic_concentration,
     rigid_cavity_pressure,
     sphere_stresses,
 )
-from tests.conftest import study
-from tests.test_verification_shell import E1, E2, E_STAR, NU1, NU2, A
+from tests.verification import test_verification_shell as shell
+from tests.verification.test_verification_shell import E1, E2, E_STAR, NU1, NU2, A
 
 FARADAY = 96485.33212
 R, D, E, NU = 1e-6, 1e-16, 100e9, 0.25
@@ -347,14 +347,21 @@ def test_plane_strain_film_strip(run_study, lateral):
 
 
 def test_plane_strain_plastic_film_strip_matches_section_5(run_study):
-    """The §5 confined film (tests/test_plasticity_runner.py) as a plane-strain strip.
+    """The §5 confined film (tests/verification/test_plasticity_runner.py) as a plane-strain strip.
 
     Between die walls the strip has ε_xx = ε_zz = 0 and σ_yy = 0: the equibiaxial film of
     VERIFICATION.md §5, σ = -M_f e* up to the plateau -σ_Y, elastic unloading over 2σ_Y/M_f,
     then +σ_Y; W_p = 2σ_Y(2e_max - 3σ_Y/M_f) per unit volume (here per metre of strip).
     """
-    from tests.test_plasticity_runner import MF, OMEGA, SY, THICKNESS, WIDTH, expected_stress
-    from tests.test_plasticity_runner import film_study as film_3d
+    from tests.verification.test_plasticity_runner import (
+        MF,
+        OMEGA,
+        SY,
+        THICKNESS,
+        WIDTH,
+        expected_stress,
+    )
+    from tests.verification.test_plasticity_runner import film_study as film_3d
 
     tree = film_3d()
     tree["geometry"] |= PLANE
@@ -373,8 +380,8 @@ def test_plane_strain_plastic_film_strip_matches_section_5(run_study):
 def test_plane_strain_finite_strain_plastic_film_equals_the_3d_film(run_study):
     """Finite-strain J2 (F = F_e F_p F_s): the confined strip's homogeneous state is the 3D
     box's, so every row's in-plane stress and α agree to solver tolerance (1e-6 σ_Y)."""
-    from tests.test_plasticity_runner import SY
-    from tests.test_plasticity_runner import film_study as film_3d
+    from tests.verification.test_plasticity_runner import SY
+    from tests.verification.test_plasticity_runner import film_study as film_3d
 
     tree = film_3d("finite_strain", soc_max=0.01)
     box = run_study(tree).rows

@@ -20,7 +20,7 @@ import pytest
 from femsi.errors import InputError
 from femsi.geometry.cracked import cracked_plate
 from tests.conftest import MPIRUN, ROOT
-from tests.fracture_fe import NU, RINGS, E, S, reference_K, solve_plate
+from tests.support.fracture_fe import NU, RINGS, E, S, reference_K, solve_plate
 
 
 @pytest.mark.parametrize(("kind", "factor"), [("centre", 1.18623), ("edge", 2.82658)])
@@ -109,7 +109,7 @@ def test_bad_cracks_are_input_errors(kind, a, angle, words):
 @pytest.mark.skipif(MPIRUN is None, reason="mpirun not found next to the Python interpreter")
 def test_two_ranks_match_serial():
     """Inclined crack with a swelling gradient: G, K_I, K_II, Π on 2 ranks equal serial."""
-    command = [MPIRUN, "-n", "2", sys.executable, "-m", "tests.fracture_fe"]
+    command = [MPIRUN, "-n", "2", sys.executable, "-m", "tests.support.fracture_fe"]
     out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     parallel = json.loads(out.stdout.strip().splitlines()[-1])
     tips, integral, energy = solve_plate("centre", 0.5, beta0=1e-3, angle=0.3)

@@ -2,8 +2,8 @@
 
 Every body here is solved by minimising its potential energy Π = ∫ ψ(∇u, c) dV − ∫ t · u dA
 with Newton (PETSc SNES, MUMPS), so the same strain energy ψ drives the solve and the domain
-integral. Plates are those of :mod:`tests.fracture_fe` (half-height 4 b, traction S on the ends,
-point constraints).
+integral. Plates are those of :mod:`tests.support.fracture_fe` (half-height 4 b, traction S on
+the ends, point constraints).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import femsi.compat  # noqa: F401
 from femsi.parallel import ScalarForm
 from femsi.physics.elasticity import lame, neo_hookean_energy_density
 from femsi.physics.kinematics import displacement_gradient
-from tests.fracture_fe import NU, E, point_constraints
+from tests.support.fracture_fe import NU, E, point_constraints
 
 DEGREE = 4
 MU, LMBDA = lame(E, NU)

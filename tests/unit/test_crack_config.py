@@ -12,7 +12,7 @@ import pytest
 import femsi
 from femsi.config.cracks import crack_layouts, ring_radii
 from tests.conftest import run_cli, study, write_study
-from tests.test_cli import assert_input_error
+from tests.unit.test_cli import assert_input_error
 
 PLANE = {"dimension": 2, "formulation": "plane_strain"}
 AXI = {"dimension": 2, "formulation": "axisymmetric"}

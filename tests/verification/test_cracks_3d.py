@@ -9,7 +9,7 @@ References (each test states its own):
   σ = −3K e* (K = E/(3(1 − 2ν)); VERIFICATION.md §4, the rigid cavity, small strain).
 - The same study as an axisymmetric section: a penny crack on the axis of a body of
   revolution is the 2D ring-front crack of femsi's verified axisymmetric domain integral
-  (tests/test_cracks.py: K within 0.1 % of Tada).
+  (tests/verification/test_cracks.py: K within 0.1 % of Tada).
 - Nakamura & Parks (1989): with the concentration-gradient term G is path independent; the
   virtual crack advance θ must move no boundary (else G gains the energy of the material it
   adds or removes): where the front meets a free surface θ is made tangent to it.
@@ -35,7 +35,7 @@ from femsi.geometry.gmsh_session import gmsh_session
 from femsi.outputs.crack_fronts import plot_front
 from femsi.physics.crack_fields import Front
 from tests.conftest import ROOT, run_cli, study, write_study
-from tests.test_cli import assert_input_error
+from tests.unit.test_cli import assert_input_error
 
 E, NU = 80e9, 0.22
 E_STAR = -0.01  # Ω c_max = 0.03, stress free at SOC 1, held at SOC 0: e* = −Ω c_max/3

@@ -5,8 +5,8 @@ uniform traction S on its ends; rigid-body motion is removed by point constraint
 no load (the traction is self-equilibrated). An optional isotropic eigenstrain
 β(x, y) = β₀ ((x² + y²)/b²) gives a swelling gradient at the tips.
 
-Run as a script (``python -m tests.fracture_fe``, also under ``mpirun``) it prints the K, G of
-one case as JSON, for the serial-versus-parallel test.
+Run as a script (``python -m tests.support.fracture_fe``, also under ``mpirun``) it prints the
+K, G of one case as JSON, for the serial-versus-parallel test.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 References: Cheng & Verbrugge, J. Power Sources 190 (2009) 453; Zhang, Shyy & Sastry,
 J. Electrochem. Soc. 154 (2007) A910; Crank, The Mathematics of Diffusion, eq. 6.18-6.20.
-The reference values are computed in tests/analytic.py from the series solutions:
+The reference values are computed in tests/support/analytic.py from the series solutions:
 galvanostatic at τ = 0.1: centre σ = 0.053360 S, surface σ_θ = -0.062254 S, c(R) = 0.48676 C;
 potentiostatic at τ = 0.05: surface σ_θ = -0.13102 S_p.
 """
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.analytic import (
+from tests.conftest import study
+from tests.support.analytic import (
     galvanostatic_concentration,
     potentiostatic_concentration,
     sphere_stresses,
 )
-from tests.conftest import study
 
 FARADAY = 96485.33212
 R, D, E, NU = 1e-6, 1e-16, 100e9, 0.25

@@ -17,8 +17,8 @@ from femsi.geometry.cracked import cracked_plate
 from femsi.materials.library import resolve_material
 from femsi.physics.fracture import DomainIntegral, rings_for
 from femsi.physics.model import CoupledModel
-from tests.fracture_fe import NU, RINGS, E, reference_K
-from tests.fracture_general_fe import (
+from tests.support.fracture_fe import NU, RINGS, E, reference_K
+from tests.support.fracture_general_fe import (
     DEGREE,
     neo_hookean,
     relative,

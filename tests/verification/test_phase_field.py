@@ -32,7 +32,7 @@ from femsi.materials.fracture import energy_from_toughness, fracture_energy
 from femsi.materials.library import resolve_material
 from femsi.physics.phase_field import PhaseFieldSettings, Regularisation, split_energy
 from tests.conftest import MPIRUN, ROOT
-from tests.phase_field_fe import (
+from tests.support.phase_field_fe import (
     E_BAR,
     GC_BAR,
     L_BAR,
@@ -325,7 +325,7 @@ def test_single_edge_notched_tension_peak_load_refined():
 @pytest.mark.mpi
 @pytest.mark.skipif(MPIRUN is None, reason="mpirun not found next to the Python interpreter")
 def test_broken_bar_on_two_ranks_matches_serial():
-    command = [sys.executable, "-m", "tests.phase_field_fe"]
+    command = [sys.executable, "-m", "tests.support.phase_field_fe"]
     results = []
     for ranks in (1, 2):
         prefix = [MPIRUN, "-n", "2"] if ranks == 2 else []

@@ -4,7 +4,7 @@ Reference (VERIFICATION.md §5): an equibiaxially constrained film (ε_xx = ε_y
 swollen by e* has σ_xx = σ_yy = -M_f e*, M_f = E/(1-ν), until |σ| = σ_Y; then a plateau at
 -σ_Y; on reversal elastic unloading over a swelling change of 2 σ_Y/M_f; then a plateau at
 +σ_Y. At finite strain (Hencky) the same holds for the Kirchhoff stress with e* = ln(J_s)/3.
-The FE film (``tests/plasticity_film_fe.py``) is homogeneous, so every quadrature point must
+The FE film (``tests/support/plasticity_film_fe.py``) is homogeneous, so every quadrature point must
 reproduce it to solver tolerance.
 """
 
@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import MPIRUN, ROOT
-from tests.plasticity_film_fe import MF, SY, run_film
+from tests.support.plasticity_film_fe import MF, SY, run_film
 
 
 def _check_plateaus(steps, e_max):
@@ -84,7 +84,7 @@ def test_film_under_mpirun_matches_serial(kinematics):
     # History lives per owned cell; two ranks must reproduce the serial path (to 1e-8).
     serial = run_film(kinematics, e_max=0.03, n=6)
     completed = subprocess.run(
-        [MPIRUN, "-n", "2", sys.executable, "-m", "tests.plasticity_film_fe", kinematics],
+        [MPIRUN, "-n", "2", sys.executable, "-m", "tests.support.plasticity_film_fe", kinematics],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import MPIRUN, ROOT, run_cli, study, write_study
-from tests.test_cracks_3d import BOX, ELASTIC_STEP, PENNY, SHRINKING
-from tests.test_electrode_cell import SMALL_ELECTRODE
+from tests.studies.test_electrode_cell import SMALL_ELECTRODE
+from tests.verification.test_cracks_3d import BOX, ELASTIC_STEP, PENNY, SHRINKING
 
 pytestmark = [
     pytest.mark.mpi,
@@ -335,9 +335,9 @@ def test_crack_integrals_two_ranks_match_serial():
     """Domain integrals across a process boundary: the axisymmetric penny crack as a study model
     with a swelling bump (DomainIntegral.for_model, G and K_I on 4 rings) and G at 10 stations
     of the 3D quarter penny front (evaluate_front), serial against 2 ranks."""
-    from tests.penny_fe import results
+    from tests.support.penny_fe import results
 
-    command = [MPIRUN, "-n", "2", sys.executable, "-m", "tests.penny_fe"]
+    command = [MPIRUN, "-n", "2", sys.executable, "-m", "tests.support.penny_fe"]
     out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     parallel = json.loads(out.stdout.strip().splitlines()[-1])

@@ -26,10 +26,10 @@ import pytest
 import femsi
 from femsi.parallel import ScalarForm
 from femsi.physics.kinematics import displacement_gradient
-from tests import test_verification_shell as shell
-from tests.analytic import eshelby_pressure
 from tests.conftest import study
-from tests.test_verification_2d import cylinder_in_shell
+from tests.support.analytic import eshelby_pressure
+from tests.verification import test_verification_shell as shell
+from tests.verification.test_verification_2d import cylinder_in_shell
 
 A = shell.A  # 1 µm: the particle radius of the shell studies
 E1, NU1, E2, NU2 = shell.E1, shell.NU1, shell.E2, shell.NU2

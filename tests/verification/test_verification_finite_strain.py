@@ -14,8 +14,8 @@ import math
 
 import pytest
 
-from tests.analytic import rigid_cavity_pressure
 from tests.conftest import study
+from tests.support.analytic import rigid_cavity_pressure
 
 R, E, NU = 1e-6, 80e9, 0.22
 

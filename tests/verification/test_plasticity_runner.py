@@ -101,8 +101,9 @@ def test_film_cycle_plateaus_reversal_thickness_and_plastic_work(run_study):
     assert work[-1] == pytest.approx(w_per_volume * THICKNESS * WIDTH**2, rel=1e-6)
     assert alpha[-1] == pytest.approx(w_per_volume / SY, rel=1e-6)
     # Newton with the consistent tangent at rtol 1e-10, atol 1e-14: at most 5 iterations on
-    # plastic steps (measured 3-5, as the operator-level test tests/test_plasticity_fe.py,
-    # which also checks the quadratic rate; a linearly converging Newton would need > 10)
+    # plastic steps (measured 3-5, as the operator-level test
+    # tests/verification/test_plasticity_fe.py, which also checks the quadratic rate; a linearly
+    # converging Newton would need > 10)
     plastic = np.diff(alpha, prepend=0.0) > 0
     assert plastic.sum() >= 5
     assert newton[plastic].max() <= 5
@@ -128,7 +129,7 @@ def test_small_and_finite_strain_agree_as_the_swelling_vanishes(run_study):
     # at a third of e_max), cycled to SOC 0.1. Reference: the small-strain run. The
     # finite-strain Cauchy stress differs by O(e_max) relative to σ_Y (measured 4.3 e_max),
     # so 10x less swelling gives a ~10x smaller difference (first order, as the material
-    # point test in tests/test_plasticity_material_point.py).
+    # point test in tests/verification/test_plasticity_material_point.py).
     differences = []
     for factor in (100, 1000):
         omega, sy = OMEGA / factor, 0.2e9 * 100 / factor

@@ -8,8 +8,9 @@ x in ``weak`` form the region ``weak`` (a lower G_c there makes the crack locali
 centre instead of at an end). Its reaction force is ∫ σ_xx dV / L (the work of the stress on
 the virtual field x e_x, which only the right end's reactions do).
 
-Run as a script (``python -m tests.phase_field_fe``, also under ``mpirun``) it prints the bar's
-peak stress, final damage and dissipated energy as JSON, for the serial-versus-parallel test.
+Run as a script (``python -m tests.support.phase_field_fe``, also under ``mpirun``) it prints
+the bar's peak stress, final damage and dissipated energy as JSON, for the serial-versus-parallel
+test.
 """
 
 from __future__ import annotations

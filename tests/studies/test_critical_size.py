@@ -1,6 +1,7 @@
 """``femsi critical-size``: the sweep it plans, the crossing it finds, its bad input.
 
-The end-to-end run against real cracked studies is in tests/test_crack_critical_size.py.
+The end-to-end run on the shipped cracked study (configs/particle_crack.yaml) is
+test_critical_size_of_the_shipped_crack_study below.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def _study(tmp_path, cracks=True):
 def _base():
     from pathlib import Path
 
-    return Path(__file__).parent.parent / "configs" / "particle_crack.yaml"
+    return Path(__file__).parents[2] / "configs" / "particle_crack.yaml"
 
 
 def test_plan_scales_geometry_cracks_probes_and_steps():

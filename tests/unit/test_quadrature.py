@@ -54,7 +54,7 @@ def test_model_forms_carry_explicit_degrees(mechanics):
 
 def test_no_bare_measures_in_the_source():
     """No ``ufl.dx``-style measure, and every ``ufl.Measure(...)`` call sets metadata."""
-    root = Path(__file__).resolve().parents[1] / "femsi"
+    root = Path(__file__).resolve().parents[2] / "femsi"
     offenders = []
     for path in root.rglob("*.py"):
         text = path.read_text()

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from tests.conftest import run_cli, study, write_study
-from tests.test_materials import REQUIRED
+from tests.unit.test_materials import REQUIRED
 
 
 def assert_input_error(result, *fragments):

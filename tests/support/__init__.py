@@ -1,0 +1,1 @@
+"""Helpers the tests share: closed-form references and the FE problems several tests solve."""
