@@ -1,9 +1,10 @@
 """A film on an optional substrate: a structured tetrahedral box, layered in z.
 
 The film is the classic laterally confined body: a thin silicon film on a thick substrate
-(Sethuraman et al. 2010), a homogeneous layer in a die under a pressure plate (the oedometer
-of VERIFICATION.md section 3). Being a box, it needs no Gmsh: DOLFINx makes the mesh
-directly, with a node plane on the film–substrate interface.
+(Sethuraman et al., J. Power Sources 195 (2010) 5062), a homogeneous layer in a die under a
+pressure plate (the oedometer: the laterally confined layer of linear elasticity). Being a box,
+it needs no Gmsh: DOLFINx makes the mesh directly, with a node plane on the film–substrate
+interface.
 
 Tags: regions ``film`` and ``substrate``; surfaces ``bottom`` (z = 0), ``top`` (the film's
 free surface, where lithium enters), ``side_x0``, ``side_x1``, ``side_y0``, ``side_y1`` and,

@@ -11,8 +11,9 @@ Columns (with ``physics.constitutive`` elastoplastic or viscoplastic):
   the backward-Euler dissipation τ : d_p = q Δα per unit intermediate volume (σ : dε_p at small
   strain, J_s = 1), times J_s per unit reference volume, summed with the quadrature weights of
   the operator (times the symmetry factor of an octant model). For rate-independent flow
-  q = σ_f at plastic points, so a film cycle gives VERIFICATION.md §5's 2σ_Y(2e_max - 3σ_Y/M_f)
-  per unit volume exactly.
+  q = σ_f at plastic points, so a film cycle gives the elastic-perfectly plastic film's
+  2σ_Y(2e_max - 3σ_Y/M_f) per unit volume exactly (Nix, Metall. Trans. A 20 (1989) 2217 for the
+  film's loop; tests/verification/test_plasticity_runner.py).
 """
 
 from __future__ import annotations

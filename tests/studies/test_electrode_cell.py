@@ -118,7 +118,8 @@ def _small_electrode(cell: dict, protocol: list, **geometry) -> dict:
 
 
 def test_fixed_gap_pressure_rises_on_lithiation_and_falls_on_delithiation(run_study):
-    """Measured in Si | Li6PS5Cl cells with load cells (DOMAIN.md): at fixed thickness the
+    """Measured in alloy (Si) | argyrodite cells with load cells (Han et al., Joule 5 (2021)
+    2450): at fixed thickness the
     stack pressure rises through lithiation and falls on delithiation."""
     result = run_study(
         _small_electrode(

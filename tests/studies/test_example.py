@@ -1,6 +1,6 @@
 """The shipped example runs (on a coarser mesh) and shows the expected physics.
 
-Reference behaviour (Cheng & Verbrugge 2009, VERIFICATION.md §1): during galvanostatic
+Reference behaviour (Cheng & Verbrugge, J. Power Sources 190 (2009) 453): during galvanostatic
 lithiation the centre of a free particle is in tension and the surface in hoop compression;
 on delithiation the signs reverse.
 """
@@ -47,7 +47,7 @@ def test_shipped_particle_example(tmp_path):
 
 
 def test_shipped_axisymmetric_particle_example(tmp_path):
-    """configs/particle_axisymmetric.yaml: the signs of §1, 1C of the whole sphere, swelling."""
+    """configs/particle_axisymmetric.yaml: the signs above, 1C of the whole sphere, swelling."""
     config = femsi.load_config(
         "configs/particle_axisymmetric.yaml",
         ["outputs.figures=false", "outputs.every=0", "time.max_step=120 s"],

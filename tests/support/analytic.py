@@ -1,4 +1,4 @@
-"""Closed-form references from ../shared/VERIFICATION.md, computed here from the formulas."""
+"""Closed-form references of the verification tests, computed here from the formulas."""
 
 from __future__ import annotations
 
@@ -17,7 +17,11 @@ def tan_roots(n: int) -> np.ndarray:
 
 
 def galvanostatic_concentration(x, tau: float, terms: int = 200) -> np.ndarray:
-    """c/C in a sphere under a constant inward flux J, C = J R/D (VERIFICATION.md §1)."""
+    """c/C in a sphere under a constant inward flux J, C = J R/D.
+
+    Cheng & Verbrugge, J. Power Sources 190 (2009) 453 (galvanostatic series, λ the roots of
+    tan λ = λ).
+    """
     x = np.atleast_1d(np.asarray(x, dtype=float))
     out = 3 * tau + x**2 / 2 - 3 / 10
     for lam in tan_roots(terms):
@@ -28,7 +32,10 @@ def galvanostatic_concentration(x, tau: float, terms: int = 200) -> np.ndarray:
 
 
 def potentiostatic_concentration(x, tau: float, terms: int = 400) -> np.ndarray:
-    """c/Δc in a sphere whose surface is held at Δc from t = 0 (VERIFICATION.md §1)."""
+    """c/Δc in a sphere whose surface is held at Δc from t = 0.
+
+    Crank, The Mathematics of Diffusion, 2nd ed. (1975), eq. 6.18.
+    """
     x = np.atleast_1d(np.asarray(x, dtype=float))
     out = np.ones_like(x)
     for n in range(1, terms + 1):
@@ -54,7 +61,12 @@ def sphere_stresses(profile, x: float, n: int = 4001) -> tuple[float, float]:
 
 
 def eshelby_pressure(e_star, E1, nu1, E2, nu2, b_over_a=None, outer="infinite") -> float:
-    """Interface pressure of a swelling sphere in a concentric shell (VERIFICATION.md §2)."""
+    """Interface pressure of a swelling sphere in a concentric shell.
+
+    Infinite matrix: Eshelby, Proc. R. Soc. A 241 (1957) 376. Finite shell b/a, outer surface
+    free or fixed: the core's uniform state matched to Lamé's hollow sphere u = A r + B/r²
+    (Timoshenko & Goodier, Theory of Elasticity, 3rd ed., 1970).
+    """
     K1 = E1 / (3 * (1 - 2 * nu1))
     K2 = E2 / (3 * (1 - 2 * nu2))
     G2 = E2 / (2 * (1 + nu2))
@@ -67,7 +79,12 @@ def eshelby_pressure(e_star, E1, nu1, E2, nu2, b_over_a=None, outer="infinite") 
 
 
 def rigid_cavity_pressure(E, nu, js) -> float:
-    """p = J_s [μ (1 - J_s^(-2/3)) + λ ln J_s] (VERIFICATION.md §4, with the J_s factor)."""
+    """p = J_s [μ (1 - J_s^(-2/3)) + λ ln J_s]: uniform swelling J_s in a rigid cavity.
+
+    From femsi's compressible neo-Hookean law with F = F_e F_s (femsi.physics.elasticity;
+    the split as in Bower, Guduru & Sethuraman, JMPS 59 (2011) 804): F = I, J_e = 1/J_s, and
+    the J_s factor of the energy per reference volume.
+    """
     mu = E / (2 * (1 + nu))
     lmbda = E * nu / ((1 + nu) * (1 - 2 * nu))
     return js * (mu * (1 - js ** (-2 / 3)) + lmbda * np.log(js))

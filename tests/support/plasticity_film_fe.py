@@ -4,8 +4,9 @@ Box 1 x 1 x 0.25 (any unit; the problem is homogeneous), 4 x 4 x 2 cubes of 6 te
 (192 cells), P2 displacement, quadrature degree 2. Rollers: the normal displacement vanishes
 on the four side faces and the bottom; the top is free. A uniform concentration is set
 directly (no diffusion) so that the swelling strain e* goes 0 -> e_max -> 0. The in-plane
-stress follows VERIFICATION.md §5: -M_f e*, then -σ_Y, elastic unloading over 2 σ_Y / M_f,
-then +σ_Y.
+stress is that of an elastic-perfectly plastic film on a rigid substrate (Nix, Metall. Trans.
+A 20 (1989) 2217; for lithiated Si, Sethuraman et al., J. Power Sources 195 (2010) 5062):
+-M_f e*, then -σ_Y, elastic unloading over 2 σ_Y / M_f, then +σ_Y.
 
 Run as a script it prints one JSON line (on rank 0) with the in-plane stress of every step
 and the committed plastic strain, so a test can compare ``mpirun -n 2`` with serial.

@@ -42,7 +42,10 @@ def test_literature_values_are_the_documented_ones():
     assert resolve_material("li3ps4", "m").youngs_modulus.value[0] == pytest.approx(18.5e9)
     si = resolve_material("amorphous_silicon", "m")
     assert si.is_active and si.partial_molar_volume == pytest.approx(8.9e-6)
-    # Ω c_max = 2.77: a 277 % volume increase at Li15Si4 (DOMAIN.md: 300-400 % typical)
+    # Ω c_max = 2.77: a 277 % volume increase at Li15Si4 (~280 % is quoted for Si -> Li15Si4
+    # after Obrovac & Christensen, Electrochem. Solid-State Lett. 7 (2004) A93; ~400 % from the
+    # crystallographic densities of Li22Si5, the Li4.4Si of Boukamp, Lesh & Huggins,
+    # J. Electrochem. Soc. 128 (1981) 725)
     assert si.partial_molar_volume * si.max_concentration == pytest.approx(2.77, abs=0.01)
 
 

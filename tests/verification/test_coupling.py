@@ -1,4 +1,5 @@
-"""Two-way stress-diffusion coupling (VERIFICATION.md §8), solved monolithically.
+"""Two-way stress-diffusion coupling (stress-assisted diffusion as in Zhang, Shyy & Sastry 2007),
+solved monolithically.
 
 References:
 - Free sphere, small strain, dilute chemical potential: the hydrostatic stress of a free

@@ -1,12 +1,13 @@
 """Cracks in studies (``cracks:``): G of each kind against closed forms and independent numbers.
 
 References (each test states its own):
-- Beuth, Int. J. Solids Struct. 29 (1992) 1657 (VERIFICATION.md §6): steady-state channelling of
-  a through crack in a film on a matched substrate, G_ss = (σ/2h) ∫₀ʰ δ dz = 1.976 σ² h (1 − ν²)/E.
-- Griffith/Irwin (Tada, Paris & Irwin, The Stress Analysis of Cracks Handbook, 2000): a crack
-  of length 2a in a plate under remote biaxial tension σ has K_I = σ √(πa); a penny crack of
-  radius a under remote tension σ has K_I = 2σ √(a/π) (VERIFICATION.md §6). Both hold for a
-  crack in the uniformly stressed core of a core-in-shell (Lamé, Eshelby) as a/R → 0.
+- Beuth, Int. J. Solids Struct. 29 (1992) 1657: steady-state channelling of a through crack
+  in a film on a matched substrate, G_ss = (σ/2h) ∫₀ʰ δ dz = 1.976 σ² h (1 − ν²)/E.
+- Griffith/Irwin (Tada, Paris & Irwin, The Stress Analysis of Cracks Handbook, 3rd ed., 2000):
+  a crack of length 2a in a plate under remote biaxial tension σ has K_I = σ √(πa); a penny
+  crack of radius a under remote tension σ has K_I = 2σ √(a/π) (Sneddon, Proc. R. Soc. A 187
+  (1946) 229). Both hold for a crack in the uniformly stressed core of a core-in-shell (Lamé,
+  Eshelby) as a/R → 0.
 - Plane strain G = (1 − ν²) K_I² / E; Griffith G = −dΠ/dA.
 - Nakamura & Parks (1989): with the eigenstrain-gradient term G is path independent under
   swelling gradients.

@@ -2,11 +2,11 @@
 
 References (each test states its own):
 - Penny crack of radius a in an infinite body under remote tension σ normal to it:
-  K_I = 2σ√(a/π) along the whole front (Sneddon 1946; Tada, Paris & Irwin, The Stress Analysis
-  of Cracks Handbook, 3rd ed. (2000); VERIFICATION.md §6), G = (1 − ν²) K_I²/E. Stresses
-  parallel to the crack plane do not change K_I, so a uniform hydrostatic tension σ works:
+  K_I = 2σ√(a/π) along the whole front (Sneddon, Proc. R. Soc. A 187 (1946) 229; Tada, Paris
+  & Irwin, The Stress Analysis of Cracks Handbook, 3rd ed. (2000)), G = (1 − ν²) K_I²/E.
+  Stresses parallel to the crack plane do not change K_I, so a uniform hydrostatic tension σ works:
   a body that shrinks uniformly (eigenstrain e* < 0) inside a clamped boundary carries
-  σ = −3K e* (K = E/(3(1 − 2ν)); VERIFICATION.md §4, the rigid cavity, small strain).
+  σ = −3K e* (K = E/(3(1 − 2ν)); Hooke's law with ε = 0, the small-strain rigid cavity).
 - The same study as an axisymmetric section: a penny crack on the axis of a body of
   revolution is the 2D ring-front crack of femsi's verified axisymmetric domain integral
   (tests/verification/test_cracks.py: K within 0.1 % of Tada).

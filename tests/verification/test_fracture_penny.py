@@ -1,8 +1,8 @@
 """Penny crack: axisymmetric ring-crack integrals and G(s) along a 3D crack front.
 
 Reference: K_I = 2σ√(a/π) for a penny crack of radius a under remote tension σ (Sneddon
-1946; Tada, Paris & Irwin, The Stress Analysis of Cracks Handbook, 3rd ed. (2000);
-VERIFICATION.md §6), K_I = 1.12838e8 Pa√m for σ = 100 MPa, a = 1 m; G = (1 − ν²) K²/E
+1946; Tada, Paris & Irwin, The Stress Analysis of Cracks Handbook, 3rd ed. (2000)),
+K_I = 1.12838e8 Pa√m for σ = 100 MPa, a = 1 m; G = (1 − ν²) K²/E
 (plane strain at every point of the front). Issue 5 acceptance: 2 % (axisymmetric) and 3 %
 (3D). The axisymmetric interaction integral uses the non-equilibrium formulation (Nahta &
 Moran 1993): without its div σ_aux term K_I drifts by 1.1 % to 4.0 % over these rings.

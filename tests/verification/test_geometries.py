@@ -1,8 +1,9 @@
 """Core-shell and hollow particles, outer pressure, SOC-dependent diffusivity, holds.
 
 References (closed forms, computed in the tests):
-- a uniformly swelling core bonded in a free coating is the free-shell problem of
-  VERIFICATION.md §2 with b = a + coating thickness (Eshelby/Lamé);
+- a uniformly swelling core bonded in a free coating is the free shell of
+  test_verification_shell with b = a + coating thickness (Eshelby, Proc. R. Soc. A 241 (1957)
+  376; Lamé's hollow sphere);
 - a hollow sphere (inner radius a, outer b) with uniform eigenstrain e*, outer surface fixed,
   inner surface free (Lamé, u = A r + B/r²): B = -3K e* / (4G/a³ + 3K/b³), A = -B/b³,
   σ_θ(r) = 3K (A - e*) + 2G B/r³, at the inner surface σ_θ(a) = 6 G B / a³;

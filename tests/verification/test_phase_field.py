@@ -1,7 +1,8 @@
 """Phase-field fracture: the library (splits, AT1/AT2, irreversibility, staggered solver).
 
-References (VERIFICATION.md §7):
-- homogeneous bar, no split: AT2 peak σ_c = (9/16) √(E G_c/(3 l)) with d = 1/4 at the peak,
+References:
+- homogeneous bar, no split (Pham, Amor, Marigo & Maurini, Int. J. Damage Mech. 20 (2011)
+  618): AT2 peak σ_c = (9/16) √(E G_c/(3 l)) with d = 1/4 at the peak,
   AT1 elastic until σ_c = √(3 E G_c/(8 l)) (Tanné, Li, Bourdin, Marigo & Maurini, JMPS 110
   (2018) 80, §2);
 - a fully formed crack dissipates G_c per unit area: the optimal 1D profiles exp(-|x|/l)

@@ -1,6 +1,7 @@
 """Plasticity through the FE operator: a film on a rigid substrate, serial and mpirun -n 2.
 
-Reference (VERIFICATION.md §5): an equibiaxially constrained film (ε_xx = ε_yy = 0, σ_zz = 0)
+Reference (Nix, Metall. Trans. A 20 (1989) 2217; Sethuraman et al., J. Power Sources 195 (2010)
+5062): an equibiaxially constrained film (ε_xx = ε_yy = 0, σ_zz = 0)
 swollen by e* has σ_xx = σ_yy = -M_f e*, M_f = E/(1-ν), until |σ| = σ_Y; then a plateau at
 -σ_Y; on reversal elastic unloading over a swelling change of 2 σ_Y/M_f; then a plateau at
 +σ_Y. At finite strain (Hencky) the same holds for the Kirchhoff stress with e* = ln(J_s)/3.

@@ -1,7 +1,9 @@
 """Plasticity at material points: closed forms, tangents, step-size independence, limits.
 
 References (the numbers are computed here from these formulas):
-- Equibiaxial film, VERIFICATION.md §5: σ = -M_f e* until |σ| = σ_Y, M_f = E/(1-ν); plateaus
+- Equibiaxial elastic-perfectly plastic film on a rigid substrate (Nix, Metall. Trans. A 20
+  (1989) 2217; Sethuraman et al., J. Power Sources 195 (2010) 5062 for lithiated Si):
+  σ = -M_f e* until |σ| = σ_Y, M_f = E/(1-ν); plateaus
   at ∓σ_Y, elastic unloading over Δe* = 2 σ_Y/M_f; plateau thickness strain
   ε_zz = 3 e* ∓ 2 σ_Y (1-2ν)/E; plastic work of 0 → e_max → 0, W_p = 2 σ_Y (2 e_max - 3 σ_Y/M_f).
 - Finite strain with Hencky elasticity: for a film F = diag(1, 1, λ_z) all tensors are
@@ -231,7 +233,7 @@ def test_hencky_elastic_part_closed_form():
 
 
 def test_free_swelling_js_4_is_stress_free_and_elastic():
-    # VERIFICATION.md §4: free uniform swelling, F = J_s^(1/3) I, gives σ = 0 (and no flow).
+    # Free uniform swelling, F = F_s = J_s^(1/3) I (F_e = I), gives σ = 0 (and no flow).
     n = 3
     k, g = bulk_shear(np.full(n, E), np.full(n, NU))
     F = np.tile(np.eye(3), (n, 1, 1)) * 4 ** (1 / 3)
@@ -242,7 +244,9 @@ def test_free_swelling_js_4_is_stress_free_and_elastic():
 
 
 def test_neo_hookean_agreement_at_small_elastic_strain():
-    # femsi's elastic law (VERIFICATION.md §4): σ = (1/J_e)[μ (b_e - I) + λ ln J_e I],
+    # femsi's elastic law (the compressible neo-Hookean solid of Bonet & Wood, Nonlinear
+    # Continuum Mechanics for Finite Element Analysis, 2nd ed., 2008, with F_e for F):
+    # σ = (1/J_e)[μ (b_e - I) + λ ln J_e I],
     # P = J σ F⁻ᵀ (ψ_R = J_s ψ). Hencky agrees to first order in the elastic strain δ, also on
     # top of J_s = 4 swelling: the relative difference of P is O(δ).
     rng = np.random.default_rng(6)

@@ -1,6 +1,8 @@
 """Plasticity through the YAML/runner: a laterally confined film lithiated and delithiated.
 
-Reference (VERIFICATION.md §5, Sethuraman et al. 2010 geometry): a film between die walls on
+Reference (the elastic-perfectly plastic film on a substrate, Nix, Metall. Trans. A 20 (1989)
+2217; the geometry of Sethuraman et al., J. Power Sources 195 (2010) 5062): a film between
+die walls on
 a rigid floor (ε_xx = ε_yy = 0, σ_zz = 0) with uniform swelling e* = Ω (c - c_ref)/3 has the
 equibiaxial in-plane stress σ = -M_f e*, M_f = E/(1-ν), until |σ| = σ_Y, then a plateau at
 -σ_Y; on reversal it unloads elastically over a swelling change of 2σ_Y/M_f, then flows at
@@ -62,7 +64,7 @@ def film_study(
 
 
 def expected_stress(e_path: np.ndarray, sy: float = SY) -> np.ndarray:
-    """The §5 in-plane stress along a swelling path that rises to its maximum, then falls."""
+    """The confined film's in-plane stress along a swelling path that rises, then falls."""
     peak = int(np.argmax(e_path))
     e_max = e_path[peak]
     loading = -np.minimum(MF * e_path, sy)
@@ -150,8 +152,8 @@ def test_small_and_finite_strain_agree_as_the_swelling_vanishes(run_study):
 
 def test_viscoplastic_film_with_a_fast_rate_follows_the_rate_independent_film(run_study):
     # Bower-Guduru flow α̇ = ε̇₀ ⟨q/σ_Y - 1⟩^m with ε̇₀ = 1e8 1/s, m = 1, through the YAML
-    # switch: on steps of ~7 s the overstress is σ_Y Δα/(ε̇₀ Δt) < 1e-10 σ_Y, so VERIFICATION
-    # §5's rate-independent loop holds to 1e-6 σ_Y (the reference of the first test).
+    # switch: on steps of ~7 s the overstress is σ_Y Δα/(ε̇₀ Δt) < 1e-10 σ_Y, so the
+    # rate-independent loop of the module docstring holds to 1e-6 σ_Y (the first test's).
     tree = film_study()
     tree["physics"]["constitutive"] = "viscoplastic"
     tree["materials"]["film"] |= {"viscoplastic_rate": "1e8 1/s", "viscoplastic_exponent": 1}

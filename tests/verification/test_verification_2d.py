@@ -1,14 +1,16 @@
 """2D models (``geometry.dimension: 2``) against closed forms: axisymmetric and plane strain.
 
 Axisymmetric (x = r, y = z, integrals weighted by 2πr) must reproduce the 3D references:
-- VERIFICATION.md §1, the galvanostatic (τ = 0.1: centre σ = 0.053360 S, surface
-  σ_θ = -0.062254 S, c(R) = 0.48676 C) and potentiostatic (τ = 0.05: surface σ_θ = -0.13102 S_p)
-  sphere (Cheng & Verbrugge 2009; Zhang, Shyy & Sastry 2007; Crank eq. 6.18-6.20), to 1 % of
-  S, with the series of tests/support/analytic.py; SOC from the full sphere's capacity;
-- VERIFICATION.md §2, the Eshelby / Lamé sphere in a shell (b/a = 2: free 212.766 MPa, fixed
-  326.409 MPa), to 0.5 %;
-- VERIFICATION.md §4, finite strain: free swelling J_s = 4 (σ = 0, u = (J_s^(1/3) - 1) X) and
-  the rigid cavity (p = 221.95 GPa).
+- the galvanostatic (τ = 0.1: centre σ = 0.053360 S, surface σ_θ = -0.062254 S,
+  c(R) = 0.48676 C) and potentiostatic (τ = 0.05: surface σ_θ = -0.13102 S_p) sphere of
+  test_verification_sphere (Cheng & Verbrugge, J. Power Sources 190 (2009) 453; Zhang, Shyy &
+  Sastry, J. Electrochem. Soc. 154 (2007) A910; Crank, The Mathematics of Diffusion, 2nd ed.
+  (1975), eq. 6.18-6.20), to 1 % of S, with the series of tests/support/analytic.py; SOC from
+  the full sphere's capacity;
+- the sphere in a shell of test_verification_shell (Eshelby, Proc. R. Soc. A 241 (1957) 376;
+  Lamé; b/a = 2: free 212.766 MPa, fixed 326.409 MPa), to 0.5 %;
+- finite strain, F = F_e F_s (test_verification_finite_strain): free swelling J_s = 4
+  (σ = 0, u = (J_s^(1/3) - 1) X) and the rigid cavity (p = 221.95 GPa).
 
 Plane strain (ε_zz = 0), a swelling cylinder (nanowire) of radius a, isotropic eigenstrain e*,
 bonded in a cylindrical shell a < r < b (Lamé; derived here). With ε_zz = 0,
@@ -55,7 +57,7 @@ def _particle(omega: float) -> dict:
     }
 
 
-# ------------------------------------------------------------------ §1 sphere, axisymmetric
+# ------------------------------------------------------------------ sphere, axisymmetric
 
 
 @pytest.mark.parametrize(("mechanics", "omega"), [("small_strain", 1e-6), ("finite_strain", 1e-9)])
@@ -118,7 +120,7 @@ def test_axisymmetric_potentiostatic_sphere_at_tau_0_05(run_study):
     assert final["probe.surface.c_mol_m3"] == pytest.approx(held_soc * c_max, rel=1e-9)
 
 
-# ------------------------------------------------------------------ §2 and plane-strain shells
+# ------------------------------------------------------------------ shells (sphere and cylinder)
 
 
 def shell_study(formulation: dict, outer: str, b_over_a: float, mesh: float, degree: int = 2):
@@ -237,7 +239,7 @@ def test_plane_strain_core_stress_converges_at_second_order(run_study):
     assert min(rates) > 1.5, (errors, rates)
 
 
-# ------------------------------------------------------------------ §4 finite strain, axisymmetric
+# ------------------------------------------------------------------ finite strain, axisymmetric
 
 
 def swelling_study(js: float, outer: str) -> dict:
@@ -303,7 +305,8 @@ def test_plane_strain_film_strip(run_study, lateral):
     """A uniformly swelling film (e* = 0.01) on the die floor, between die walls or not.
 
     Plane strain with walls (ε_xx = ε_zz = 0, σ_yy = 0) is the equibiaxially constrained film
-    of VERIFICATION.md §3/§5: σ_xx = σ_zz = -E e*/(1-ν), ε_yy = e*(1+ν)/(1-ν). Without walls
+    of the oedometer and plasticity tests (Hooke's law, Timoshenko & Goodier, 3rd ed., §6):
+    σ_xx = σ_zz = -E e*/(1-ν), ε_yy = e*(1+ν)/(1-ν). Without walls
     (σ_xx = σ_yy = 0, ε_zz = 0): σ_zz = -E e*, ε_yy = (1+ν) e*. Homogeneous: exact on any mesh.
     """
     E_f, nu, H = 20e9, 0.3, 1e-6
@@ -347,10 +350,11 @@ def test_plane_strain_film_strip(run_study, lateral):
 
 
 def test_plane_strain_plastic_film_strip_matches_section_5(run_study):
-    """The §5 confined film (tests/verification/test_plasticity_runner.py) as a plane-strain strip.
+    """The confined plastic film (tests/verification/test_plasticity_runner.py) as a strip.
 
-    Between die walls the strip has ε_xx = ε_zz = 0 and σ_yy = 0: the equibiaxial film of
-    VERIFICATION.md §5, σ = -M_f e* up to the plateau -σ_Y, elastic unloading over 2σ_Y/M_f,
+    Between die walls the strip has ε_xx = ε_zz = 0 and σ_yy = 0: the equibiaxial
+    elastic-perfectly plastic film (Nix, Metall. Trans. A 20 (1989) 2217), σ = -M_f e* up to
+    the plateau -σ_Y, elastic unloading over 2σ_Y/M_f,
     then +σ_Y; W_p = 2σ_Y(2e_max - 3σ_Y/M_f) per unit volume (here per metre of strip).
     """
     from tests.verification.test_plasticity_runner import (
@@ -399,7 +403,7 @@ def test_plane_strain_finite_strain_plastic_film_equals_the_3d_film(run_study):
 
 
 def _plastic_sphere(yield_stress: float) -> dict:
-    """The §1 galvanostatic sphere (axisymmetric quarter, small strain) with J2 flow."""
+    """The galvanostatic sphere (axisymmetric quarter, small strain) with J2 flow."""
     return study(
         geometry={"type": "sphere", "radius": R, "symmetry": "octant", "mesh_size": 0.1 * R} | AXI,
         materials={"particle": _particle(1e-6) | {"yield_stress": yield_stress}},

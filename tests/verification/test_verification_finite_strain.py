@@ -1,10 +1,11 @@
-"""Finite-strain swelling, F = F_e F_s (VERIFICATION.md §4).
+"""Finite-strain swelling, F = F_e F_s (Lee, J. Appl. Mech. 36 (1969) 1 for the multiplicative
+split; Bower, Guduru & Sethuraman, JMPS 59 (2011) 804 for swelling Si).
 
 Compressible neo-Hookean energy per unit intermediate volume, multiplied by J_s for the
 reference volume (femsi's convention, stated in femsi/physics/elasticity.py):
 - free uniform swelling: σ = 0, u = (J_s^(1/3) - 1) X, det F = J_s;
 - rigid cavity: σ = -p I, p = J_s [μ (1 - J_s^(-2/3)) + λ ln J_s];
-  E = 80 GPa, ν = 0.22, J_s = 4: p = 221.95 GPa (VERIFICATION.md §4);
+  E = 80 GPa, ν = 0.22, J_s = 4: p = 221.95 GPa (F = I in the energy above);
 - small-strain limit: p -> 3K (J_s^(1/3) - 1) as J_s -> 1.
 """
 

@@ -1,10 +1,11 @@
 """A laterally confined layer under a rigid plate: the oedometer, all three plate conditions.
 
-Reference: VERIFICATION.md section 3 (closed-form small-strain oedometer; Lamé). A homogeneous
-layer (film, no substrate) stands on the die floor between die walls; the plate first applies
-the preload P, then the layer swells uniformly by e* = Ω c / 3 (a potentiostatic hold with a
-diffusivity so large that c is uniform after one step). With M = E(1-ν)/((1+ν)(1-2ν)),
-K = E/(3(1-2ν)):
+Reference: the laterally confined layer of linear elasticity (the oedometer; Hooke's law with
+ε_xx = ε_yy = 0, Timoshenko & Goodier, Theory of Elasticity, 3rd ed., 1970, §6; M below is
+the constrained modulus). A homogeneous layer (film, no substrate) stands on the die floor
+between die walls; the plate first applies the preload P, then the layer swells uniformly by
+e* = Ω c / 3 (a potentiostatic hold with a diffusivity so large that c is uniform after one
+step). With M = E(1-ν)/((1+ν)(1-2ν)), K = E/(3(1-2ν)):
 
 (i)   stack pressure P: σ_zz = -P, σ_xx = -(νP + E e*)/(1-ν), ε_zz = -P/M + e*(1+ν)/(1-ν)
       (E = 20 GPa, ν = 0.3, P = 50 MPa, e* = 0.01: σ_xx = -307.14 MPa, ε_zz = 0.016714);
@@ -77,7 +78,7 @@ def test_stack_pressure_plate(run_study):
     assert final["plate_displacement_m"] / H == pytest.approx(eps_zz, rel=TOL)
     assert final["electrode_thickness_m"] == pytest.approx(H * (1 + eps_zz), rel=1e-9)
     assert final["electrode_volume_change"] == pytest.approx(eps_zz, rel=TOL)
-    # The instance of VERIFICATION.md at e* = 0.01 exactly.
+    # The numbers of the module docstring (E = 20 GPa, ν = 0.3, P = 50 MPa) at e* = 0.01 exactly.
     assert -(NU * P0 + E * 0.01) / (1 - NU) == pytest.approx(-307.14e6, rel=1e-5)
     assert -P0 / M + 0.01 * (1 + NU) / (1 - NU) == pytest.approx(0.016714, rel=1e-4)
 

@@ -1,6 +1,8 @@
-"""A uniformly swelling sphere bonded in a concentric elastic shell (VERIFICATION.md §2).
+"""A uniformly swelling sphere bonded in a concentric elastic shell.
 
-Reference: Eshelby / Lamé, as in VERIFICATION.md §2, computed in tests/support/analytic.py:
+Reference: Eshelby, Proc. R. Soc. A 241 (1957) 376 (infinite matrix) and Lamé's hollow sphere
+(Timoshenko & Goodier, Theory of Elasticity, 3rd ed., 1970) for the finite shell, computed in
+tests/support/analytic.py:
 E1 = 80 GPa, ν1 = 0.22, E2 = 20 GPa, ν2 = 0.3, e* = 0.01: infinite matrix p = 253.165 MPa;
 b/a = 2 with a free outer surface 212.766 MPa, with a fixed outer surface 326.409 MPa.
 The particle stress is uniform, -p I.

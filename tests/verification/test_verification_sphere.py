@@ -1,7 +1,9 @@
-"""Diffusion-induced stress in a free elastic sphere (VERIFICATION.md §1).
+"""Diffusion-induced stress in a free elastic sphere under galvanostatic and potentiostatic
+lithiation.
 
 References: Cheng & Verbrugge, J. Power Sources 190 (2009) 453; Zhang, Shyy & Sastry,
-J. Electrochem. Soc. 154 (2007) A910; Crank, The Mathematics of Diffusion, eq. 6.18-6.20.
+J. Electrochem. Soc. 154 (2007) A910; Crank, The Mathematics of Diffusion, 2nd ed. (1975),
+eq. 6.18-6.20.
 The reference values are computed in tests/support/analytic.py from the series solutions:
 galvanostatic at τ = 0.1: centre σ = 0.053360 S, surface σ_θ = -0.062254 S, c(R) = 0.48676 C;
 potentiostatic at τ = 0.05: surface σ_θ = -0.13102 S_p.
