@@ -34,6 +34,7 @@ SI_UNITS: dict[str, str] = {
     "density": "kg/m^3",
     "stiffness_per_area": "Pa/m",
     "temperature": "K",
+    "thermal_expansion": "1/K",
     "voltage": "V",
     "angle": "rad",
 }

@@ -129,6 +129,7 @@ def _material_as_dict(m: Material) -> dict:
         "diffusivity": soc(m.diffusivity),
         "initial_soc": m.initial_soc,
         "stress_free_soc": m.stress_free_soc,
+        "thermal_expansion": m.thermal_expansion,
         **{k: soc(v) if hasattr(v, "soc") else v for k, v in m.extra.items()},
     }
 

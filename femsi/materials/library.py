@@ -43,10 +43,14 @@ PARAMETERS: dict[str, str] = {
     "open_circuit_potential": "voltage",
     "exchange_current_density": "current_density",
     "transfer_coefficient": "dimensionless",
+    "thermal_expansion": "thermal_expansion",
 }
 #: Parameters that may be given as a function of the state of charge.
 SOC_DEPENDENT = {"youngs_modulus", "diffusivity", "yield_stress", "open_circuit_potential"}
 CATEGORIES = ("active", "electrolyte", "coating", "current_collector", "substrate")
+#: Largest |α| accepted, 1/K: solids lie near 1e-7..1e-4, so a larger number is a unit slip
+#: (``thermal_expansion: 2.6`` meant as ppm/K).
+MAX_THERMAL_EXPANSION = 1e-3
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,9 @@ class Material:
         diffusivity: D(SOC) in m²/s (``None`` for inert materials).
         initial_soc: State of charge at t = 0.
         stress_free_soc: State of charge at which the material is stress free.
+        thermal_expansion: Linear thermal expansion coefficient α in 1/K (a constant: the
+            library has no SOC-dependent data), ``None`` when the library has no value. The
+            reference temperature of a thermal strain α (T - T_ref) belongs to the study.
         extra: Other parameters (yield stress, fracture energy, ...), SI.
         sources: Parameter name to "reference key: note".
         references: Reference key to full citation.
@@ -77,6 +84,7 @@ class Material:
     diffusivity: SocFunction | None = None
     initial_soc: float = 0.0
     stress_free_soc: float = 0.0
+    thermal_expansion: float | None = None
     extra: dict[str, object] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     references: dict[str, str] = field(default_factory=dict)
@@ -168,6 +176,7 @@ def _build(base_name: str, raw: dict, values: dict, overridden: bool) -> Materia
         "diffusivity",
         "initial_soc",
         "stress_free_soc",
+        "thermal_expansion",
     }
     initial_soc = float(values.get("initial_soc", 0.0))
     return Material(
@@ -180,6 +189,9 @@ def _build(base_name: str, raw: dict, values: dict, overridden: bool) -> Materia
         diffusivity=values.get("diffusivity"),
         initial_soc=initial_soc,
         stress_free_soc=float(values.get("stress_free_soc", initial_soc)),
+        thermal_expansion=(
+            float(values["thermal_expansion"]) if "thermal_expansion" in values else None
+        ),
         extra={k: v for k, v in values.items() if k not in named},
         sources=sources,
         references=dict(raw.get("references") or {}),
@@ -200,6 +212,14 @@ def _check(m: Material, field_path: str) -> None:
         value = getattr(m, key)
         if not 0.0 <= value <= 1.0:
             raise InputError(f"{field_path}.{key}", f"must lie in [0, 1], got {value:g}")
+    alpha = m.thermal_expansion
+    if alpha is not None and not abs(alpha) < MAX_THERMAL_EXPANSION:
+        raise InputError(
+            f"{field_path}.thermal_expansion",
+            f"{alpha:g} 1/K is not a linear thermal expansion coefficient of a solid "
+            f"(|alpha| < {MAX_THERMAL_EXPANSION:g} 1/K); give a unit, e.g. '2.6 ppm/K' or "
+            "'2.6e-6 1/K'",
+        )
     if m.is_active:
         for key in ("partial_molar_volume", "max_concentration"):
             if getattr(m, key) <= 0:

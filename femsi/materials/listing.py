@@ -25,13 +25,17 @@ def print_library(name: str | None = None) -> int:
         print(f"{name}: {raw.get('description', '')}  [{m.category}]")
         for key, value in raw.get("parameters", {}).items():
             print(f"  {key:22s} {value!s:28s} {m.sources.get(key, '')}")
+        for key, note in (raw.get("notes") or {}).items():
+            if key not in raw.get("parameters", {}):
+                print(f"  {key:22s} {'(no value)':28s} {note}")
         print("references:")
         for key, citation in m.references.items():
             print(f"  [{key}] {citation}")
         return 0
     header = (
         f"{'material':22s} {'category':18s} {'E [GPa]':>18s} {'nu':>6s} "
-        f"{'Omega [cm3/mol]':>16s} {'c_max [mol/m3]':>15s} {'D [m2/s]':>10s}"
+        f"{'Omega [cm3/mol]':>16s} {'c_max [mol/m3]':>15s} {'D [m2/s]':>10s} "
+        f"{'alpha [1e-6/K]':>14s}"
     )
     print(header)
     print("-" * len(header))
@@ -46,9 +50,11 @@ def print_library(name: str | None = None) -> int:
         d_text = f"{m.diffusivity.value[0]:.2g}" if m.diffusivity is not None else "-"
         omega = f"{m.partial_molar_volume * 1e6:.3g}" if m.is_active else "-"
         cmax = f"{m.max_concentration:.4g}" if m.is_active else "-"
+        alpha = m.thermal_expansion
+        a_text = f"{alpha * 1e6:.3g}" if alpha is not None else "-"
         print(
             f"{key:22s} {m.category:18s} {e_text:>18s} {m.poissons_ratio:6.3g} {omega:>16s} "
-            f"{cmax:>15s} {d_text:>10s}"
+            f"{cmax:>15s} {d_text:>10s} {a_text:>14s}"
         )
     print("\n`femsi materials NAME` shows every value with its literature source.")
     return 0

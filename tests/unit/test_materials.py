@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import femsi
 from femsi.materials import library, resolve_material
 from femsi.materials.properties import SocFunction, parse_soc_function
 
@@ -85,3 +86,70 @@ def test_soc_function_ufl_matches_numpy():
     g.interpolate(fem.Expression(f.ufl(soc), V.element.interpolation_points))
     assert np.allclose(g.x.array, f(soc.x.array))
     assert SocFunction.constant(3.0).is_constant
+
+
+#: Linear thermal expansion coefficients (1/K) and the reference each must cite.
+THERMAL_EXPANSION = {
+    "crystalline_silicon": (2.57e-6, "okada1984"),
+    "amorphous_silicon": (2.6e-6, "takimoto2002"),  # an estimate, equal to c-Si
+    "llzo": (15.5e-6, "hubaud2015"),
+    "copper": (16.5e-6, "crc_handbook"),
+}
+#: Materials searched for without a citable value: None, and the file says why.
+NO_THERMAL_EXPANSION = ("li6ps5cl", "li3ps4", "lipon", "carbon_coating")
+
+
+@pytest.mark.parametrize("name", sorted(THERMAL_EXPANSION))
+def test_thermal_expansion_is_a_number_with_its_source(name):
+    value, ref = THERMAL_EXPANSION[name]
+    material = resolve_material(name, f"materials.{name}")
+    assert isinstance(material.thermal_expansion, float)
+    assert material.thermal_expansion == pytest.approx(value)
+    assert "thermal_expansion" not in material.extra
+    source = material.sources["thermal_expansion"]
+    assert source.startswith(f"{ref}: ") and len(source) > len(ref) + 40
+    assert "doi" in material.references[ref].lower()
+
+
+def test_the_amorphous_silicon_value_is_marked_as_an_estimate():
+    source = resolve_material("amorphous_silicon", "m").sources["thermal_expansion"]
+    assert "ESTIMATE" in source and "Li_xSi" in source
+
+
+@pytest.mark.parametrize("name", NO_THERMAL_EXPANSION)
+def test_a_material_without_thermal_expansion_gives_none(name):
+    material = resolve_material(name, f"materials.{name}")
+    assert material.thermal_expansion is None
+    assert "thermal_expansion" not in material.sources
+    assert library()[name]["notes"]["thermal_expansion"].startswith("No value")
+
+
+@pytest.mark.parametrize(
+    "given", ["2.6e-6 1/K", "2.6e-6 /K", "2.6e-6 K^-1", "2.6 ppm/K", "2.6 um/m/K", 2.6e-6]
+)
+def test_thermal_expansion_units_convert_to_per_kelvin(given):
+    material = resolve_material({"base": "li6ps5cl", "thermal_expansion": given}, "m")
+    assert material.thermal_expansion == pytest.approx(2.6e-6)
+    assert material.name == "li6ps5cl*"
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        (2.6, "give a unit"),  # a bare number is SI: 2.6 1/K, meant as ppm/K
+        ("2.6e-6 1/s", "1/K"),
+        ("2.6e-6 1/degC", "cannot read"),
+        ({"linear": ["2e-6 1/K", "3e-6 1/K"]}, "expected a number"),  # constant only
+    ],
+)
+def test_a_bad_thermal_expansion_names_the_field(given, problem):
+    with pytest.raises(femsi.InputError, match="materials.m.thermal_expansion") as err:
+        resolve_material({"base": "copper", "thermal_expansion": given}, "materials.m")
+    assert problem in str(err.value)
+
+
+def test_the_resolved_config_records_thermal_expansion():
+    from femsi.config.loader import _material_as_dict
+
+    assert _material_as_dict(resolve_material("llzo", "m"))["thermal_expansion"] == 15.5e-6
+    assert _material_as_dict(resolve_material("lipon", "m"))["thermal_expansion"] is None
