@@ -40,3 +40,27 @@ def global_min(comm: MPI.Comm, values: np.ndarray) -> float:
     """Smallest entry over all ranks (``inf`` where no rank holds any)."""
     local = float(np.min(values)) if values.size else np.inf
     return float(comm.allreduce(local, op=MPI.MIN))
+
+
+def global_extent(mesh, origin=None) -> float:
+    """The largest coordinate distance max |x_i - origin_i| of the mesh's nodes, all ranks.
+
+    Args:
+        mesh: A DOLFINx mesh.
+        origin: The point distances are measured from (default the coordinate origin).
+    """
+    x = mesh.geometry.x
+    if origin is not None:
+        x = x - np.asarray(origin)
+    local = float(np.max(np.abs(x))) if x.size else 0.0
+    return float(mesh.comm.allreduce(local, op=MPI.MAX))
+
+
+def global_span(mesh) -> float:
+    """The largest edge of the mesh's bounding box over all ranks, m."""
+    x = mesh.geometry.x
+    low = x.min(axis=0) if x.size else np.full(3, np.inf)
+    high = x.max(axis=0) if x.size else np.full(3, -np.inf)
+    mesh.comm.Allreduce(MPI.IN_PLACE, low, op=MPI.MIN)
+    mesh.comm.Allreduce(MPI.IN_PLACE, high, op=MPI.MAX)
+    return float(np.max(high - low))

@@ -52,10 +52,10 @@ class CellMetrics:
 
     Args:
         model: The coupled model (with mechanics).
-        plate_indicator: Φ, the indicator of the plate's slave dofs, or None without a plate.
+        plate_control: The plate's controller (its stack pressure), or None without a plate.
     """
 
-    def __init__(self, model: CoupledModel, plate_indicator: fem.Function | None):
+    def __init__(self, model: CoupledModel, plate_control=None):
         mesh_model, m, comm = model.model, model.measures, model.mesh.comm
         q = m.mechanics_degree
         one = fem.Constant(model.mesh, 1.0)
@@ -68,10 +68,7 @@ class CellMetrics:
             plate = [mesh_model.plate]
             self._area = ScalarForm(m.surface_integral(one, plate, q), comm)()
             self._plate_uz = ScalarForm(m.surface_integral(uz, plate, q), comm)
-            self._force = None
-            if plate_indicator is not None:
-                force = model.internal_work(plate_indicator)
-                self._force = ScalarForm(force, comm)
+            self._plate = plate_control
             below, above = mesh_model.layer_interfaces
             self._thickness0 = mesh_model.layer_thickness
             self._mean_uz = {
@@ -103,8 +100,7 @@ class CellMetrics:
         """The columns' values for the current state."""
         row: dict[str, float] = {}
         if self.in_cell:
-            force = self._force() if self._force is not None else 0.0
-            row["stack_pressure_Pa"] = -force / self._area
+            row["stack_pressure_Pa"] = self._plate.pressure() if self._plate is not None else 0.0
             row["plate_displacement_m"] = self._plate_uz() / self._area
             mean = {name: form() / area for name, (form, area) in self._mean_uz.items()}
             row["electrode_thickness_m"] = self._thickness0 + mean[self._above] - mean[self._below]

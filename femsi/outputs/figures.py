@@ -230,16 +230,8 @@ def plot_timeseries(
 
 
 def render_figures(folder: Path, rows, snapshots, regions, probes) -> list[Path]:
-    """All figures of a run (rank 0)."""
+    """The time-series and snapshot figures of a run (rank 0); exports add their own."""
     written = plot_timeseries(rows, regions, probes, folder)
-    if rows and "stack_pressure_Pa" in rows[0]:
-        from femsi.outputs.cell_figures import plot_cell_history
-
-        written += plot_cell_history(rows, folder)
-    if rows and "crack_area_m2" in rows[0]:
-        from femsi.outputs.phase_field import plot_crack_history
-
-        written += plot_crack_history(rows, folder)
     for snapshot in snapshots:
         written += render_snapshot(snapshot, folder)
     return written

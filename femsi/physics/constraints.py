@@ -21,6 +21,7 @@ from dolfinx import mesh as dmesh
 
 import femsi.compat  # noqa: F401
 from femsi.geometry.model import MeshModel
+from femsi.parallel import global_extent
 
 
 def consistent_dofs(V: fem.FunctionSpace, dofs: np.ndarray) -> np.ndarray:
@@ -78,7 +79,7 @@ def rigid_body_constraints(
     owned = x[: model.mesh.geometry.index_map().size_local]
     n = comm.allreduce(owned.shape[0], op=MPI.SUM)
     centroid = comm.allreduce(owned.sum(axis=0), op=MPI.SUM) / n
-    extent = comm.allreduce(np.max(np.abs(x - centroid)) if x.size else 0.0, op=MPI.MAX)
+    extent = global_extent(model.mesh, centroid)
     if model.formulation == "axisymmetric":
         # The axis holds u_r; only the translation along it is left (u_z at one vertex).
         points = ((_nearest_vertex(model, centroid), (1,)),)

@@ -51,13 +51,9 @@ def displacement_gradient(u, formulation: str = "3d", axis_limit: bool = False):
 
 def _extent(domain) -> float:
     """The largest |coordinate| of a DOLFINx mesh over all ranks (m)."""
-    from mpi4py import MPI
+    from femsi.parallel import global_extent
 
-    import numpy as np
-
-    mesh = domain.ufl_cargo()
-    x = mesh.geometry.x
-    return mesh.comm.allreduce(float(np.max(np.abs(x))) if x.size else 0.0, op=MPI.MAX)
+    return global_extent(domain.ufl_cargo())
 
 
 def deformation_gradient(u, formulation: str = "3d", axis_limit: bool = False):

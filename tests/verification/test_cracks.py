@@ -234,23 +234,23 @@ def shell_crack_study(kind: str, length: float, tip: float, e_star: float) -> di
 
 def _energy_and_row(tree: dict, out: Path) -> tuple[float, dict]:
     """Π = ∫ψ dV of the whole body (per metre) and the first row, from the runner's model."""
-    from femsi.study import _Runner
+    from femsi.study import _Run
 
     config = femsi.load_config(tree)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    runner = _Runner(config, out, MPI.COMM_WORLD, False)
+    run = _Run(config, out, MPI.COMM_WORLD)
     try:
-        runner.setup()
-        runner._initial_state()
-        model = runner.model
+        run.build()
+        run.driver.initial_state()
+        model = run.model
         psi = model.strain_energy_density(
             displacement_gradient(model.u, model.formulation), model.concentration
         )
         energy = ScalarForm(psi * model.measures.dx(4), MPI.COMM_WORLD)()
-        return energy * runner.mesh_model.volume_scale, runner.series.rows[0]
+        return energy * model.model.volume_scale, run.recorder.series.rows[0]
     finally:
-        runner.close()
+        run.close()
 
 
 @pytest.mark.parametrize(

@@ -283,6 +283,9 @@ class PhaseField:
             self._psi_q.interpolate(self._psi_expression)
             np.maximum(self.H_n.x.array, self._psi_q.x.array, out=self.H.x.array)
 
+    def update(self, dt: float) -> None:
+        """A new step (the damage has no rate: nothing to do)."""
+
     def commit(self) -> None:
         """Accept the damage (and history) of the step just converged."""
         self.d_n.x.array[:] = self.d.x.array

@@ -229,6 +229,24 @@ class QuadratureConstitutive:
         det_f = np.linalg.det(np.eye(3) + values[:, :9].reshape(-1, 3, 3))
         return bool(np.all(det_f > 0) and np.all(values[:, 9] > 0))
 
+    @property
+    def owned_cells(self) -> np.ndarray:
+        """The rank's owned cells, in the order of the quadrature points."""
+        return self._cells
+
+    def hardening_moduli(self) -> np.ndarray:
+        """The hardening modulus H at every quadrature point (0 outside plastic regions)."""
+        moduli = np.zeros(self.n_points)
+        for index, material in self._material_points:
+            moduli[index] = material.hardening_modulus
+        return moduli
+
+    def last_shear_moduli(self) -> np.ndarray | None:
+        """G = E / (2 (1 + ν)) at every point of the last evaluation, or None if stale."""
+        if self._last_inputs is None:
+            return None
+        return self._last_inputs[:, 11] / (2 * (1 + self._last_inputs[:, 12]))
+
     def commit(self) -> None:
         """Accept the trial history of the last evaluation (a converged step)."""
         self._state = self._trial_state.copy()

@@ -1,0 +1,229 @@
+"""The PETSc solvers of one study, built in one place from the model and ``solver.*``.
+
+- diffusion: one Newton per surface condition (flux, held), or with Butler-Volmer kinetics
+  a block Newton on (θ, φ) with MUMPS;
+- mechanics: Newton with GAMG and the rigid-body near-nullspace (or MUMPS), the plate's
+  slave dofs eliminated (:mod:`femsi.solvers.plate`), the J2 return map before each
+  assembly; with phase-field fracture the staggered solve around it;
+- two-way coupling: the projection of σ_h, and for ``coupling_scheme: monolithic`` one
+  Newton on (θ, u, s[, φ]) per surface condition with MUMPS on the block matrix.
+
+``step_solver`` returns the strategy that advances one time step: :class:`StaggeredFields`
+(diffusion, then mechanics, then the projection) or :class:`MonolithicFields`.
+"""
+
+from __future__ import annotations
+
+import femsi.compat  # noqa: F401
+from femsi.errors import SolveError
+from femsi.solvers.newton import NewtonSolver
+from femsi.solvers.nullspace import rigid_body_modes
+from femsi.solvers.options import petsc_options
+from femsi.solvers.plate import RigidPlate
+from femsi.solvers.staggered import StaggeredSolver
+from femsi.timing import Timer
+
+
+class NoSolve:
+    """The stats of a field that is not solved (diffusion off)."""
+
+    converged = True
+    newton_iterations = 0
+
+
+class SolverSet:
+    """Every PETSc solver of a study.
+
+    Args:
+        model: The coupled model.
+        study: The study (``solver``, ``physics`` and ``phase_field`` sections).
+        timer: Where solve times go.
+    """
+
+    def __init__(self, model, study, timer: Timer):
+        self.model, self.study, self.timer = model, study, timer
+        settings, physics = study.solver, study.physics
+        # The ideal-solution factor 1/(1 - x) makes diffusion nonlinear even with a constant D.
+        diffusion_linear = physics.chemical_potential == "dilute" and all(
+            m.diffusivity is None or m.diffusivity.is_constant for m in model.materials.values()
+        )
+        monolithic = model.coupled and physics.coupling_scheme == "monolithic"
+        options = petsc_options(
+            settings.diffusion, symmetric=True, linear=diffusion_linear, vector=False
+        )
+        if model.butler_volmer and not monolithic:
+            options = petsc_options(settings.diffusion, symmetric=False, linear=False, vector=False)
+            options |= {
+                "ksp_type": "preonly",
+                "pc_type": "lu",
+                "pc_factor_mat_solver_type": "mumps",
+                # The exponentials of the kinetics: the secant (l2) line search takes
+                # near-full steps where backtracking (bt) crawls (9 against 20 iterations).
+                "snes_linesearch_type": "l2",
+            }
+            options |= dict(settings.diffusion.petsc_options)
+        self.diffusion = (
+            {} if monolithic else {held: self._transport(held, options) for held in (False, True)}
+        )
+        self.plate: RigidPlate | None = None
+        self.mechanics: NewtonSolver | None = None
+        self.staggered: StaggeredSolver | None = None
+        if model.has_mechanics:
+            self._build_mechanics(settings)
+        self.projection: NewtonSolver | None = None
+        self.coupled: dict[bool, NewtonSolver] = {}
+        if model.coupled:
+            # The projected hydrostatic stress: solved with the others (monolithic) or after
+            # each mechanics solve (staggered, and for the initial state in both schemes).
+            projection_options = petsc_options(
+                settings.diffusion, symmetric=True, linear=True, vector=False
+            )
+            projection_options |= {"ksp_type": "preonly", "pc_type": "lu"}
+            self.projection = NewtonSolver(
+                "stress_projection",
+                model.projection_form,
+                model.hydrostatic,
+                model.projection_bcs,
+                projection_options,
+                jacobian=model.projection_jacobian,
+            )
+            if monolithic:
+                self.coupled = self._coupled()
+
+    def _build_mechanics(self, settings) -> None:
+        model = self.model
+        options = petsc_options(
+            settings.mechanics,
+            symmetric=not model.follower_pressure,
+            linear=model.mechanics_is_linear,
+            vector=True,
+        )
+        user = settings.mechanics.petsc_options
+        if model.phase_field is not None and not model.mechanics_is_linear:
+            # A split energy is only C¹ in the strain (the spectral split's kinks where a
+            # principal strain changes sign): Newton with backtracking cycled between active
+            # sets at crack nucleation (DIVERGED_MAX_IT in the staggered loop). The
+            # critical-point line search minimises the energy along the Newton direction
+            # (the residual is its gradient), which steps across the kinks.
+            if "snes_linesearch_type" not in user:
+                options["snes_linesearch_type"] = "cp"
+        self.rigid_body_modes = rigid_body_modes(model.Vu, model.formulation)
+        if model.has_plate:
+            mesh_model = model.model
+            self.plate = RigidPlate(model.Vu, mesh_model.facets_of(mesh_model.plate))
+        self.mechanics = NewtonSolver(
+            "mechanics",
+            model.mechanics_form,
+            model.u,
+            model.mechanics_bcs,
+            options,
+            near_nullspace=self.rigid_body_modes.nullspace,
+            plate=self.plate,
+            jacobian=model.mechanics_jacobian,
+            pre_assembly=model.plastic.pre_assembly if model.plasticity is not None else None,
+        )
+        if model.phase_field is not None:
+            staggered = self.study.phase_field.staggered
+            self.staggered = StaggeredSolver(
+                model.phase_field,
+                self.mechanics.solve,
+                settings.damage,
+                tolerance=staggered.tolerance,
+                max_iterations=staggered.max_iterations,
+            )
+
+    def _transport(self, held: bool, options: dict) -> NewtonSolver:
+        """The diffusion solver; with Butler-Volmer a block Newton on (θ, φ)."""
+        model = self.model
+        name = f"diffusion_{'held' if held else 'flux'}"
+        if not model.butler_volmer:
+            return NewtonSolver(
+                name,
+                model.diffusion_form,
+                model.theta,
+                model.diffusion_bcs(held),
+                options,
+                jacobian=model.diffusion_jacobian,
+            )
+        forms, blocks, unknowns = model.transport_forms(held)
+        return NewtonSolver(
+            name, forms, unknowns, model.diffusion_bcs(False), options, jacobian=blocks, kind="mpi"
+        )
+
+    def _coupled(self) -> dict[bool, NewtonSolver]:
+        """One Newton on (θ, u) per surface condition (flux, held), MUMPS on the block matrix.
+
+        The Jacobian blocks are the exact derivatives of [F_c, F_u]. The linear solver is
+        MUMPS on the one monolithic matrix (``kind="mpi"``); Newton tolerances are those of
+        ``solver.mechanics``, whose ``petsc_options`` apply last (a field split, say).
+        """
+        model = self.model
+        settings = self.study.solver.mechanics.model_copy(update={"linear_solver": "direct"})
+        options = petsc_options(settings, symmetric=False, linear=False, vector=False)
+        if model.butler_volmer:
+            options["snes_linesearch_type"] = "l2"  # as for the uncoupled kinetics
+            options |= dict(settings.petsc_options)
+        solvers = {}
+        for held in (False, True):
+            forms, jacobian, unknowns = model.coupled_forms(held)
+            # With Butler-Volmer a hold imposes φ, not the surface concentration.
+            surface_held = held and not model.butler_volmer
+            solvers[held] = NewtonSolver(
+                f"coupled_{'held' if held else 'flux'}",
+                forms,
+                unknowns,
+                model.diffusion_bcs(surface_held) + model.mechanics_bcs + model.projection_bcs,
+                options,
+                jacobian=jacobian,
+                pre_assembly=model.refresh_plasticity if model.plasticity is not None else None,
+                kind="mpi",
+            )
+        return solvers
+
+    # ------------------------------------------------------------------ solves
+
+    def solve_mechanics(self):
+        """The displacement at this step's load; with phase field the staggered solve."""
+        if self.staggered is not None:
+            return self.staggered.solve()
+        return self.mechanics.solve()
+
+    def project_hydrostatic(self) -> None:
+        """Update the projected σ_h of the coupling from the current u and c."""
+        if self.projection is not None and not self.projection.solve().converged:
+            raise SolveError("the projection of the hydrostatic stress failed")
+
+    def close(self) -> None:
+        """Release the solvers' PETSc objects and options."""
+        for solver in [
+            *self.diffusion.values(),
+            *self.coupled.values(),
+            self.mechanics,
+            self.projection,
+            self.staggered,
+        ]:
+            if solver is not None:
+                solver.close()
+
+    def iteration_totals(self) -> dict:
+        """Solves, Newton and Krylov iterations and preconditioner setups per solver."""
+        totals = {}
+        for name, solver in [
+            ("diffusion_flux", self.diffusion.get(False)),
+            ("diffusion_held", self.diffusion.get(True)),
+            ("mechanics", self.mechanics),
+            ("coupled_flux", self.coupled.get(False)),
+            ("coupled_held", self.coupled.get(True)),
+            ("damage", self.staggered.damage if self.staggered else None),
+        ]:
+            if solver is None:
+                continue
+            totals[name] = {
+                "solves": solver.solves,
+                "newton": solver.total_newton,
+                "krylov": solver.total_linear,
+                "preconditioner_setups": solver.setups,
+            }
+        if self.staggered is not None:
+            totals["staggered"] = {"iterations": self.staggered.total_iterations}
+        return totals
