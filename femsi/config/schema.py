@@ -447,6 +447,9 @@ class Physics(Section):
 
 class _Galvanostatic(Section):
     c_rate: Annotated[float, Field(gt=0)] | None = None
+    temperature: PositiveTemperature | None = Field(
+        None, description="cell temperature during the step (thermal strain), K"
+    )
     current_density: PositiveCurrentDensity | None = None
     until_soc: Fraction | None = None
     duration: PositiveTime | None = None
@@ -469,9 +472,12 @@ class Delithiate(_Galvanostatic):
 
 
 class Rest(Section):
-    """No current for ``duration``."""
+    """No current for ``duration``; a ``temperature`` is reached linearly over the rest."""
 
     duration: PositiveTime
+    temperature: PositiveTemperature | None = Field(
+        None, description="cell temperature at the end of the rest, ramped from the last, K"
+    )
 
 
 class Hold(Section):
@@ -485,6 +491,9 @@ class Hold(Section):
     potential: Voltage | None = None
     duration: PositiveTime | None = None
     until_soc: Fraction | None = None
+    temperature: PositiveTemperature | None = Field(
+        None, description="cell temperature during the step (thermal strain), K"
+    )
 
     @model_validator(mode="after")
     def _one_end(self):
@@ -719,6 +728,18 @@ class Crack(Section):
 # --------------------------------------------------------------------------- study
 
 
+class Thermal(Section):
+    """Thermal strain α (T - T_ref) of every region (``thermal_expansion`` of its material).
+
+    The cell temperature is uniform: ``physics.temperature`` at the start, then the
+    ``temperature`` of each protocol step (set at the start of a lithiate, delithiate or hold
+    step; reached linearly over a rest). ``reference_temperature`` is the stress-free
+    (assembly) temperature.
+    """
+
+    reference_temperature: PositiveTemperature = 298.15
+
+
 class Study(Section):
     """A complete femsi study."""
 
@@ -729,6 +750,7 @@ class Study(Section):
     physics: Physics = Physics()
     cell: Cell | None = None
     phase_field: PhaseFieldFracture | None = None
+    thermal: Thermal | None = None
     protocol: Annotated[list[ProtocolStep], Field(min_length=1)]
     time: Time
     outputs: Outputs = Outputs()
