@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,6 @@ import yaml
 import femsi.compat  # noqa: F401
 from femsi.config import StudyConfig, load_config
 from femsi.config.cracks import crack_layouts
-from femsi.config.schema import Cell
 from femsi.errors import InputError, SolveError
 from femsi.geometry import build_mesh
 from femsi.outputs.exports import exports_for
@@ -28,10 +28,10 @@ from femsi.outputs.recorder import Recorder
 from femsi.outputs.run_folder import prepare_output, setup_logging
 from femsi.outputs.stress import StressFields
 from femsi.parallel import global_span
-from femsi.physics.constraints import fixture_rollers
+from femsi.physics.constraints import fixture_cell
 from femsi.physics.model import CoupledModel
 from femsi.solvers.driver import RunDriver
-from femsi.solvers.plate_control import NoPlate, PlateControl
+from femsi.solvers.plate_control import plate_control
 from femsi.solvers.solver_set import SolverSet
 from femsi.study_checks import check_phase_field, check_regions, material_sources
 from femsi.timing import Timer
@@ -108,9 +108,7 @@ class _Run:
     def __init__(self, config: StudyConfig, out: Path, comm: MPI.Comm):
         self.config, self.study, self.out, self.comm = config, config.study, out, comm
         self.timer = Timer()
-        self.solvers: SolverSet | None = None
-        self.recorder: Recorder | None = None
-        self.driver: RunDriver | None = None
+        self._opened = ExitStack()  # what build() opened, closed in reverse
 
     def build(self) -> None:
         """Mesh, model, solvers, outputs and driver; raises InputError for bad meshes/probes."""
@@ -128,10 +126,7 @@ class _Run:
             )
             check_regions(self.config.materials, mesh_model, study.physics)
         with self.timer.phase("setup"):
-            # A body in a die stands on its floor, between walls unless lateral: free.
-            cell = study.cell or (Cell() if mesh_model.plate is not None else None)
-            if cell is not None:
-                mesh_model.rollers = fixture_rollers(mesh_model, cell.lateral)
+            cell = fixture_cell(study.cell, mesh_model)
             self.model = model = CoupledModel(
                 mesh_model, self.config.materials, study.physics, cell, study.phase_field,
                 study.thermal,
@@ -142,15 +137,15 @@ class _Run:
             )
             probes = Probes(model.mesh, dict(study.outputs.probes), snap)
             self.solvers = SolverSet(model, study, self.timer)
-            plate = self.solvers.plate
-            control = PlateControl(model, plate, cell) if plate is not None else NoPlate()
+            self._opened.callback(self.solvers.close)
+            control = plate_control(model, self.solvers.plate, cell)
             stress = StressFields(model) if model.has_mechanics else None
             exports = exports_for(
                 model,
                 study,
                 probes,
                 stress,
-                control if plate is not None else None,
+                control,
                 self.out,
                 self.solvers,
             )
@@ -170,8 +165,12 @@ class _Run:
     def execute(self, progress: bool) -> RunResult:
         """Run the protocol; always writes summary and manifest."""
         status, message, reason = "completed", "", "protocol finished"
-        bar = self._progress_bar() if progress else None
-        self.driver.progress = bar
+        if progress and self.comm.rank == 0:
+            from tqdm import tqdm
+
+            self.driver.progress = tqdm(
+                desc=self.study.study, unit="step", leave=True, dynamic_ncols=True
+            )
         try:
             self.driver.run()
         except SolveError as err:
@@ -181,24 +180,13 @@ class _Run:
             status, message, reason = "interrupted", "interrupted by the user", "interrupted"
             logger.error("interrupted")
         finally:
-            if bar is not None:
-                bar.close()
+            self.driver.progress.close()
             self.solvers.close()
             summary = self.recorder.finish(
                 self.driver, self.solvers, status, message, reason, self.timer
             )
         return RunResult(self.out, status, summary, self.recorder.series.rows)
 
-    def _progress_bar(self):
-        if self.comm.rank != 0:
-            return None
-        from tqdm import tqdm
-
-        return tqdm(desc=self.study.study, unit="step", leave=True, dynamic_ncols=True)
-
     def close(self) -> None:
         """Close open files and release the solvers' PETSc options."""
-        if self.solvers is not None:
-            self.solvers.close()
-        if self.recorder is not None:
-            self.recorder.close()
+        self._opened.close()

@@ -52,10 +52,11 @@ class CellMetrics:
 
     Args:
         model: The coupled model (with mechanics).
-        plate_control: The plate's controller (its stack pressure), or None without a plate.
+        plate_control: The plate's controller (its stack pressure); a body in a die without a
+            plate (``cell.plate: none``) has a null one that carries no force.
     """
 
-    def __init__(self, model: CoupledModel, plate_control=None):
+    def __init__(self, model: CoupledModel, plate_control):
         mesh_model, m, comm = model.model, model.measures, model.mesh.comm
         q = m.mechanics_degree
         one = fem.Constant(model.mesh, 1.0)
@@ -100,7 +101,7 @@ class CellMetrics:
         """The columns' values for the current state."""
         row: dict[str, float] = {}
         if self.in_cell:
-            row["stack_pressure_Pa"] = self._plate.pressure() if self._plate is not None else 0.0
+            row["stack_pressure_Pa"] = self._plate.pressure()
             row["plate_displacement_m"] = self._plate_uz() / self._area
             mean = {name: form() / area for name, (form, area) in self._mean_uz.items()}
             row["electrode_thickness_m"] = self._thickness0 + mean[self._above] - mean[self._below]

@@ -305,7 +305,7 @@ def exports_for(model, study, probes: Probes, stress, plate, out: Path, solvers)
         study: The study.
         probes: The probe points.
         stress: The stress fields (None without mechanics).
-        plate: The plate's controller, or None.
+        plate: The plate's controller (a null one without a plate).
         out: The run folder.
         solvers: The study's solvers (the thermal part of the stress solves again).
     """

@@ -148,3 +148,19 @@ def displacement_bcs(model: MeshModel, V: fem.FunctionSpace) -> list[fem.Dirichl
     if not model.is_constrained:
         bcs.extend(rigid_body_constraints(model, V, on_floor="bottom" in model.rollers))
     return bcs
+
+
+def fixture_cell(cell, model: MeshModel):
+    """The ``cell`` of a study, with the die's rollers set on the mesh.
+
+    A body with a plate surface stands in a die (a default ``Cell``) even without a ``cell``
+    section: on its floor, between walls unless ``lateral: free``. Other bodies have no cell
+    (None).
+    """
+    from femsi.config.schema import Cell
+
+    if cell is None and model.plate is not None:
+        cell = Cell()
+    if cell is not None:
+        model.rollers = fixture_rollers(model, cell.lateral)
+    return cell

@@ -24,10 +24,23 @@ from femsi.parallel import ScalarForm, global_max, global_min
 from femsi.solvers.continuation import ContinuationFailed, continuation
 from femsi.solvers.protocol import Drive, drive_of
 from femsi.solvers.solver_set import NoSolve
-from femsi.solvers.stepping import propose_step, retry_step
+from femsi.solvers.stepping import easy, propose_step, retry_step
 from femsi.stop import stop_requested
 
 logger = logging.getLogger(__name__)
+
+
+class NoProgress:
+    """The progress bar of a run without one."""
+
+    def update(self, steps: int) -> None:
+        """Nothing to show."""
+
+    def set_postfix_str(self, text: str) -> None:
+        """Nothing to show."""
+
+    def close(self) -> None:
+        """Nothing to close."""
 
 
 class RunDriver:
@@ -40,12 +53,13 @@ class RunDriver:
         recorder: Records each accepted state (:class:`~femsi.outputs.recorder.Recorder`).
         study: The study.
         timer: Where solve times go.
-        progress: A progress bar (tqdm) or None.
+        progress: A progress bar (tqdm), or none.
     """
 
     def __init__(self, model, solvers, plate, recorder, study, timer, progress=None):
         self.model, self.solvers, self.plate, self.recorder = model, solvers, plate, recorder
-        self.study, self.timer, self.progress = study, timer, progress
+        self.study, self.timer = study, timer
+        self.progress = progress or NoProgress()
         self.comm = model.mesh.comm
         self.capacity = ScalarForm(model.active_capacity_form, self.comm)()
         self.area = ScalarForm(model.active_area_form, self.comm)()
@@ -224,12 +238,8 @@ class RunDriver:
         model, time_cfg = self.model, self.study.time
         self._previous = None
         start_t, start_soc = self.t, self.soc()
-        model.inward_flux.value = drive.inward_flux
-        held = drive.held_concentration is not None or drive.held_potential is not None
-        if drive.held_concentration is not None:
-            model.set_held_concentration(drive.held_concentration)
-        if drive.held_potential is not None:
-            model.held_potential.value = drive.held_potential
+        drive.apply(model)
+        held = drive.held
         for part in model.schedule:
             part.start_protocol_step(step.kind, step.body, drive.duration)
         last_rate = None
@@ -238,7 +248,7 @@ class RunDriver:
                 raise KeyboardInterrupt("stop requested")
             soc = self.soc()
             elapsed = self.t - start_t
-            if drive.duration is not None and elapsed >= drive.duration * (1 - 1e-12):
+            if drive.timed_out(elapsed):
                 return "duration"
             if drive.reached(soc, start_soc):
                 return "until_soc"
@@ -280,17 +290,13 @@ class RunDriver:
                 new_soc,
             )
             self.recorder.write_fields(self)
-            if self.progress is not None:
-                self.progress.update(1)
-                self.progress.set_postfix_str(
-                    f"t={self.t:.4g}s SOC={row['soc']:.3f} dt={dt:.3g}s "
-                    f"newton={row['newton_mechanics']} krylov={row['krylov_mechanics']}"
-                )
-            easy = mech_stats is None or getattr(
-                mech_stats, "easy", mech_stats.newton_iterations <= 4
+            self.progress.update(1)
+            self.progress.set_postfix_str(
+                f"t={self.t:.4g}s SOC={row['soc']:.3f} dt={dt:.3g}s "
+                f"newton={row['newton_mechanics']} krylov={row['krylov_mechanics']}"
             )
             if not truncated:
-                self.dt = dt * time_cfg.growth if easy else dt
+                self.dt = dt * time_cfg.growth if easy(mech_stats) else dt
 
     def _attempt(self, dt: float, held: bool):
         """One time step; returns (diffusion, mechanics) stats, or None (state restored)."""

@@ -70,8 +70,17 @@ class NoPlate:
 
     plate = None
 
+    def pressure(self) -> float:
+        """No plate carries no force."""
+        return 0.0
+
     def engage(self) -> None:
         """Nothing to engage."""
 
     def release(self) -> None:
         """Nothing to release."""
+
+
+def plate_control(model, plate, cell) -> PlateControl | NoPlate:
+    """The controller of ``plate`` (a RigidPlate, or None without one)."""
+    return NoPlate() if plate is None else PlateControl(model, plate, cell)

@@ -44,6 +44,23 @@ class Drive:
         """Whether the step imposes a current."""
         return self.kind in ("lithiate", "delithiate")
 
+    @property
+    def held(self) -> bool:
+        """Whether the step holds the surface (concentration or potential)."""
+        return self.held_concentration is not None or self.held_potential is not None
+
+    def apply(self, model) -> None:
+        """Set the model's surface condition: the flux, and the held value of a hold."""
+        model.inward_flux.value = self.inward_flux
+        if self.held_concentration is not None:
+            model.set_held_concentration(self.held_concentration)
+        if self.held_potential is not None:
+            model.held_potential.value = self.held_potential
+
+    def timed_out(self, elapsed: float) -> bool:
+        """Whether the step's ``duration`` has passed."""
+        return self.duration is not None and elapsed >= self.duration * (1 - 1e-12)
+
     def reached(self, soc: float, start_soc: float) -> bool:
         """Whether ``until_soc`` has been reached from ``start_soc``.
 

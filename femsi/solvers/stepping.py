@@ -82,3 +82,14 @@ def retry_step(
             gap = abs(drive.until_soc - soc_before)
             return max(dt * gap / change, time.smallest_step)
     return None
+
+
+def easy(stats) -> bool:
+    """Whether a step was easy enough for the next to grow (no mechanics: always).
+
+    A staggered (phase-field) solve says so itself; a Newton solve is easy at 4 iterations
+    or fewer.
+    """
+    if stats is None:
+        return True
+    return getattr(stats, "easy", stats.newton_iterations <= 4)

@@ -102,6 +102,29 @@ CASES = {
         outputs={"every": 0, "figures": False, "probes": {"top": ["0.5 um", "0.5 um", "1.5 um"]}},
         solver=TIGHT,
     ),
+    # Thermal strain: an a-Si film on LLZO heated to 60 °C over a rest, then lithiated, at
+    # finite strain under a spring plate; the thermal part of the stress by a second solve.
+    "heated_film_on_llzo_finite_strain": study(
+        geometry={
+            "type": "film",
+            "thickness": "1 um",
+            "substrate_thickness": "0.5 um",
+            "width": "1 um",
+            "mesh_size": "0.25 um",
+        },
+        materials={"film": "amorphous_silicon", "substrate": "llzo"},
+        physics={"mechanics": "finite_strain", "displacement_degree": 2},
+        cell={"plate": "fixture_stiffness", "fixture_stiffness": "1e16 Pa/m"},
+        thermal={"reference_temperature": "25 degC"},
+        protocol=[
+            {"preload": {"pressure": "20 MPa", "increments": 2}},
+            {"rest": {"duration": "20 s", "temperature": "60 degC"}},
+            {"lithiate": {"c_rate": 4, "duration": "20 s"}},
+        ],
+        time={"initial_step": "10 s", "max_step": "10 s"},
+        outputs={"every": 0, "figures": False, "probes": {"top": ["0.5 um", "0.5 um", "1.5 um"]}},
+        solver=TIGHT,
+    ),
     # A packed electrode: a mesh built once and read by both ranks, a held plate.
     "electrode_fixed_gap_small_strain": study(
         geometry=SMALL_ELECTRODE,
@@ -329,6 +352,16 @@ def test_two_ranks_match_serial(tmp_path, name):
         noise = 1e-3 if key.endswith("_Pa") else 1e-9
         assert peak["value"] == pytest.approx(parallel["peaks"][key]["value"], rel=1e-6, abs=noise)
     assert compared > 20
+    if "thermal" in serial:  # the thermal part of the stress at each protocol step's end
+        steps = zip(
+            serial["thermal"]["thermal_stress_at_step_ends"],
+            parallel["thermal"]["thermal_stress_at_step_ends"],
+            strict=True,
+        )
+        for one, two in steps:
+            for region, values in one["regions"].items():
+                for key, value in values.items():
+                    assert two["regions"][region][key] == pytest.approx(value, rel=1e-6, abs=1e-3)
 
 
 def test_crack_integrals_two_ranks_match_serial():
