@@ -13,7 +13,6 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from femsi.config.cracks import crack_layouts
 from femsi.config.overrides import apply_overrides
 from femsi.config.schema import (
     CoreShellGeometry,
@@ -23,6 +22,7 @@ from femsi.config.schema import (
     RveGeometry,
     Study,
 )
+from femsi.cracks.layout import crack_layouts
 from femsi.errors import InputError
 from femsi.materials import Material, resolve_material
 from femsi.materials.fracture import fracture_energy

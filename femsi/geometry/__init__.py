@@ -8,11 +8,10 @@ import gmsh
 from dolfinx.io import gmsh as gmshio
 
 import femsi.compat  # noqa: F401
-from femsi.config.cracks import builtin_front_layout
 from femsi.config.schema import ElectrodeGeometry, FilmGeometry, MeshFileGeometry, RveGeometry
+from femsi.cracks.layout import builtin_front_layout
+from femsi.cracks.surfaces import analyse_surfaces, open_surfaces
 from femsi.errors import InputError
-from femsi.geometry.channel import build_channel_film
-from femsi.geometry.crack_surfaces import analyse_surfaces, open_surfaces
 from femsi.geometry.film import build_film
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.mesh_file import read_mesh_file
@@ -44,7 +43,7 @@ def build_mesh(
     Args:
         geometry: A validated ``geometry`` section.
         comm: Communicator to distribute the mesh over.
-        cracks: Layouts of built-in cracks (:func:`femsi.config.cracks.crack_layouts`).
+        cracks: Layouts of built-in cracks (:func:`femsi.cracks.layout.crack_layouts`).
         tagged: (index, config entry) of ``tagged`` cracks of a mesh file.
         plastic_regions: Regions that flow (no tagged crack may lie in one).
 
@@ -55,6 +54,9 @@ def build_mesh(
         return read_mesh_file(geometry, comm, tuple(tagged), tuple(plastic_regions))
     if isinstance(geometry, FilmGeometry):
         if cracks:
+            # Imported here: the crack package's builders import femsi.geometry themselves.
+            from femsi.cracks.channel_film import build_channel_film
+
             return build_channel_film(geometry, cracks[0], comm)
         return build_film(geometry, comm)
     if isinstance(geometry, ElectrodeGeometry | RveGeometry):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import femsi
-from femsi.config.cracks import crack_layouts, ring_radii
+from femsi.cracks.layout import crack_layouts, ring_radii
 from tests.conftest import run_cli, study, write_study
 from tests.unit.test_cli import assert_input_error
 

@@ -35,7 +35,7 @@ same layout in that plane (the x-y coordinates of its diameter through the crack
 - ``edge``: a semicircular surface crack, the disc of radius L centred at the surface point
   R e, cut by the particle's surface: its deepest point is (R − L) e;
 - ``tagged``: a surface of a 3D mesh file (its front is found on the mesh:
-  :mod:`femsi.geometry.crack_front`).
+  :mod:`femsi.cracks.fronts`).
 
 An ``octant`` model's mirror z = 0 holds the crack (symmetry factor 2), which its mirrors
 x = 0 and y = 0 cut: a centre crack into a quarter, an edge crack at φ = 0 or 90° into a half;

@@ -3,7 +3,7 @@
 A 3D crack is a surface group of the tetrahedral mesh (``crack_NAME`` for the built-in ones,
 any named or numbered surface group of a user's mesh for ``kind: tagged``). After meshing,
 :func:`analyse_surfaces` reads the mesh from Gmsh and finds each crack's front
-(:mod:`femsi.geometry.crack_front`); :func:`open_surfaces` then runs Gmsh's ``Crack`` plugin
+(:mod:`femsi.cracks.fronts`); :func:`open_surfaces` then runs Gmsh's ``Crack`` plugin
 (``Dimension`` 2) on each embedded crack: it duplicates the crack's nodes except those on its
 boundary, so that the two faces move apart, and splits the nodes of the crack's mouth on the
 body's boundary too (``OpenBoundaryPhysicalGroup``: a discrete curve of the mouth edges; Gmsh
@@ -24,10 +24,10 @@ from __future__ import annotations
 import gmsh
 import numpy as np
 
-from femsi.config.cracks import CrackLayout
+from femsi.cracks.fronts import CrackSurface, analyse_crack
+from femsi.cracks.layout import CrackLayout
+from femsi.cracks.segments import CRACK_TAG, GRADING, renumber, split_crack
 from femsi.errors import InputError
-from femsi.geometry.crack_front import CrackSurface, analyse_crack
-from femsi.geometry.crack_plugin import CRACK_TAG, GRADING, renumber, split_crack
 
 #: Gmsh element types: linear triangle, linear tetrahedron.
 _TRIANGLE, _TETRAHEDRON = 2, 4

@@ -3,7 +3,7 @@
 Energy release rate (G-θ / equivalent domain integral; Destuynder & Djaoua 1981, Li, Shih &
 Needleman 1985; energy-momentum tensor of Eshelby 1951). For a body with strain energy
 ψ(∇u, c) per reference volume, first Piola–Kirchhoff stress P = ∂ψ/∂∇u, and a virtual
-crack-advance field θ (:mod:`femsi.physics.crack_fields`: 1 · advance direction at the front,
+crack-advance field θ (:mod:`femsi.cracks.integral_fields`: 1 · advance direction at the front,
 0 outside a ring),
 
     G L = ∫ [P : (∇u ∇θ) − ψ div θ] dV − ∫ (∂ψ/∂c) ∇c · θ dV,
@@ -26,7 +26,7 @@ covered: with unloading J is not a fracture parameter (no strain energy exists).
 
 Stress intensity factors (interaction integral; Yau, Wang & Corten 1980) of a 2D tip with small
 strain: the integral of the superposed state u + α u_aux, u_aux the plane-strain Williams
-field of unit K_I or K_II (:func:`~femsi.physics.crack_fields.williams_displacement`) for the
+field of unit K_I or K_II (:func:`~femsi.cracks.integral_fields.williams_displacement`) for the
 ring-averaged E, ν, is differentiated with respect to α at α = 0:
 
     M L = d/dα (G L)[u + α u_aux]|₀ + ∫ (div σ_aux) · (∇u θ) dV,
@@ -60,8 +60,8 @@ import ufl
 from dolfinx import fem
 
 import femsi.compat  # noqa: F401
+from femsi.cracks.integral_fields import Front, plateau, ring_field, williams_displacement
 from femsi.parallel import ScalarForm
-from femsi.physics.crack_fields import Front, plateau, ring_field, williams_displacement
 from femsi.physics.kinematics import as_3d, displacement_gradient, divergence
 from femsi.physics.measures import WeightedMeasure
 
@@ -435,7 +435,7 @@ class DomainIntegral:
     ) -> FrontResult:
         """G(s) along a 3D crack front on each ring.
 
-        θ_k = q(d) φ_k(s) n(s) (:mod:`femsi.physics.crack_fields`) and G_k = I_k / ∫ φ_k ds.
+        θ_k = q(d) φ_k(s) n(s) (:mod:`femsi.cracks.integral_fields`) and G_k = I_k / ∫ φ_k ds.
 
         Args:
             points: Front polyline, m × 3, m.
@@ -515,7 +515,7 @@ class DomainIntegral:
         if len(found) > 1:
             raise ValueError(
                 f"the {what} spans {len(found)} materials; domain integrals need one "
-                "homogeneous material (use smaller rings: femsi.physics.fracture.rings_for)"
+                "homogeneous material (use smaller rings: femsi.cracks.domain_integral.rings_for)"
             )
 
 

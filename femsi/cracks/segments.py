@@ -25,7 +25,7 @@ import math
 import gmsh
 import numpy as np
 
-from femsi.config.cracks import CrackLayout, TipLayout
+from femsi.cracks.layout import CrackLayout, TipLayout
 from femsi.errors import InputError
 
 #: Growth of the element size with the distance from a tip (size per unit distance).

@@ -1,0 +1,1 @@
+"""Cracks: layouts, meshes, domain integrals and outputs (map to follow)."""
