@@ -22,7 +22,7 @@ from femsi.config.schema import (
     RveGeometry,
     Study,
 )
-from femsi.cracks.layout import crack_layouts
+from femsi.cracks.config_layouts import crack_layouts
 from femsi.errors import InputError
 from femsi.materials import Material, resolve_material
 from femsi.materials.fracture import fracture_energy

@@ -86,7 +86,7 @@ class CrackSurface:
 
     @property
     def facts(self) -> dict:
-        """What the layouts of :mod:`femsi.cracks.layout` need (mesh units)."""
+        """What the layouts of :mod:`femsi.cracks.mesh_layouts` need (mesh units)."""
         return {
             "mirror": self.mirror,
             "clearance": self.clearance,

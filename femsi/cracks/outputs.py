@@ -1,6 +1,6 @@
 """Energy release rates of a study's cracks after every step, their summary and figure.
 
-For each crack of ``cracks:`` (meshed by the geometry builders, :mod:`femsi.cracks.layout`):
+For each crack of ``cracks:`` (meshed by the geometry builders, :mod:`femsi.cracks.config_layouts`):
 
 - ``crack.NAME.G_J_m2``: the energy release rate G. For ring cracks (every kind but
   ``channel``) the domain integral of the model's own elastic law

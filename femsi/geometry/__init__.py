@@ -9,7 +9,7 @@ from dolfinx.io import gmsh as gmshio
 
 import femsi.compat  # noqa: F401
 from femsi.config.schema import ElectrodeGeometry, FilmGeometry, MeshFileGeometry, RveGeometry
-from femsi.cracks.layout import builtin_front_layout
+from femsi.cracks.mesh_layouts import builtin_front_layout
 from femsi.cracks.surfaces import analyse_surfaces, open_surfaces
 from femsi.errors import InputError
 from femsi.geometry.film import build_film
@@ -43,7 +43,7 @@ def build_mesh(
     Args:
         geometry: A validated ``geometry`` section.
         comm: Communicator to distribute the mesh over.
-        cracks: Layouts of built-in cracks (:func:`femsi.cracks.layout.crack_layouts`).
+        cracks: Layouts of built-in cracks (:func:`femsi.cracks.config_layouts.crack_layouts`).
         tagged: (index, config entry) of ``tagged`` cracks of a mesh file.
         plastic_regions: Regions that flow (no tagged crack may lie in one).
 

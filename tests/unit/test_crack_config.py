@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import femsi
-from femsi.cracks.layout import crack_layouts, ring_radii
+from femsi.cracks.config_layouts import crack_layouts
+from femsi.cracks.rings import ring_radii
 from tests.conftest import run_cli, study, write_study
 from tests.unit.test_cli import assert_input_error
 

@@ -28,9 +28,9 @@ import numpy as np
 import pytest
 
 import femsi
+from femsi.cracks.config_layouts import crack_layouts
 from femsi.cracks.front_outputs import plot_front
 from femsi.cracks.integral_fields import Front
-from femsi.cracks.layout import crack_layouts
 from femsi.cracks.surfaces import analyse_surfaces, open_surfaces
 from femsi.geometry import build_mesh
 from femsi.geometry.gmsh_session import gmsh_session
