@@ -9,7 +9,8 @@ boundary, so that the two faces move apart, and splits the nodes of the crack's 
 body's boundary too (``OpenBoundaryPhysicalGroup``: a discrete curve of the mouth edges; Gmsh
 keeps the end nodes of that curve whole, and these are the front's ends). A crack that
 is a free part of a mirror plane needs no splitting: the plane's symmetry condition holds the
-ligament ahead of the front only.
+ligament ahead of the front only. :func:`split_discs` does both for a meshed particle's
+built-in cracks.
 
 Built-in cracks (lengths in units of the particle radius) lie in the plane z = 0: a penny crack
 (``centre``) is the disc of radius a about the origin, a surface crack (``edge``) the disc of
@@ -26,7 +27,7 @@ import numpy as np
 
 from femsi.cracks.fronts import CrackSurface, analyse_crack
 from femsi.cracks.layout import CrackLayout
-from femsi.cracks.segments import CRACK_TAG, GRADING, renumber, split_crack
+from femsi.cracks.plugin import CRACK_TAG, GRADING, renumber, split_crack
 from femsi.errors import InputError
 
 #: Gmsh element types: linear triangle, linear tetrahedron.
@@ -225,3 +226,23 @@ def open_surfaces(groups: list[tuple[int, CrackSurface]], node_tags: np.ndarray)
         split_crack(2, tag, [curve])
         gmsh.model.removeEntities([(1, curve)])
     renumber()
+
+
+def split_discs(groups: list[int], cracks, surfaces: dict[str, int]) -> list[CrackSurface]:
+    """Find the fronts of a meshed particle's crack discs and split the embedded ones (rank 0).
+
+    Args:
+        groups: Physical tag of each crack's surface group.
+        cracks: The built-in crack layouts, in the order of ``groups``.
+        surfaces: Surface name to physical tag (the mirrors ``symmetry_x|y|z`` among them).
+
+    Returns:
+        Each crack's surface facts (fronts found on the mesh, model units).
+    """
+    if not cracks:
+        return []
+    mirrors = {surfaces[n] for n in ("symmetry_x", "symmetry_y", "symmetry_z") if n in surfaces}
+    fields = [f"cracks.{c.index}" for c in cracks]
+    found, node_tags = analyse_surfaces(list(zip(groups, fields, strict=True)), mirrors)
+    open_surfaces(list(zip(groups, found, strict=True)), node_tags)
+    return found

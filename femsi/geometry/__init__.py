@@ -10,7 +10,7 @@ from dolfinx.io import gmsh as gmshio
 import femsi.compat  # noqa: F401
 from femsi.config.schema import ElectrodeGeometry, FilmGeometry, MeshFileGeometry, RveGeometry
 from femsi.cracks.mesh_layouts import builtin_front_layout
-from femsi.cracks.surfaces import analyse_surfaces, open_surfaces
+from femsi.cracks.surfaces import split_discs
 from femsi.errors import InputError
 from femsi.geometry.film import build_film
 from femsi.geometry.gmsh_session import gmsh_session
@@ -81,7 +81,7 @@ def build_mesh(
             gmsh.option.setNumber("Mesh.Optimize", 1)
             gmsh.model.mesh.generate(3)
             try:
-                found = _split_cracks(roles["cracks"], cracks, surfaces)
+                found = split_discs(roles["cracks"], cracks, surfaces)
             except InputError as err:
                 error = err
         regions, surfaces, roles, found, error = comm.bcast(
@@ -101,14 +101,3 @@ def build_mesh(
         for layout, surface in zip(cracks, found, strict=True)
     ]
     return model
-
-
-def _split_cracks(groups: list[int], cracks, surfaces: dict[str, int]) -> list:
-    """Find the fronts of a meshed particle's crack discs and split the embedded ones (rank 0)."""
-    if not cracks:
-        return []
-    mirrors = {surfaces[n] for n in ("symmetry_x", "symmetry_y", "symmetry_z") if n in surfaces}
-    fields = [f"cracks.{c.index}" for c in cracks]
-    found, node_tags = analyse_surfaces(list(zip(groups, fields, strict=True)), mirrors)
-    open_surfaces(list(zip(groups, found, strict=True)), node_tags)
-    return found

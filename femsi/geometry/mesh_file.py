@@ -19,8 +19,8 @@ from dolfinx.io import gmsh as gmshio
 import femsi.compat  # noqa: F401
 from femsi.config.schema import MeshFileGeometry
 from femsi.cracks.mesh_layouts import tagged_front_layout, tagged_layout
-from femsi.cracks.segments import curve_group, find_tagged_crack, open_tagged
 from femsi.cracks.surfaces import analyse_surfaces, open_surfaces, surface_group
+from femsi.cracks.tagged_curves import curve_group, find_tagged_crack, open_tagged
 from femsi.errors import InputError
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.model import MeshModel, ghosted_partitioner

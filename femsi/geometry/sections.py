@@ -31,7 +31,8 @@ from femsi.config.schema import (
     SphereGeometry,
 )
 from femsi.cracks.layout import CrackLayout
-from femsi.cracks.segments import CRACK_TAG, embed_segments, open_cracks, tip_size_fields
+from femsi.cracks.plugin import CRACK_TAG
+from femsi.cracks.segments import embed_segments, open_cracks, tip_size_fields
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.model import MeshModel, ghosted_partitioner
 from femsi.geometry.spheres import _fragment_nested, _set_mesh_size
