@@ -62,13 +62,9 @@ from femsi.cracks.integral_fields import Front, plateau, ring_field, williams_di
 from femsi.cracks.material_rings import cell_material_ids
 from femsi.cracks.results import CrackResult, FrontResult
 from femsi.parallel import ScalarForm
+from femsi.physics.elasticity import lame, small_strain_energy_density
 from femsi.physics.kinematics import as_3d, displacement_gradient, divergence
-from femsi.physics.measures import WeightedMeasure
-
-
-def lame(E: float, nu: float) -> tuple[float, float]:
-    """Lamé constants (λ, μ) from Young's modulus and Poisson's ratio."""
-    return E * nu / ((1 + nu) * (1 - 2 * nu)), E / (2 * (1 + nu))
+from femsi.physics.measures import cell_measure, domain_integral_degree
 
 
 def _as_3d(t2):
@@ -86,7 +82,7 @@ def elastic_strain(u, beta=None):
 
 def stress(u, E: float, nu: float, beta=None):
     """3×3 plane-strain stress λ tr(ε_e) I + 2μ ε_e (σ_zz included)."""
-    lmbda, mu = lame(E, nu)
+    mu, lmbda = lame(E, nu)
     ee = elastic_strain(u, beta)
     return lmbda * ufl.tr(ee) * ufl.Identity(3) + 2 * mu * ee
 
@@ -114,11 +110,11 @@ class DomainIntegral:
     """
 
     def __init__(self, u, E: float, nu: float, degree: int, beta=None, eigenstrain_term=True):
-        lmbda, mu = lame(E, nu)
+        mu, lmbda = lame(E, nu)
 
         def energy(grad_u, b):
-            ee = ufl.sym(grad_u) if b is None else ufl.sym(grad_u) - b * ufl.Identity(3)
-            return mu * ufl.inner(ee, ee) + lmbda / 2 * ufl.tr(ee) ** 2
+            eps_star = ufl.zero(3, 3) if b is None else b * ufl.Identity(3)
+            return small_strain_energy_density(grad_u, eps_star, mu, lmbda)
 
         self._setup(
             u,
@@ -185,8 +181,9 @@ class DomainIntegral:
 
         Args:
             model: A :class:`~femsi.physics.model.CoupledModel` with mechanics.
-            degree: Quadrature degree; default 2 k (+1 in axisymmetry), k the displacement
-                degree.
+            degree: Quadrature degree; default
+                :func:`~femsi.physics.measures.domain_integral_degree` (2 k, +1 in
+                axisymmetry, k the displacement degree).
             explicit_term: Include the concentration-gradient term.
 
         Raises:
@@ -202,7 +199,7 @@ class DomainIntegral:
             )
         formulation = model.formulation
         if degree is None:
-            degree = 2 * model.physics.displacement_degree + int(formulation == "axisymmetric")
+            degree = domain_integral_degree(model.physics.displacement_degree, formulation)
         self = cls.__new__(cls)
         E = model.fields.soc_dependent("youngs_modulus", model.concentration)
         nu = model.fields.piecewise(lambda m: m.poissons_ratio)
@@ -240,16 +237,15 @@ class DomainIntegral:
     ) -> None:
         """Build the compiled forms (see the module docstring).
 
-        ``dx`` defaults to a measure of ``degree`` (2πr-weighted in axisymmetry).
+        ``dx`` defaults to the cell measure of ``degree`` of the mesh
+        (:func:`~femsi.physics.measures.cell_measure`: 2πr-weighted in axisymmetry).
         """
         msh = u.function_space.mesh
         self.mesh, self.formulation = msh, formulation
         self.gdim = msh.geometry.dim
         self._cell_materials = cell_materials
         if dx is None:
-            dx = ufl.Measure("dx", domain=msh, metadata={"quadrature_degree": degree})
-            if formulation == "axisymmetric":
-                dx = WeightedMeasure(dx, 2 * math.pi * ufl.SpatialCoordinate(msh)[0])
+            dx = cell_measure(msh, degree, formulation)
         self.theta = fem.Function(fem.functionspace(msh, ("Lagrange", 1, (self.gdim,))))
         space = self.theta.function_space
         self._x = space.tabulate_dof_coordinates()
