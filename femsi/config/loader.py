@@ -23,6 +23,7 @@ from femsi.config.schema import (
     Study,
 )
 from femsi.cracks.config_layouts import crack_layouts
+from femsi.cracks.layout import CrackLayout
 from femsi.errors import InputError
 from femsi.materials import Material, resolve_material
 from femsi.materials.fracture import fracture_energy
@@ -90,12 +91,16 @@ class StudyConfig:
         materials: Region name to resolved material.
         source: Path of the YAML file (``None`` for a dict).
         raw: The raw tree after overrides, as the user wrote it.
+        crack_layouts: The layouts of the built-in cracks, computed (and checked) once when
+            the study is loaded (:func:`~femsi.cracks.config_layouts.crack_layouts`; ``tagged``
+            cracks are laid out on the mesh): what the mesh builders embed.
     """
 
     study: Study
     materials: dict[str, Material]
     source: Path | None = None
     raw: dict = field(default_factory=dict)
+    crack_layouts: tuple[CrackLayout, ...] = ()
 
     def resolved(self) -> dict:
         """The fully resolved config (SI numbers) as plain data, for ``config.yaml``."""
@@ -194,8 +199,10 @@ def load_config(source: str | Path | dict, overrides: list[str] | None = None) -
         for region, fallback in MATERIAL_DEFAULTS.items():
             if region in built and region not in materials and fallback in materials:
                 materials[region] = materials[fallback]
-    _check_consistency(study, materials)
-    return StudyConfig(study=study, materials=materials, source=path, raw=tree)
+    layouts = _check_consistency(study, materials)
+    return StudyConfig(
+        study=study, materials=materials, source=path, raw=tree, crack_layouts=layouts
+    )
 
 
 def _input_error(err: ValidationError) -> InputError:
@@ -409,12 +416,13 @@ def _check_dimension(study: Study) -> None:
         raise InputError("cell.plate", "a pressure plate is 3D only (geometry.dimension: 2)")
 
 
-def _check_consistency(study: Study, materials: dict[str, Material]) -> None:
+def _check_consistency(study: Study, materials: dict[str, Material]) -> tuple[CrackLayout, ...]:
+    """Cross-section checks; returns the crack layouts (laid out to check the cracks)."""
     geometry = study.geometry
     _check_dimension(study)
     _check_cell(study)
     _check_plasticity_and_coupling(study, materials)
-    crack_layouts(study)
+    layouts = tuple(crack_layouts(study))
     _check_phase_field(study, materials)
     if geometry.type != "mesh_file":
         needed = regions_of(geometry)
@@ -470,3 +478,4 @@ def _check_consistency(study: Study, materials: dict[str, Material]) -> None:
             start = active[0].initial_soc if active else 0.0
             if until == start:
                 raise InputError(f"protocol.{index}.hold.until_soc", "equals the initial SOC")
+    return layouts

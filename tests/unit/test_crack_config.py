@@ -42,6 +42,13 @@ def cracked(geometry=SPHERE, cracks=(EDGE,), **sections) -> dict:
     return study(geometry=geometry, cracks=list(cracks), **sections)
 
 
+def test_loaded_config_keeps_its_layouts():
+    """The loader lays the cracks out once and keeps them for the mesh builders."""
+    config = femsi.load_config(cracked())
+    assert config.crack_layouts == tuple(crack_layouts(config.study))
+    assert femsi.load_config(study()).crack_layouts == ()
+
+
 def test_layouts_of_each_kind():
     """Segments, tips, directions and mirror lines of the built-in kinds (SI)."""
     (edge,) = crack_layouts(femsi.load_config(cracked()).study)
