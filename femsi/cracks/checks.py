@@ -1,22 +1,24 @@
 """The checks that keep a study's cracks meaningful, before any mesh exists.
 
-Input errors (naming the field) for: two cracks of one name, a kind the geometry or dimension
-cannot hold, cracks without mechanics, a channel crack without die walls, a tagged crack that
-names no curve (2D) or surface (3D) or gives a length or angle, two cracks that cross or touch,
-and cracks in plastic regions (J is no fracture parameter where the material flows; the domain
-integral's energy is the model's strain energy, which plastic regions do not have). A crack
-that does not fit its geometry is refused where it is laid out (:mod:`femsi.cracks.kinds`), and
-rings that leave the cracked material or a tip element too coarse for them where the rings are
-chosen (:mod:`femsi.cracks.rings`).
+Input errors (naming the field) for: two cracks of one name, a kind the geometry (its family,
+:mod:`femsi.geometry.families`) or dimension cannot hold, cracks without mechanics, a channel
+crack without die walls, a tagged crack that names no curve (2D) or surface (3D) or gives a
+length or angle, two cracks that cross or touch, and cracks in plastic regions (J is no
+fracture parameter where the material flows; the domain integral's energy is the model's
+strain energy, which plastic regions do not have). A crack that does not fit its geometry is
+refused where it is laid out (:mod:`femsi.cracks.kinds`), and rings that leave the cracked
+material or a tip element too coarse for them where the rings are chosen
+(:mod:`femsi.cracks.rings`).
 """
 
 from __future__ import annotations
 
 import math
 
-from femsi.cracks.kinds import GEOMETRIES_OF, KINDS_3D, crack_disc
+from femsi.cracks.kinds import KINDS_3D, crack_disc
 from femsi.cracks.layout import CrackLayout, Point
 from femsi.errors import InputError
+from femsi.geometry.families import types_where
 
 
 def check_study(study) -> None:
@@ -28,7 +30,7 @@ def check_study(study) -> None:
         if crack.name in names:
             raise InputError(f"cracks.{index}.name", f"two cracks are named {crack.name!r}")
         names.add(crack.name)
-        allowed = GEOMETRIES_OF[crack.kind]
+        allowed = types_where(lambda family, kind=crack.kind: kind in family.crack_kinds)
         if geometry.type not in allowed:
             raise InputError(
                 f"cracks.{index}.kind",

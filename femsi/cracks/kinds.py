@@ -52,15 +52,6 @@ REGION_OF = {
     "electrolyte": "matrix",
     "channel": "film",
 }
-#: The geometry types that can hold each kind.
-GEOMETRIES_OF = {
-    "edge": ("sphere", "hollow_sphere"),
-    "centre": ("sphere", "core_shell", "particle_in_matrix"),
-    "coating": ("core_shell",),
-    "electrolyte": ("particle_in_matrix",),
-    "channel": ("film",),
-    "tagged": ("mesh_file",),
-}
 #: The kinds a 3D study can hold.
 KINDS_3D = ("centre", "edge", "tagged")
 _TOL = 1e-9
