@@ -11,8 +11,8 @@ its own stage or an earlier one (and from femsi's config, geometry, physics and 
      :class:`~femsi.cracks.layout.FrontLine`);
    - :mod:`~femsi.cracks.kinds`: where each built-in kind lies in its geometry and how the
      model's mirrors clip it;
-   - :mod:`~femsi.cracks.checks`: the input checks (names, kinds per geometry, touching
-     cracks, plastic regions);
+   - :mod:`~femsi.cracks.checks`: the input checks (names, kinds per geometry family of
+     :mod:`femsi.geometry.families`, touching cracks, plastic regions);
    - :mod:`~femsi.cracks.rings`: the rings of the domain integral, checked against the tip
      size and the clearance;
    - :mod:`~femsi.cracks.config_layouts`: :func:`~femsi.cracks.config_layouts.crack_layouts`,
@@ -29,10 +29,12 @@ its own stage or an earlier one (and from femsi's config, geometry, physics and 
    - :mod:`~femsi.cracks.segments`: 2D built-in cracks embedded in a section, refined and
      opened (used by :mod:`femsi.geometry.sections`);
    - :mod:`~femsi.cracks.surfaces`: 3D crack discs, surface groups and their splitting (used by
-     :mod:`femsi.geometry.spheres`, :mod:`femsi.geometry.mesh_file` and ``build_mesh``);
+     :mod:`femsi.geometry.spheres`, :mod:`femsi.geometry.particle_mesh` and
+     :mod:`femsi.geometry.mesh_file`);
    - :mod:`~femsi.cracks.tagged_curves`: the crack curves of a user's 2D mesh
      (:mod:`femsi.geometry.mesh_file`);
-   - :mod:`~femsi.cracks.channel_film`: the film strip with a channel crack;
+   - :mod:`~femsi.cracks.channel_film`: the film strip with a channel crack (the ``film``
+     family's builder when it has one);
    - :mod:`~femsi.cracks.cracked_plate`, :mod:`~femsi.cracks.penny_cylinder`: the cracked
      plates and penny-crack cylinders of the verification tests.
 
