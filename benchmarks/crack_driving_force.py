@@ -25,7 +25,7 @@ from pathlib import Path
 from mpi4py import MPI
 
 import femsi
-from femsi.outputs.cracks import CrackOutputs
+from femsi.cracks.outputs import CrackOutputs
 
 STUDY = Path(__file__).resolve().parents[1] / "configs" / "particle_crack.yaml"
 

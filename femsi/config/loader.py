@@ -13,72 +13,26 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from femsi.config.cracks import crack_layouts
 from femsi.config.overrides import apply_overrides
 from femsi.config.schema import (
-    CoreShellGeometry,
     ElectrodeGeometry,
     MeshFileGeometry,
-    ParticleInMatrixGeometry,
     RveGeometry,
     Study,
 )
+from femsi.cracks.config_layouts import crack_layouts
+from femsi.cracks.layout import CrackLayout
 from femsi.errors import InputError
+from femsi.geometry.families import FAMILIES, family_of, types_where
 from femsi.materials import Material, resolve_material
 from femsi.materials.fracture import fracture_energy
 
-#: Geometry types, as pydantic names them in error locations.
-GEOMETRY_TYPES = {
-    "sphere",
-    "core_shell",
-    "hollow_sphere",
-    "particle_in_matrix",
-    "film",
-    "mesh_file",
-    "electrode",
-    "rve",
-}
-#: Geometry types that stand in a die and may carry a pressure plate (the ``cell`` section).
-CELL_GEOMETRIES = {"film", "electrode", "rve"}
 #: Radius distributions, as pydantic names them in error locations.
 RADIUS_KINDS = {"constant", "lognormal", "list"}
-#: Regions each geometry type builds (all it may build; see :func:`regions_of`).
-REGIONS_OF = {
-    "sphere": ("particle",),
-    "hollow_sphere": ("particle",),
-    "core_shell": ("particle", "coating"),
-    "particle_in_matrix": ("particle", "matrix"),
-    "film": ("film", "substrate"),
-    "rve": ("particle", "matrix"),
-    "electrode": ("particle", "matrix", "separator", "current_collector", "inert"),
-}
-#: Geometry types with a 2D (axisymmetric or plane-strain) model, and the fields that select it.
-TWO_D_GEOMETRIES = {
-    "sphere",
-    "core_shell",
-    "hollow_sphere",
-    "particle_in_matrix",
-    "film",
-    "mesh_file",
-}
+#: The fields that select a 2D (axisymmetric or plane-strain) model.
 TWO_D_FIELDS = {"geometry.dimension", "geometry.formulation"}
 #: Regions whose material may be left out: they then take the material of another region.
 MATERIAL_DEFAULTS = {"separator": "matrix"}
-
-
-def regions_of(geometry) -> tuple[str, ...]:
-    """The regions a built-in geometry builds with its options (each needs a material)."""
-    regions = REGIONS_OF[geometry.type]
-    if isinstance(geometry, ElectrodeGeometry):
-        present = {
-            "separator": geometry.separator_thickness > 0,
-            "current_collector": geometry.current_collector_thickness > 0,
-            "inert": geometry.inert is not None,
-        }
-        regions = tuple(r for r in regions if present.get(r, True))
-    if geometry.type == "film" and geometry.substrate_thickness == 0:
-        regions = ("film",)
-    return regions
 
 
 @dataclass(frozen=True)
@@ -90,12 +44,16 @@ class StudyConfig:
         materials: Region name to resolved material.
         source: Path of the YAML file (``None`` for a dict).
         raw: The raw tree after overrides, as the user wrote it.
+        crack_layouts: The layouts of the built-in cracks, computed (and checked) once when
+            the study is loaded (:func:`~femsi.cracks.config_layouts.crack_layouts`; ``tagged``
+            cracks are laid out on the mesh): what the mesh builders embed.
     """
 
     study: Study
     materials: dict[str, Material]
     source: Path | None = None
     raw: dict = field(default_factory=dict)
+    crack_layouts: tuple[CrackLayout, ...] = ()
 
     def resolved(self) -> dict:
         """The fully resolved config (SI numbers) as plain data, for ``config.yaml``."""
@@ -189,13 +147,16 @@ def load_config(source: str | Path | dict, overrides: list[str] | None = None) -
         region: resolve_material(spec, f"materials.{region}")
         for region, spec in study.materials.items()
     }
-    if study.geometry.type != "mesh_file":
-        built = regions_of(study.geometry)
+    family = family_of(study.geometry)
+    if family.regions is not None:
+        built = family.regions_of(study.geometry)
         for region, fallback in MATERIAL_DEFAULTS.items():
             if region in built and region not in materials and fallback in materials:
                 materials[region] = materials[fallback]
-    _check_consistency(study, materials)
-    return StudyConfig(study=study, materials=materials, source=path, raw=tree)
+    layouts = _check_consistency(study, materials)
+    return StudyConfig(
+        study=study, materials=materials, source=path, raw=tree, crack_layouts=layouts
+    )
 
 
 def _input_error(err: ValidationError) -> InputError:
@@ -203,7 +164,7 @@ def _input_error(err: ValidationError) -> InputError:
     for item in err.errors():
         loc = [str(p) for p in item["loc"]]
         # Discriminated unions insert the tag ("geometry.sphere.radius"): drop it.
-        if len(loc) > 1 and loc[0] == "geometry" and loc[1] in GEOMETRY_TYPES:
+        if len(loc) > 1 and loc[0] == "geometry" and loc[1] in FAMILIES:
             loc.pop(1)
         # ... and so do radius distributions ("geometry.radius.lognormal.std").
         for k in range(len(loc) - 1, 0, -1):
@@ -216,7 +177,7 @@ def _input_error(err: ValidationError) -> InputError:
         if item["type"] == "extra_forbidden" and where in TWO_D_FIELDS:
             message = (
                 "this geometry type is 3D only (dimension: 2 exists for "
-                f"{', '.join(sorted(TWO_D_GEOMETRIES))})"
+                f"{', '.join(sorted(types_where(lambda f: f.sections)))})"
             )
         elif item["type"] == "extra_forbidden":
             message = "unknown key (not part of the study schema; check the spelling)"
@@ -233,11 +194,9 @@ def _check_cell(study: Study) -> None:
     """The cell section and preload steps fit the geometry and each other."""
     cell, kind = study.cell, study.geometry.type
     preloads = [i for i, step in enumerate(study.protocol) if step.kind == "preload"]
-    if cell is not None and kind not in CELL_GEOMETRIES:
-        raise InputError(
-            "cell",
-            f"a {kind} has no die or plate (a cell fits: {', '.join(sorted(CELL_GEOMETRIES))})",
-        )
+    if cell is not None and not family_of(study.geometry).cell:
+        fits = ", ".join(sorted(types_where(lambda f: f.cell)))
+        raise InputError("cell", f"a {kind} has no die or plate (a cell fits: {fits})")
     plate = cell.plate if cell is not None else "none"
     if plate != "none" and study.physics.mechanics == "none":
         raise InputError("cell.plate", "a pressure plate needs mechanics (physics.mechanics)")
@@ -409,22 +368,24 @@ def _check_dimension(study: Study) -> None:
         raise InputError("cell.plate", "a pressure plate is 3D only (geometry.dimension: 2)")
 
 
-def _check_consistency(study: Study, materials: dict[str, Material]) -> None:
+def _check_consistency(study: Study, materials: dict[str, Material]) -> tuple[CrackLayout, ...]:
+    """Cross-section checks; returns the crack layouts (laid out to check the cracks)."""
     geometry = study.geometry
+    family = family_of(geometry)
     _check_dimension(study)
     _check_cell(study)
     _check_plasticity_and_coupling(study, materials)
-    crack_layouts(study)
+    layouts = tuple(crack_layouts(study))
     _check_phase_field(study, materials)
-    if geometry.type != "mesh_file":
-        needed = regions_of(geometry)
+    if family.regions is not None:
+        needed = family.regions_of(geometry)
         for region in needed:
             if region not in materials:
                 raise InputError(f"materials.{region}", f"{geometry.type} needs a material here")
         for region in materials:
             if region not in needed:
                 why = ""
-                if region in REGIONS_OF[geometry.type]:
+                if region in family.regions:
                     why = " with these options (a zero thickness or no inert phase)"
                 raise InputError(
                     f"materials.{region}",
@@ -449,11 +410,9 @@ def _check_consistency(study: Study, materials: dict[str, Material]) -> None:
                     f"{geometry.particle_h:.3g} m inside the particles is larger than their "
                     f"mean radius ({smallest:.3g} m)",
                 )
-        if isinstance(
-            geometry, ParticleInMatrixGeometry | CoreShellGeometry | ElectrodeGeometry | RveGeometry
-        ):
+        if family.active_regions is not None:
             for region, material in materials.items():
-                if region != "particle" and material.is_active:
+                if region not in family.active_regions and material.is_active:
                     raise InputError(
                         f"materials.{region}",
                         "only the particle may be an active (lithium-storing) material",
@@ -470,3 +429,4 @@ def _check_consistency(study: Study, materials: dict[str, Material]) -> None:
             start = active[0].initial_soc if active else 0.0
             if until == start:
                 raise InputError(f"protocol.{index}.hold.until_soc", "equals the initial SOC")
+    return layouts

@@ -707,7 +707,7 @@ class Crack(Section):
     from the particle surface outward [particle_in_matrix]; ``channel`` a through-thickness
     crack in the film at x = 0 [film]; ``tagged`` the curve ``curve`` of a 2D mesh file
     [mesh_file]. In axisymmetry every crack lies in the equatorial plane (``angle: 0``): a
-    ring crack, or a penny crack for ``centre``. In 3D (:mod:`femsi.config.cracks`): ``centre``
+    ring crack, or a penny crack for ``centre``. In 3D (:mod:`femsi.cracks.kinds`): ``centre``
     a penny crack of diameter ``length`` in the plane z = 0, ``edge`` a semicircular surface
     crack of radius (depth) ``length`` in that plane, and ``tagged`` the surface group
     ``surface`` of a 3D mesh file; G is evaluated at ``stations`` points of each front.

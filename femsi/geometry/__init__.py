@@ -1,112 +1,43 @@
-"""Geometry: Gmsh builders per geometry family, mesh import, and named regions and surfaces."""
+"""Geometry: Gmsh builders per geometry family, mesh import, and named regions and surfaces.
+
+:mod:`femsi.geometry.families` declares the geometry families (one entry per ``geometry.type``);
+:func:`build_mesh` meshes a geometry section with its family's builder. Importing this package
+imports neither Gmsh nor DOLFINx (the config reads the families before anything is meshed): a
+family's builder is imported when a mesh is built.
+"""
 
 from __future__ import annotations
 
 from mpi4py import MPI
 
-import gmsh
-from dolfinx.io import gmsh as gmshio
-
 import femsi.compat  # noqa: F401
-from femsi.config.cracks import builtin_front_layout
-from femsi.config.schema import ElectrodeGeometry, FilmGeometry, MeshFileGeometry, RveGeometry
-from femsi.errors import InputError
-from femsi.geometry.channel import build_channel_film
-from femsi.geometry.crack_surfaces import analyse_surfaces, open_surfaces
-from femsi.geometry.film import build_film
-from femsi.geometry.gmsh_session import gmsh_session
-from femsi.geometry.mesh_file import read_mesh_file
-from femsi.geometry.model import MeshModel, ghosted_partitioner
-from femsi.geometry.packed_mesh import build_packed_mesh
-from femsi.geometry.sections import build_section
-from femsi.geometry.spheres import build_spherical
+from femsi.geometry.families import family_of
 
 __all__ = ["MeshModel", "build_mesh"]
 
-#: Geometry fields that are lengths (scaled together when meshing). Packed geometries
-#: (``electrode``, ``rve``) scale their packing by the mean radius themselves.
-LENGTH_FIELDS = (
-    "radius",
-    "coating_thickness",
-    "inner_radius",
-    "matrix_size",
-    "mesh_size",
-    "surface_mesh_size",
-    "matrix_mesh_size",
-)
 
-
-def build_mesh(
-    geometry, comm: MPI.Comm = MPI.COMM_WORLD, cracks=(), tagged=(), plastic_regions=()
-) -> MeshModel:
+def build_mesh(geometry, comm: MPI.Comm = MPI.COMM_WORLD, cracks=(), tagged=(), plastic_regions=()):
     """Build (Gmsh, on rank 0) or read the mesh of a geometry section and distribute it.
 
     Args:
         geometry: A validated ``geometry`` section.
         comm: Communicator to distribute the mesh over.
-        cracks: Layouts of built-in cracks (:func:`femsi.config.cracks.crack_layouts`).
+        cracks: Layouts of built-in cracks (``StudyConfig.crack_layouts``).
         tagged: (index, config entry) of ``tagged`` cracks of a mesh file.
         plastic_regions: Regions that flow (no tagged crack may lie in one).
 
     Returns:
-        The mesh with named regions, surfaces, boundary roles and cracks.
+        The :class:`~femsi.geometry.model.MeshModel` with named regions, surfaces, boundary
+        roles and cracks.
     """
-    if isinstance(geometry, MeshFileGeometry):
-        return read_mesh_file(geometry, comm, tuple(tagged), tuple(plastic_regions))
-    if isinstance(geometry, FilmGeometry):
-        if cracks:
-            return build_channel_film(geometry, cracks[0], comm)
-        return build_film(geometry, comm)
-    if isinstance(geometry, ElectrodeGeometry | RveGeometry):
-        return build_packed_mesh(geometry, comm)
-    # OpenCASCADE works with absolute tolerances near 1e-7: build in units of the radius.
-    scale = geometry.radius
-    scaled = geometry.model_copy(
-        update={
-            name: getattr(geometry, name) / scale
-            for name in LENGTH_FIELDS
-            if getattr(geometry, name, None) is not None
-        }
-    )
-    if getattr(geometry, "dimension", 3) == 2:
-        return build_section(geometry, scaled, comm, tuple(cracks))
-    with gmsh_session(geometry.type):
-        regions = surfaces = roles = found = error = None
-        if comm.rank == 0:
-            scaled_cracks = [c.scaled(scale) for c in cracks]
-            regions, surfaces, roles = build_spherical(scaled, scaled_cracks)
-            gmsh.option.setNumber("Mesh.Algorithm3D", 1)
-            gmsh.option.setNumber("Mesh.Optimize", 1)
-            gmsh.model.mesh.generate(3)
-            try:
-                found = _split_cracks(roles["cracks"], cracks, surfaces)
-            except InputError as err:
-                error = err
-        regions, surfaces, roles, found, error = comm.bcast(
-            (regions, surfaces, roles, found, error), root=0
-        )
-        if error is not None:
-            raise error
-        data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=3, partitioner=ghosted_partitioner())
-    data.mesh.geometry.x[:] *= scale
-    octant = geometry.symmetry == "octant"
-    symmetry = {i: f"symmetry_{'xyz'[i]}" for i in range(3)} if octant else {}
-    model = MeshModel.of_particle(
-        geometry, data, regions, surfaces, roles, symmetry, 8.0 if octant else 1.0
-    )
-    model.cracks = [
-        builtin_front_layout(layout, surface.fronts, surface.facts, scale)
-        for layout, surface in zip(cracks, found, strict=True)
-    ]
-    return model
+    build = family_of(geometry).build
+    return build(geometry, comm, tuple(cracks), tuple(tagged), tuple(plastic_regions))
 
 
-def _split_cracks(groups: list[int], cracks, surfaces: dict[str, int]) -> list:
-    """Find the fronts of a meshed particle's crack discs and split the embedded ones (rank 0)."""
-    if not cracks:
-        return []
-    mirrors = {surfaces[n] for n in ("symmetry_x", "symmetry_y", "symmetry_z") if n in surfaces}
-    fields = [f"cracks.{c.index}" for c in cracks]
-    found, node_tags = analyse_surfaces(list(zip(groups, fields, strict=True)), mirrors)
-    open_surfaces(list(zip(groups, found, strict=True)), node_tags)
-    return found
+def __getattr__(name: str):
+    """``femsi.geometry.MeshModel``, imported (with DOLFINx) when first asked for."""
+    if name == "MeshModel":
+        from femsi.geometry.model import MeshModel
+
+        return MeshModel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,11 +17,11 @@ import numpy as np
 from dolfinx.io import gmsh as gmshio
 
 import femsi.compat  # noqa: F401
-from femsi.config.cracks import tagged_front_layout, tagged_layout
 from femsi.config.schema import MeshFileGeometry
+from femsi.cracks.mesh_layouts import tagged_front_layout, tagged_layout
+from femsi.cracks.surfaces import analyse_surfaces, open_surfaces, surface_group
+from femsi.cracks.tagged_curves import curve_group, find_tagged_crack, open_tagged
 from femsi.errors import InputError
-from femsi.geometry.crack_plugin import curve_group, find_tagged_crack, open_tagged
-from femsi.geometry.crack_surfaces import analyse_surfaces, open_surfaces, surface_group
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.model import MeshModel, ghosted_partitioner
 
@@ -81,7 +81,7 @@ def _split_surfaces(tagged, mirrors) -> list:
         mirrors: Names or numbers of the symmetry surfaces (``geometry.symmetry_surfaces``).
 
     Returns:
-        Per crack (group tag, :class:`~femsi.geometry.crack_front.CrackSurface`), mesh units.
+        Per crack (group tag, :class:`~femsi.cracks.fronts.CrackSurface`), mesh units.
     """
     fields = [f"cracks.{index}.surface" for index, _ in tagged]
     keys = [crack.surface for _, crack in tagged]

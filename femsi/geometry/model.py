@@ -47,7 +47,7 @@ class MeshModel:
             summary and manifest.
         formulation: ``3d``, or the 2D cross-section's ``plane_strain`` or ``axisymmetric``
             (x = r, y = z; integrals carry 2πr).
-        cracks: The cracks meshed into the body (:class:`femsi.config.cracks.CrackLayout`,
+        cracks: The cracks meshed into the body (:class:`femsi.cracks.layout.CrackLayout`,
             SI), their faces the facet groups ``crack_NAME``.
     """
 

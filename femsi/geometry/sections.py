@@ -24,14 +24,15 @@ import gmsh
 from dolfinx.io import gmsh as gmshio
 
 import femsi.compat  # noqa: F401
-from femsi.config.cracks import CrackLayout
 from femsi.config.schema import (
     CoreShellGeometry,
     HollowSphereGeometry,
     ParticleInMatrixGeometry,
     SphereGeometry,
 )
-from femsi.geometry.crack_plugin import CRACK_TAG, embed_segments, open_cracks, tip_size_fields
+from femsi.cracks.layout import CrackLayout
+from femsi.cracks.plugin import CRACK_TAG
+from femsi.cracks.segments import embed_segments, open_cracks, tip_size_fields
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.model import MeshModel, ghosted_partitioner
 from femsi.geometry.spheres import _fragment_nested, _set_mesh_size

@@ -4,7 +4,7 @@ Each builder makes concentric solids with OpenCASCADE, fragments them so interfa
 and names every volume and boundary surface by its shape: spherical surfaces by their radius,
 planes by their position. ``symmetry: octant`` models the eighth x, y, z >= 0 with symmetry
 planes ``symmetry_x|y|z``. The study's 3D cracks are discs in the plane z = 0 fragmented into
-the solids (:mod:`femsi.geometry.crack_surfaces`), named ``crack_NAME``.
+the solids (:mod:`femsi.cracks.surfaces`), named ``crack_NAME``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from femsi.config.schema import (
     ParticleInMatrixGeometry,
     SphereGeometry,
 )
-from femsi.geometry.crack_surfaces import crack_groups, embed_discs, front_size_fields
+from femsi.cracks.surfaces import crack_groups, embed_discs, front_size_fields
 
 
 def _ball(radius: float, octant: bool) -> int:
@@ -62,7 +62,7 @@ def build_spherical(geometry, cracks=()) -> tuple[dict[str, int], dict[str, int]
 
     Args:
         geometry: A sphere, core_shell, hollow_sphere or particle_in_matrix section.
-        cracks: 3D crack layouts (:class:`~femsi.config.cracks.CrackLayout`, same units):
+        cracks: 3D crack layouts (:class:`~femsi.cracks.layout.CrackLayout`, same units):
             their discs are embedded, named ``crack_NAME`` and refined at the front.
 
     Returns:

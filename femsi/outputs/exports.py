@@ -225,10 +225,10 @@ class PlasticColumns(Export):
 
 
 class CrackColumns(Export):
-    """G, K and opening of each crack (:mod:`femsi.outputs.cracks`)."""
+    """G, K and opening of each crack (:mod:`femsi.cracks.outputs`)."""
 
     def __init__(self, model, cracks, folder: Path, materials: dict):
-        from femsi.outputs.cracks import CrackOutputs
+        from femsi.cracks.outputs import CrackOutputs
 
         self.cracks = CrackOutputs(model, cracks, folder)
         self.columns = self.cracks.columns
@@ -246,7 +246,7 @@ class CrackColumns(Export):
 
     def figures(self, rows, summary, folder) -> None:
         """G against time and SOC with the Gc line."""
-        from femsi.outputs.cracks import plot_crack_G
+        from femsi.cracks.outputs import plot_crack_G
 
         plot_crack_G(rows, summary["cracks"], folder)
 

@@ -46,9 +46,30 @@ class WeightedMeasure:
 
 def measure_weight(model: MeshModel):
     """The volume weight of a formulation: 2πr for axisymmetry, else None (weight 1)."""
-    if model.formulation != "axisymmetric":
+    return _formulation_weight(model.mesh, model.formulation)
+
+
+def _formulation_weight(mesh, formulation: str):
+    """2πr on an axisymmetric section (x = r), else None: the one definition of the weight."""
+    if formulation != "axisymmetric":
         return None
-    return 2 * math.pi * ufl.SpatialCoordinate(model.mesh)[0]
+    return 2 * math.pi * ufl.SpatialCoordinate(mesh)[0]
+
+
+def cell_measure(mesh, degree: int, formulation: str = "3d"):
+    """The cell measure of a bare mesh (no region tags) with a fixed quadrature degree.
+
+    For forms built on a DOLFINx mesh without a :class:`MeshModel` (the domain integrals of
+    the verification tests); weighted as :func:`measure_weight` (2πr for axisymmetry).
+
+    Args:
+        mesh: The DOLFINx mesh.
+        degree: Quadrature degree.
+        formulation: ``3d``, ``plane_strain`` or ``axisymmetric``.
+    """
+    measure = ufl.Measure("dx", domain=mesh, metadata={"quadrature_degree": degree})
+    weight = _formulation_weight(mesh, formulation)
+    return measure if weight is None else WeightedMeasure(measure, weight)
 
 
 @dataclass(frozen=True)
@@ -156,3 +177,13 @@ def default_mechanics_degree(displacement_degree: int, formulation: str = "3d") 
     """
     extra = 1 if formulation == "axisymmetric" else 0
     return max(displacement_degree, 2 * (displacement_degree - 1)) + extra
+
+
+def domain_integral_degree(displacement_degree: int, formulation: str = "3d") -> int:
+    """Degree of the domain integrals of G and K: 2k for displacement degree k, +1 axisymmetric.
+
+    Above :func:`default_mechanics_degree`: the integrands multiply the strain energy and its
+    stress (with E(c) and the swelling of c) by the P1 crack-advance field θ and its gradient,
+    and the concentration-gradient term ∂ψ/∂c ∇c · θ. Axisymmetric forms carry the weight r.
+    """
+    return 2 * displacement_degree + int(formulation == "axisymmetric")

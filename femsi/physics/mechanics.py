@@ -163,7 +163,7 @@ class Mechanics:
 
         The law of the mechanics forms with E(c), for a 3×3 displacement gradient and a
         concentration expression of one's choice: domain integrals differentiate it with
-        respect to both (:mod:`femsi.physics.fracture`). Plastic regions are not covered.
+        respect to both (:mod:`femsi.cracks.domain_integral`). Plastic regions are not covered.
         """
         mu, lmbda = lame(self.fields.soc_dependent("youngs_modulus", c), self.poissons_ratio)
         return self.law.energy_density(grad_u, self.eigen_of(c), mu, lmbda)

@@ -31,6 +31,7 @@ from pathlib import Path
 import yaml
 
 from femsi.errors import InputError
+from femsi.geometry.families import types_where
 
 #: Geometry fields that are lengths, scaled with the radius.
 GEOMETRY_LENGTHS = (
@@ -44,7 +45,8 @@ GEOMETRY_LENGTHS = (
 )
 #: Crack fields that are lengths, scaled with the radius unless the crack length is given.
 CRACK_LENGTHS = ("length", "tip_size", "ring_radius")
-PARTICLE_GEOMETRIES = ("sphere", "core_shell", "hollow_sphere", "particle_in_matrix")
+#: The geometry types that are one particle with a radius to sweep.
+PARTICLE_GEOMETRIES = types_where(lambda family: family.single_particle)
 RESULTS = ("critical_size.csv", "critical_size.json", "critical_size.png")
 
 
@@ -349,9 +351,7 @@ def write_results(folder: Path, results: list[Critical], plan_: Plan) -> list[Pa
             size = "" if r.crack_size is None else r.crack_size
             writer.writerow([r.c_rate, size, r.crack, r.radius_m, r.bound, low, high])
     paths[1].write_text(
-        json.dumps(
-            {"crack_size_kind": label, "results": [asdict(r) for r in results]}, indent=2
-        )
+        json.dumps({"crack_size_kind": label, "results": [asdict(r) for r in results]}, indent=2)
         + "\n"
     )
     _plot(paths[2], results, label)

@@ -22,9 +22,9 @@ from dolfinx import fem
 from dolfinx.fem.petsc import LinearProblem
 
 import femsi.compat  # noqa: F401
-from femsi.geometry.cracked import cracked_plate
+from femsi.cracks.cracked_plate import cracked_plate
+from femsi.cracks.domain_integral import DomainIntegral, elastic_strain, in_plane, stress
 from femsi.parallel import ScalarForm
-from femsi.physics.fracture import DomainIntegral, elastic_strain, in_plane, stress
 
 E, NU, S = 100e9, 0.25, 100e6
 B, H = 1.0, 4.0

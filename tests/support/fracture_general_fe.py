@@ -63,7 +63,7 @@ def minimise(u, potential, bcs, load, value, increments=1, prefix="fracture_gene
 
 
 def solve_plate_energy(model, energy, c, S, kind="centre", b=1.0, u=None, increments=1):
-    """Cracked plate (a MeshModel of femsi.geometry.cracked) under end traction S with ψ = energy.
+    """Cracked plate (a MeshModel of femsi.cracks.cracked_plate) under end traction S, ψ = energy.
 
     Returns:
         (u, Π).

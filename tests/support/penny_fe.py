@@ -22,9 +22,9 @@ from dolfinx import fem
 
 import femsi.compat  # noqa: F401
 from femsi.config.schema import Physics
-from femsi.geometry.penny import penny_front, penny_quarter, penny_section
+from femsi.cracks.domain_integral import DomainIntegral
+from femsi.cracks.penny_cylinder import penny_front, penny_quarter, penny_section
 from femsi.materials.library import resolve_material
-from femsi.physics.fracture import DomainIntegral
 from femsi.physics.kinematics import displacement_gradient
 from femsi.physics.measures import WeightedMeasure
 from femsi.physics.model import CoupledModel

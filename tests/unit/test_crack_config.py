@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import femsi
-from femsi.config.cracks import crack_layouts, ring_radii
+from femsi.cracks.config_layouts import crack_layouts
+from femsi.cracks.rings import ring_radii
 from tests.conftest import run_cli, study, write_study
 from tests.unit.test_cli import assert_input_error
 
@@ -39,6 +40,13 @@ def close(a, b, atol: float = 1e-21) -> bool:
 
 def cracked(geometry=SPHERE, cracks=(EDGE,), **sections) -> dict:
     return study(geometry=geometry, cracks=list(cracks), **sections)
+
+
+def test_loaded_config_keeps_its_layouts():
+    """The loader lays the cracks out once and keeps them for the mesh builders."""
+    config = femsi.load_config(cracked())
+    assert config.crack_layouts == tuple(crack_layouts(config.study))
+    assert femsi.load_config(study()).crack_layouts == ()
 
 
 def test_layouts_of_each_kind():

@@ -28,12 +28,12 @@ import numpy as np
 import pytest
 
 import femsi
-from femsi.config.cracks import crack_layouts
+from femsi.cracks.config_layouts import crack_layouts
+from femsi.cracks.front_outputs import plot_front
+from femsi.cracks.integral_fields import Front
+from femsi.cracks.surfaces import analyse_surfaces, open_surfaces
 from femsi.geometry import build_mesh
-from femsi.geometry.crack_surfaces import analyse_surfaces, open_surfaces
 from femsi.geometry.gmsh_session import gmsh_session
-from femsi.outputs.crack_fronts import plot_front
-from femsi.physics.crack_fields import Front
 from tests.conftest import ROOT, run_cli, study, write_study
 from tests.unit.test_cli import assert_input_error
 

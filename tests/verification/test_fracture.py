@@ -17,8 +17,8 @@ import sys
 import numpy as np
 import pytest
 
+from femsi.cracks.cracked_plate import cracked_plate
 from femsi.errors import InputError
-from femsi.geometry.cracked import cracked_plate
 from tests.conftest import MPIRUN, ROOT
 from tests.support.fracture_fe import NU, RINGS, E, S, reference_K, solve_plate
 

@@ -13,9 +13,10 @@ import pytest
 from dolfinx import fem
 
 from femsi.config.schema import Physics
-from femsi.geometry.cracked import cracked_plate
+from femsi.cracks.cracked_plate import cracked_plate
+from femsi.cracks.domain_integral import DomainIntegral
+from femsi.cracks.material_rings import rings_for
 from femsi.materials.library import resolve_material
-from femsi.physics.fracture import DomainIntegral, rings_for
 from femsi.physics.model import CoupledModel
 from tests.support.fracture_fe import NU, RINGS, E, reference_K
 from tests.support.fracture_general_fe import (

@@ -15,9 +15,10 @@ import math
 import numpy as np
 import pytest
 
-from femsi.geometry.penny import penny_front
-from femsi.physics.crack_fields import Front
-from femsi.physics.fracture import DomainIntegral, mode_I_K
+from femsi.cracks.domain_integral import DomainIntegral
+from femsi.cracks.integral_fields import Front
+from femsi.cracks.penny_cylinder import penny_front
+from femsi.cracks.results import mode_I_K
 from tests.support.fracture_fe import NU, E
 from tests.support.penny_fe import K_REF, SECTION_RINGS, quarter, section, section_model
 

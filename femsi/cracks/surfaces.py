@@ -3,13 +3,14 @@
 A 3D crack is a surface group of the tetrahedral mesh (``crack_NAME`` for the built-in ones,
 any named or numbered surface group of a user's mesh for ``kind: tagged``). After meshing,
 :func:`analyse_surfaces` reads the mesh from Gmsh and finds each crack's front
-(:mod:`femsi.geometry.crack_front`); :func:`open_surfaces` then runs Gmsh's ``Crack`` plugin
+(:mod:`femsi.cracks.fronts`); :func:`open_surfaces` then runs Gmsh's ``Crack`` plugin
 (``Dimension`` 2) on each embedded crack: it duplicates the crack's nodes except those on its
 boundary, so that the two faces move apart, and splits the nodes of the crack's mouth on the
 body's boundary too (``OpenBoundaryPhysicalGroup``: a discrete curve of the mouth edges; Gmsh
 keeps the end nodes of that curve whole, and these are the front's ends). A crack that
 is a free part of a mirror plane needs no splitting: the plane's symmetry condition holds the
-ligament ahead of the front only.
+ligament ahead of the front only. :func:`split_discs` does both for a meshed particle's
+built-in cracks.
 
 Built-in cracks (lengths in units of the particle radius) lie in the plane z = 0: a penny crack
 (``centre``) is the disc of radius a about the origin, a surface crack (``edge``) the disc of
@@ -24,10 +25,10 @@ from __future__ import annotations
 import gmsh
 import numpy as np
 
-from femsi.config.cracks import CrackLayout
+from femsi.cracks.fronts import CrackSurface, analyse_crack
+from femsi.cracks.layout import CrackLayout
+from femsi.cracks.plugin import CRACK_TAG, GRADING, renumber, split_crack
 from femsi.errors import InputError
-from femsi.geometry.crack_front import CrackSurface, analyse_crack
-from femsi.geometry.crack_plugin import CRACK_TAG, GRADING, renumber, split_crack
 
 #: Gmsh element types: linear triangle, linear tetrahedron.
 _TRIANGLE, _TETRAHEDRON = 2, 4
@@ -225,3 +226,23 @@ def open_surfaces(groups: list[tuple[int, CrackSurface]], node_tags: np.ndarray)
         split_crack(2, tag, [curve])
         gmsh.model.removeEntities([(1, curve)])
     renumber()
+
+
+def split_discs(groups: list[int], cracks, surfaces: dict[str, int]) -> list[CrackSurface]:
+    """Find the fronts of a meshed particle's crack discs and split the embedded ones (rank 0).
+
+    Args:
+        groups: Physical tag of each crack's surface group.
+        cracks: The built-in crack layouts, in the order of ``groups``.
+        surfaces: Surface name to physical tag (the mirrors ``symmetry_x|y|z`` among them).
+
+    Returns:
+        Each crack's surface facts (fronts found on the mesh, model units).
+    """
+    if not cracks:
+        return []
+    mirrors = {surfaces[n] for n in ("symmetry_x", "symmetry_y", "symmetry_z") if n in surfaces}
+    fields = [f"cracks.{c.index}" for c in cracks]
+    found, node_tags = analyse_surfaces(list(zip(groups, fields, strict=True)), mirrors)
+    open_surfaces(list(zip(groups, found, strict=True)), node_tags)
+    return found

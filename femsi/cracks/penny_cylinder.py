@@ -26,7 +26,7 @@ import gmsh
 import numpy as np
 
 import femsi.compat  # noqa: F401
-from femsi.geometry.cracked import CrackTip
+from femsi.cracks.cracked_plate import CrackTip
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.model import MeshModel
 

@@ -1,10 +1,10 @@
 """Energy release rates of a study's cracks after every step, their summary and figure.
 
-For each crack of ``cracks:`` (meshed by the geometry builders, :mod:`femsi.config.cracks`):
+For each crack of ``cracks:`` (meshed by the geometry builders, :mod:`femsi.cracks.config_layouts`):
 
 - ``crack.NAME.G_J_m2``: the energy release rate G. For ring cracks (every kind but
   ``channel``) the domain integral of the model's own elastic law
-  (:meth:`femsi.physics.fracture.DomainIntegral.for_model`: small or finite strain, plane
+  (:meth:`femsi.cracks.domain_integral.DomainIntegral.for_model`: small or finite strain, plane
   strain or axisymmetric per unit length of the ring front, with the concentration-gradient
   term) at each tip, averaged over the rings, of the open tip with the largest G; doubled for a
   crack on a mirror line of the model (the modelled half carries half of G). For a ``channel``
@@ -24,7 +24,7 @@ For each crack of ``cracks:`` (meshed by the geometry builders, :mod:`femsi.conf
 
 3D cracks (fronts) have the same columns, taken at the front's station with the largest G,
 and ``crack.NAME.G_front_mean_J_m2``, with G(s) in ``cracks/NAME_front.csv``
-(:mod:`femsi.outputs.crack_fronts`).
+(:mod:`femsi.cracks.front_outputs`).
 
 A crack whose faces would overlap (negative opening) is closed: no contact is modelled, so
 its G is reported as 0 and its spread as NaN (K_I stays negative, the sign of closure). The
@@ -50,13 +50,13 @@ from dolfinx import geometry
 from dolfinx import mesh as dmesh
 
 import femsi.compat  # noqa: F401
-from femsi.config.cracks import CrackLayout, FrontLayout
+from femsi.cracks.domain_integral import DomainIntegral
+from femsi.cracks.front_outputs import FRONT_COLUMNS, FrontCrack, plot_front
+from femsi.cracks.layout import CrackLayout, FrontLayout
 from femsi.errors import InputError
 from femsi.materials.fracture import fracture_energy
-from femsi.outputs.crack_fronts import FRONT_COLUMNS, FrontCrack, plot_front
 from femsi.outputs.figures import time_unit
 from femsi.parallel import ScalarForm
-from femsi.physics.fracture import DomainIntegral
 
 #: The columns of each crack, after ``crack.NAME.``.
 CRACK_COLUMNS = ("G_J_m2", "G_spread", "K_I_Pa_sqrt_m", "K_II_Pa_sqrt_m", "opening_m")

@@ -1,9 +1,9 @@
 """G along the fronts of a study's 3D cracks after every step: columns and the front profile.
 
-Each front of a :class:`~femsi.config.cracks.FrontLayout` carries ``stations`` stations, front
+Each front of a :class:`~femsi.cracks.layout.FrontLayout` carries ``stations`` stations, front
 nodes spaced evenly in arc length (an open front's ends among them). G at a station is the
 domain integral with the hat-weighted θ of
-:meth:`~femsi.physics.fracture.DomainIntegral.evaluate_front` (the model's own elastic law,
+:meth:`~femsi.cracks.domain_integral.DomainIntegral.evaluate_front` (the model's own elastic law,
 small or finite strain, the concentration-gradient term), averaged over the rings, doubled on a
 mirror plane. A station whose faces would overlap (its opening a short way behind the front,
 the first ring's inner radius, is negative) is closed: no contact is modelled, its G counts as
@@ -32,9 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from femsi.config.cracks import FrontLayout, FrontLine
+from femsi.cracks.integral_fields import Front
+from femsi.cracks.layout import FrontLayout, FrontLine
 from femsi.errors import InputError
-from femsi.physics.crack_fields import Front
 
 #: The columns of each 3D crack, after ``crack.NAME.``.
 FRONT_COLUMNS = (
@@ -93,10 +93,10 @@ class FrontCrack:
     """The columns and front profile of one 3D crack, forms shared through ``integral``.
 
     Args:
-        integral: The model's :class:`~femsi.physics.fracture.DomainIntegral`.
+        integral: The model's :class:`~femsi.cracks.domain_integral.DomainIntegral`.
         crack: The crack.
         face_values: Builds a reader of a vector field on both crack faces
-            (``FaceValues(mesh, points, normals, offset)`` of :mod:`femsi.outputs.cracks`).
+            (``FaceValues(mesh, points, normals, offset)`` of :mod:`femsi.cracks.outputs`).
         mesh: The mesh.
         u: The displacement.
         modulus: A modulus scale, Pa (G below 1e-12 modulus r₂ is unloaded: no spread).

@@ -1,21 +1,9 @@
-"""Cracks in Gmsh models: embed crack segments, refine at their tips, open their faces.
-
-A crack is a curve of the 2D mesh. Inside the section it is an embedded curve (an
-OpenCASCADE fragment of the section with the segment) whose nodes Gmsh's ``Crack`` plugin
-duplicates after meshing, so that the two faces are coincident curves that move independently
-(zero initial opening). The tips are not duplicated; an end on the outer boundary (the mouth
-of a surface crack) or on the axis of revolution (a penny crack) is, through the plugin's open
-boundary group. A crack on a mirror line of the model is a free part of that line: the
-fragment splits the line at the tip and no node is duplicated. The nodes are renumbered after
-the plugin.
-
-The tip refinement is a size field h(r) = min(h_far, t + g r), r the distance to the nearest
-tip, t = ``tip_size``, g = :data:`GRADING`: the rings of the domain integral (out to half the
-crack's clearance) hold elements a few times t in size.
+"""Tagged 2D cracks: crack curves of a user's mesh, found and opened (Gmsh, rank 0).
 
 A crack curve of a user's mesh (``kind: tagged``) is found from its physical group: its
 nodes' chain gives the ends, an end on the boundary of the mesh is a mouth, the others are
-tips, the last segment at a tip its direction.
+tips, the last segment at a tip its direction. The Crack plugin then splits it
+(:mod:`femsi.cracks.plugin`), its mouths open.
 """
 
 from __future__ import annotations
@@ -25,132 +13,9 @@ import math
 import gmsh
 import numpy as np
 
-from femsi.config.cracks import CrackLayout, TipLayout
+from femsi.cracks.layout import TipLayout
+from femsi.cracks.plugin import renumber, split_crack
 from femsi.errors import InputError
-
-#: Growth of the element size with the distance from a tip (size per unit distance).
-GRADING = 0.2
-#: Physical tags of crack curves start here (regions 1.., named curves 101..).
-CRACK_TAG = 200
-
-
-def _on_segment(point, start, end, tol: float) -> bool:
-    p, a, b = (np.asarray(v, dtype=float)[:2] for v in (point, start, end))
-    ab = b - a
-    t = float(np.clip(np.dot(p - a, ab) / np.dot(ab, ab), 0.0, 1.0))
-    return float(np.linalg.norm(p - a - t * ab)) < tol
-
-
-def embed_segments(
-    surfaces: dict[str, list[int]], layouts: list[CrackLayout], tol: float
-) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-    """Fragment the section's surfaces with the crack segments.
-
-    Args:
-        surfaces: Region name to the OpenCASCADE surfaces of the section.
-        layouts: The cracks (in the model's length unit).
-        tol: Geometric tolerance.
-
-    Returns:
-        The surfaces after the fragment, and crack name to its curves.
-    """
-    occ = gmsh.model.occ
-    lines = []
-    for layout in layouts:
-        p0 = occ.addPoint(*layout.start, 0.0)
-        p1 = occ.addPoint(*layout.end, 0.0)
-        lines.append((1, occ.addLine(p0, p1)))
-    objects = [(2, tag) for tags in surfaces.values() for tag in tags]
-    _, mapping = occ.fragment(objects, lines)
-    occ.synchronize()
-    fragmented: dict[str, list[int]] = {}
-    k = 0
-    for region, tags in surfaces.items():
-        fragmented[region] = []
-        for _ in tags:
-            fragmented[region] += [t for d, t in mapping[k] if d == 2]
-            k += 1
-    curves: dict[str, list[int]] = {}
-    for layout in layouts:
-        curves[layout.name] = [
-            tag
-            for _, tag in gmsh.model.getEntities(1)
-            if gmsh.model.getType(1, tag) == "Line"
-            and all(
-                _on_segment(gmsh.model.getValue(0, abs(p), []), layout.start, layout.end, tol)
-                for _, p in gmsh.model.getBoundary([(1, tag)])
-            )
-        ]
-        if not curves[layout.name]:  # pragma: no cover - the layout checks keep cracks inside
-            raise RuntimeError(f"crack {layout.name!r} was not embedded in the section")
-    return fragmented, curves
-
-
-def tip_size_fields(layouts: list[CrackLayout], far_size: float) -> list[int]:
-    """One MathEval size field per tip: min(far_size, tip_size + GRADING r)."""
-    field = gmsh.model.mesh.field
-    fields = []
-    for layout in layouts:
-        for tip in layout.tips:
-            x0, y0 = tip.point
-            size = field.add("MathEval")
-            r = f"Sqrt((x-({x0!r}))^2+(y-({y0!r}))^2)"
-            field.setString(size, "F", f"Min({far_size!r}, {layout.tip_size!r} + {GRADING}*{r})")
-            fields.append(size)
-    return fields
-
-
-def split_crack(dimension: int, group: int, open_entities: list[int] | None = None) -> None:
-    """Duplicate the nodes of a meshed crack (a physical group) with Gmsh's Crack plugin.
-
-    Every plugin option is set, because they outlive ``gmsh.finalize``. Call
-    :func:`renumber` once all cracks are split.
-
-    Args:
-        dimension: Dimension of the crack entities (1: curves in 2D, 2: surfaces in 3D).
-        group: Physical tag of the crack entities.
-        open_entities: Entities of dimension ``dimension - 1`` whose nodes are split too (the
-            crack's open boundary: a mouth on the outer surface, an end on the axis). They are
-            put in a physical group for the plugin, removed again afterwards.
-    """
-    gmsh.plugin.setNumber("Crack", "Dimension", dimension)
-    gmsh.plugin.setNumber("Crack", "PhysicalGroup", group)
-    gmsh.plugin.setNumber("Crack", "OpenBoundaryPhysicalGroup", 0)
-    open_group = None
-    if open_entities:
-        open_group = gmsh.model.addPhysicalGroup(dimension - 1, list(open_entities))
-        gmsh.plugin.setNumber("Crack", "OpenBoundaryPhysicalGroup", open_group)
-    gmsh.plugin.run("Crack")
-    if open_group is not None:
-        gmsh.model.removePhysicalGroups([(dimension - 1, open_group)])
-
-
-def renumber() -> None:
-    """Renumber nodes and elements contiguously (after the Crack plugin added nodes)."""
-    gmsh.model.mesh.renumberNodes()
-    gmsh.model.mesh.renumberElements()
-
-
-def open_cracks(groups: list[tuple[int, list[tuple[float, float]]]], tol: float) -> None:
-    """Duplicate the nodes of embedded crack curves (after meshing), then renumber.
-
-    Args:
-        groups: Physical tag of each crack curve group and its open ends (points whose nodes
-            are split too: the mouth on the outer boundary, an end on the axis).
-        tol: Geometric tolerance to find the open ends among the model's points.
-    """
-    if not groups:
-        return
-    for tag, opens in groups:
-        points = [
-            t
-            for _, t in gmsh.model.getEntities(0)
-            if any(
-                np.hypot(*(gmsh.model.getValue(0, t, [])[:2] - np.array(p))) < tol for p in opens
-            )
-        ]
-        split_crack(1, tag, points)
-    renumber()
 
 
 def curve_group(key: str | int, field: str) -> int:

@@ -3,7 +3,7 @@
 Energy release rate (G-θ / equivalent domain integral; Destuynder & Djaoua 1981, Li, Shih &
 Needleman 1985; energy-momentum tensor of Eshelby 1951). For a body with strain energy
 ψ(∇u, c) per reference volume, first Piola–Kirchhoff stress P = ∂ψ/∂∇u, and a virtual
-crack-advance field θ (:mod:`femsi.physics.crack_fields`: 1 · advance direction at the front,
+crack-advance field θ (:mod:`femsi.cracks.integral_fields`: 1 · advance direction at the front,
 0 outside a ring),
 
     G L = ∫ [P : (∇u ∇θ) − ψ div θ] dV − ∫ (∂ψ/∂c) ∇c · θ dV,
@@ -20,13 +20,14 @@ under concentration gradients.
 
 Not captured: jumps of piecewise-constant material parameters between regions (a
 material interface inside a ring adds an interface integral that is not computed). Rings must
-stay inside one material: :func:`rings_for` picks such rings, and integrals built with
-:meth:`DomainIntegral.for_model` refuse rings that reach another material. Plastic flow is not
-covered: with unloading J is not a fracture parameter (no strain energy exists).
+stay inside one material: :func:`~femsi.cracks.material_rings.rings_for` picks such rings,
+and integrals built with :meth:`DomainIntegral.for_model` refuse rings that reach another
+material. Plastic flow is not covered: with unloading J is not a fracture parameter (no strain
+energy exists).
 
 Stress intensity factors (interaction integral; Yau, Wang & Corten 1980) of a 2D tip with small
 strain: the integral of the superposed state u + α u_aux, u_aux the plane-strain Williams
-field of unit K_I or K_II (:func:`~femsi.physics.crack_fields.williams_displacement`) for the
+field of unit K_I or K_II (:func:`~femsi.cracks.integral_fields.williams_displacement`) for the
 ring-averaged E, ν, is differentiated with respect to α at α = 0:
 
     M L = d/dα (G L)[u + α u_aux]|₀ + ∫ (div σ_aux) · (∇u θ) dV,
@@ -41,8 +42,8 @@ materials, whose E(x) gradient it also corrects); in plane strain with uniform E
 Near the tip the terms of the hoop strain are O(√r) and drop out, so the same K-M relation as
 in plane strain holds. At finite strain no such superposition holds: K_I and K_II are NaN and G
 is the fracture parameter (with a plane-strain-like tip, K_eq = √(G E/(1 − ν²)) if wanted:
-:func:`mode_I_K`). On a half model that is symmetric about the crack plane (``symmetric``)
-the integrals are doubled and K_II = 0.
+:func:`~femsi.cracks.results.mode_I_K`). On a half model that is symmetric about the crack
+plane (``symmetric``) the integrals are doubled and K_II = 0.
 
 All forms are compiled once: the tip, direction, mode and ring-averaged moduli are Constants,
 θ a P1 Function set with NumPy for each ring and station. Quadrature degrees are explicit.
@@ -51,24 +52,19 @@ All forms are compiled once: the tip, direction, mode and ring-averaged moduli a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
-from mpi4py import MPI
 
 import numpy as np
 import ufl
 from dolfinx import fem
 
 import femsi.compat  # noqa: F401
+from femsi.cracks.integral_fields import Front, plateau, ring_field, williams_displacement
+from femsi.cracks.material_rings import cell_material_ids
+from femsi.cracks.results import CrackResult, FrontResult
 from femsi.parallel import ScalarForm
-from femsi.physics.crack_fields import Front, plateau, ring_field, williams_displacement
+from femsi.physics.elasticity import lame, small_strain_energy_density
 from femsi.physics.kinematics import as_3d, displacement_gradient, divergence
-from femsi.physics.measures import WeightedMeasure
-
-
-def lame(E: float, nu: float) -> tuple[float, float]:
-    """Lamé constants (λ, μ) from Young's modulus and Poisson's ratio."""
-    return E * nu / ((1 + nu) * (1 - 2 * nu)), E / (2 * (1 + nu))
+from femsi.physics.measures import cell_measure, domain_integral_degree
 
 
 def _as_3d(t2):
@@ -86,7 +82,7 @@ def elastic_strain(u, beta=None):
 
 def stress(u, E: float, nu: float, beta=None):
     """3×3 plane-strain stress λ tr(ε_e) I + 2μ ε_e (σ_zz included)."""
-    lmbda, mu = lame(E, nu)
+    mu, lmbda = lame(E, nu)
     ee = elastic_strain(u, beta)
     return lmbda * ufl.tr(ee) * ufl.Identity(3) + 2 * mu * ee
 
@@ -94,71 +90,6 @@ def stress(u, E: float, nu: float, beta=None):
 def in_plane(t3):
     """The in-plane 2×2 block of a 3×3 tensor."""
     return ufl.as_tensor([[t3[0, 0], t3[0, 1]], [t3[1, 0], t3[1, 1]]])
-
-
-def mode_I_K(G, E: float, nu: float):
-    """K = √(G E/(1 − ν²)): the K of a plane-strain (or 3D front) tip in pure mode I, Pa√m."""
-    return np.sqrt(np.asarray(G) * E / (1 - nu**2))
-
-
-@dataclass(frozen=True)
-class CrackResult:
-    """Domain-integral results of one 2D tip on several rings.
-
-    Attributes:
-        G: Energy release rate on each ring, J/m².
-        K_I: Mode-I stress intensity factor on each ring, Pa√m (NaN at finite strain).
-        K_II: Mode-II stress intensity factor on each ring, Pa√m (NaN at finite strain).
-    """
-
-    G: np.ndarray
-    K_I: np.ndarray
-    K_II: np.ndarray
-
-    @property
-    def G_mean(self) -> float:
-        """Mean of G over the rings."""
-        return float(np.mean(self.G))
-
-    @property
-    def G_spread(self) -> float:
-        """(max − min)/|mean| of G over the rings."""
-        return float(np.ptp(self.G) / abs(np.mean(self.G)))
-
-
-@dataclass(frozen=True)
-class FrontResult:
-    """Domain-integral results along a 3D crack front.
-
-    Attributes:
-        s: Arc length of each station from the front's first point, m.
-        points: Station points, k × 3, m.
-        G: Energy release rate, rings × stations, J/m².
-    """
-
-    s: np.ndarray
-    points: np.ndarray
-    G: np.ndarray
-
-    @property
-    def G_station(self) -> np.ndarray:
-        """Mean over the rings at each station, J/m²."""
-        return self.G.mean(axis=0)
-
-    @property
-    def ring_spread(self) -> np.ndarray:
-        """(max − min)/|mean| over the rings at each station."""
-        return np.ptp(self.G, axis=0) / np.abs(self.G_station)
-
-    @property
-    def G_mean(self) -> float:
-        """Mean over rings and stations, J/m²."""
-        return float(np.mean(self.G))
-
-    @property
-    def front_spread(self) -> float:
-        """(max − min)/|mean| of the ring-averaged G along the front."""
-        return float(np.ptp(self.G_station) / abs(self.G_mean))
 
 
 class DomainIntegral:
@@ -179,11 +110,11 @@ class DomainIntegral:
     """
 
     def __init__(self, u, E: float, nu: float, degree: int, beta=None, eigenstrain_term=True):
-        lmbda, mu = lame(E, nu)
+        mu, lmbda = lame(E, nu)
 
         def energy(grad_u, b):
-            ee = ufl.sym(grad_u) if b is None else ufl.sym(grad_u) - b * ufl.Identity(3)
-            return mu * ufl.inner(ee, ee) + lmbda / 2 * ufl.tr(ee) ** 2
+            eps_star = ufl.zero(3, 3) if b is None else b * ufl.Identity(3)
+            return small_strain_energy_density(grad_u, eps_star, mu, lmbda)
 
         self._setup(
             u,
@@ -250,8 +181,9 @@ class DomainIntegral:
 
         Args:
             model: A :class:`~femsi.physics.model.CoupledModel` with mechanics.
-            degree: Quadrature degree; default 2 k (+1 in axisymmetry), k the displacement
-                degree.
+            degree: Quadrature degree; default
+                :func:`~femsi.physics.measures.domain_integral_degree` (2 k, +1 in
+                axisymmetry, k the displacement degree).
             explicit_term: Include the concentration-gradient term.
 
         Raises:
@@ -267,7 +199,7 @@ class DomainIntegral:
             )
         formulation = model.formulation
         if degree is None:
-            degree = 2 * model.physics.displacement_degree + int(formulation == "axisymmetric")
+            degree = domain_integral_degree(model.physics.displacement_degree, formulation)
         self = cls.__new__(cls)
         E = model.fields.soc_dependent("youngs_modulus", model.concentration)
         nu = model.fields.piecewise(lambda m: m.poissons_ratio)
@@ -305,16 +237,15 @@ class DomainIntegral:
     ) -> None:
         """Build the compiled forms (see the module docstring).
 
-        ``dx`` defaults to a measure of ``degree`` (2πr-weighted in axisymmetry).
+        ``dx`` defaults to the cell measure of ``degree`` of the mesh
+        (:func:`~femsi.physics.measures.cell_measure`: 2πr-weighted in axisymmetry).
         """
         msh = u.function_space.mesh
         self.mesh, self.formulation = msh, formulation
         self.gdim = msh.geometry.dim
         self._cell_materials = cell_materials
         if dx is None:
-            dx = ufl.Measure("dx", domain=msh, metadata={"quadrature_degree": degree})
-            if formulation == "axisymmetric":
-                dx = WeightedMeasure(dx, 2 * math.pi * ufl.SpatialCoordinate(msh)[0])
+            dx = cell_measure(msh, degree, formulation)
         self.theta = fem.Function(fem.functionspace(msh, ("Lagrange", 1, (self.gdim,))))
         space = self.theta.function_space
         self._x = space.tabulate_dof_coordinates()
@@ -435,7 +366,7 @@ class DomainIntegral:
     ) -> FrontResult:
         """G(s) along a 3D crack front on each ring.
 
-        θ_k = q(d) φ_k(s) n(s) (:mod:`femsi.physics.crack_fields`) and G_k = I_k / ∫ φ_k ds.
+        θ_k = q(d) φ_k(s) n(s) (:mod:`femsi.cracks.integral_fields`) and G_k = I_k / ∫ φ_k ds.
 
         Args:
             points: Front polyline, m × 3, m.
@@ -515,91 +446,6 @@ class DomainIntegral:
         if len(found) > 1:
             raise ValueError(
                 f"the {what} spans {len(found)} materials; domain integrals need one "
-                "homogeneous material (use smaller rings: femsi.physics.fracture.rings_for)"
+                "homogeneous material (use smaller rings: "
+                "femsi.cracks.material_rings.rings_for)"
             )
-
-
-def cell_material_ids(model) -> np.ndarray:
-    """An integer per owned cell of a CoupledModel: equal for regions of equal material."""
-    mesh = model.mesh
-    n = mesh.topology.index_map(mesh.topology.dim).size_local
-    ids = np.full(n, -1, dtype=np.int64)
-    distinct: list = []
-    tags = model.model.cell_tags
-    for region, tag in model.model.regions.items():
-        material = model.materials.get(region)
-        index = next((i for i, m in enumerate(distinct) if _same(m, material)), None)
-        if index is None:
-            distinct.append(material)
-            index = len(distinct) - 1
-        cells = tags.indices[tags.values == tag]
-        ids[cells[cells < n]] = index
-    return ids
-
-
-def _same(a, b) -> bool:
-    """Whether two materials are equal (values that cannot be compared count as different)."""
-    if a is b:
-        return True
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
-
-
-def rings_for(tip, tip_size: float, max_radius: float, n: int = 4, model=None):
-    """Rings (r1, r2) about a tip, the largest reaching ``max_radius`` (or less with a model).
-
-    Outer radii r2 = R i/n (i = 1 … n), inner radii r1 = r2/2. With a model, R is also
-    limited to the distance from the tip to the nearest cell of another material and, in
-    axisymmetry, to the tip's radius (θ must vanish on the axis).
-
-    Args:
-        tip: Tip coordinates, m.
-        tip_size: Element size at the tip, m.
-        max_radius: Largest outer radius wanted, m (keep it clear of loaded boundaries and
-            other tips).
-        n: Number of rings.
-        model: A CoupledModel, or None.
-
-    Returns:
-        (r1, r2) pairs, m.
-
-    Raises:
-        ValueError: The smallest ring would be narrower than two tip elements; the tip lies
-            on a material interface.
-    """
-    tip3 = np.zeros(3)
-    tip3[: len(tip)] = tip
-    radius = float(max_radius)
-    if model is not None:
-        radius = min(radius, _distance_to_other_material(model, tip3))
-        if model.formulation == "axisymmetric":
-            radius = min(radius, tip3[0])
-    if radius / (2 * n) < 2 * tip_size:
-        raise ValueError(
-            f"rings up to {radius:g} m are too small for {n} rings at a tip element size of "
-            f"{tip_size:g} m (need ≥ {4 * n * tip_size:g} m: refine the tip or use fewer rings)"
-        )
-    return [(radius * i / (2 * n), radius * i / n) for i in range(1, n + 1)]
-
-
-def _distance_to_other_material(model, tip: np.ndarray) -> float:
-    """Distance from the tip to the nearest node of a cell of another material than the tip's."""
-    mesh = model.mesh
-    comm = mesh.comm
-    ids = cell_material_ids(model)
-    nodes = mesh.geometry.dofmaps[0][: len(ids)]
-    d = np.linalg.norm(mesh.geometry.x[nodes] - tip, axis=2).min(axis=1)
-    nearest = comm.allreduce(float(d.min()) if d.size else math.inf, op=MPI.MIN)
-    scale = comm.allreduce(float(np.abs(mesh.geometry.x).max()), op=MPI.MAX)
-    at_tip = set(np.unique(ids[d <= nearest + 1e-9 * scale]).tolist())
-    at_tip = set().union(*comm.allgather(at_tip))
-    if len(at_tip) > 1:
-        raise ValueError(
-            f"the tip {tuple(tip)} lies on an interface of {len(at_tip)} materials: domain "
-            "integrals need the tip inside one material"
-        )
-    (own,) = at_tip
-    other = d[ids != own]
-    return comm.allreduce(float(other.min()) if other.size else math.inf, op=MPI.MIN)

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from femsi.config.cracks import FrontLine
+from femsi.cracks.layout import FrontLine
 from femsi.errors import InputError
 
 #: |n₁·n₂| above which two faces count as coplanar (8°).
@@ -72,7 +72,7 @@ class CrackSurface:
         boundary: The body's boundary near the front (within the depth): node coordinates,
             k × 3, and at each node up to three orthonormal directions normal to the boundary
             faces around it (zero rows when fewer), k × 3 × 3. θ must have no component along
-            them (:meth:`~femsi.physics.fracture.DomainIntegral.evaluate_front`).
+            them (:meth:`~femsi.cracks.domain_integral.DomainIntegral.evaluate_front`).
     """
 
     fronts: tuple[FrontLine, ...]
@@ -86,7 +86,7 @@ class CrackSurface:
 
     @property
     def facts(self) -> dict:
-        """What the layouts of :mod:`femsi.config.cracks` need (mesh units)."""
+        """What the layouts of :mod:`femsi.cracks.mesh_layouts` need (mesh units)."""
         return {
             "mirror": self.mirror,
             "clearance": self.clearance,

@@ -28,8 +28,8 @@ import gmsh
 import numpy as np
 
 import femsi.compat  # noqa: F401
+from femsi.cracks.plugin import renumber, split_crack
 from femsi.errors import InputError
-from femsi.geometry.crack_plugin import renumber, split_crack
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.model import MeshModel
 

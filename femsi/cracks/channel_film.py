@@ -19,9 +19,9 @@ import gmsh
 from dolfinx.io import gmsh as gmshio
 
 import femsi.compat  # noqa: F401
-from femsi.config.cracks import CrackLayout
 from femsi.config.schema import FilmGeometry
-from femsi.geometry.crack_plugin import tip_size_fields
+from femsi.cracks.layout import CrackLayout
+from femsi.cracks.segments import tip_size_fields
 from femsi.geometry.film import STRIP_WALLS
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.model import MeshModel, ghosted_partitioner
