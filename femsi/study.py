@@ -19,7 +19,6 @@ import yaml
 
 import femsi.compat  # noqa: F401
 from femsi.config import StudyConfig, load_config
-from femsi.config.cracks import crack_layouts
 from femsi.errors import InputError, SolveError
 from femsi.geometry import build_mesh
 from femsi.outputs.exports import exports_for
@@ -122,7 +121,11 @@ class _Run:
         with self.timer.phase("mesh"):
             tagged = [(i, c) for i, c in enumerate(study.cracks) if c.kind == "tagged"]
             mesh_model = build_mesh(
-                study.geometry, comm, crack_layouts(study), tagged, study.physics.plastic_regions
+                study.geometry,
+                comm,
+                self.config.crack_layouts,
+                tagged,
+                study.physics.plastic_regions,
             )
             check_regions(self.config.materials, mesh_model, study.physics)
         with self.timer.phase("setup"):

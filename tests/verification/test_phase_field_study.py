@@ -207,8 +207,11 @@ def test_an_initial_crack_is_fully_damaged_from_the_start(run_study):
         ({"phase_field": {"regions": []}}, "phase_field.regions", "at least 1"),
         ({"phase_field": {"length_scale": "-1 nm"}}, "phase_field.length_scale", ""),
         ({"phase_field": {"length_scale": "1 s"}}, "phase_field.length_scale", "length"),
-        ({"phase_field": {"length_scale": {"film": "25 nm", "substrate": "50 nm"}}},
-         "phase_field.length_scale.substrate", "not a cracking region"),
+        (
+            {"phase_field": {"length_scale": {"film": "25 nm", "substrate": "50 nm"}}},
+            "phase_field.length_scale.substrate",
+            "not a cracking region",
+        ),
         ({"phase_field": {"length_scale": {}}}, "phase_field.length_scale", "no length"),
         ({"phase_field": {"model": "AT3"}}, "phase_field.model", ""),
         ({"phase_field": {"split": "miehe"}}, "phase_field.split", ""),
