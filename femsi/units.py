@@ -7,6 +7,7 @@ them once, at load time, to SI floats. Inside femsi every number is SI.
 from __future__ import annotations
 
 import functools
+import math
 
 import pint
 
@@ -45,7 +46,10 @@ class UnitError(ValueError):
 
 
 def to_si(value: object, dimension: str) -> float:
-    """Convert a number or a string with units to an SI float.
+    """Convert a number or a string with units to a finite SI float.
+
+    NaN and infinities are refused wherever femsi reads a quantity (``.nan``, ``.inf``,
+    ``"inf um"``): no physical input is infinite, and a NaN would reach the compiled forms.
 
     Args:
         value: A number (taken as SI), a string such as ``"1 um"``, or a bare number in a
@@ -56,8 +60,15 @@ def to_si(value: object, dimension: str) -> float:
         The value in SI units.
 
     Raises:
-        UnitError: The string does not parse or has the wrong dimension.
+        UnitError: The string does not parse, has the wrong dimension, or is not finite.
     """
+    result = _to_si(value, dimension)
+    if not math.isfinite(result):
+        raise UnitError(f"expected a finite {dimension.replace('_', ' ')}, got {value!r}")
+    return result
+
+
+def _to_si(value: object, dimension: str) -> float:
     if isinstance(value, bool):
         raise UnitError(f"expected a {dimension.replace('_', ' ')}, got {value!r}")
     if isinstance(value, int | float):

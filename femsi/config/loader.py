@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from femsi.config.overrides import apply_overrides
@@ -26,6 +25,7 @@ from femsi.errors import InputError
 from femsi.geometry.families import FAMILIES, family_of, types_where
 from femsi.materials import Material, resolve_material
 from femsi.materials.fracture import fracture_energy
+from femsi.yaml_input import read_yaml_file
 
 #: Radius distributions, as pydantic names them in error locations.
 RADIUS_KINDS = {"constant", "lognormal", "list"}
@@ -96,19 +96,13 @@ def read_yaml(path: Path) -> dict:
     """Read a YAML mapping from ``path``.
 
     Raises:
-        InputError: Missing file, a YAML syntax error, or a document that is not a mapping.
+        InputError: Missing file, text that is not UTF-8, a YAML syntax error, a key given
+            twice, or a document that is not a mapping.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError(str(path), "no such config file")
-    try:
-        with path.open() as stream:
-            tree = yaml.safe_load(stream)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise InputError(str(path), f"malformed YAML{where}: {problem}") from None
+    tree = read_yaml_file(path)
     if not isinstance(tree, dict):
         raise InputError(str(path), "the study file must be a YAML mapping of sections")
     return tree
@@ -170,9 +164,12 @@ def _input_error(err: ValidationError) -> InputError:
         for k in range(len(loc) - 1, 0, -1):
             if loc[k] in RADIUS_KINDS and loc[k - 1] == "radius":
                 loc.pop(k)
-        if len(loc) > 1 and loc[-1].startswith(("function-", "constrained-")):
-            loc.pop()
+        # Unions of tuples (2D or 3D points) name each alternative ("tuple[...]"): drop it,
+        # and keep only the first alternative's complaint about one field.
+        loc = [p for p in loc if not p.startswith(("tuple[", "function-", "constrained-"))]
         where = ".".join(loc) or "study"
+        if any(seen == where or seen.startswith(where + ".") for seen, _ in lines):
+            continue
         message = item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
         if item["type"] == "extra_forbidden" and where in TWO_D_FIELDS:
             message = (

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import copy
 
-import yaml
-
 from femsi.errors import InputError
+from femsi.yaml_input import parse_yaml
 
 
 def parse_assignment(text: str) -> tuple[list[str], object]:
@@ -18,10 +17,7 @@ def parse_assignment(text: str) -> tuple[list[str], object]:
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
         raise InputError("--set", f"expected dotted.path=value, got {text!r}")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError as err:
-        raise InputError(f"--set {key}", f"value is not valid YAML ({err})") from None
+    value = parse_yaml(raw, f"--set {key.strip()}") if raw.strip() else None
     return key.strip().split("."), value
 
 

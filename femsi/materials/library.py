@@ -15,11 +15,10 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from femsi.errors import InputError
 from femsi.materials.properties import SocFunction, parse_soc_function
 from femsi.units import UnitError, to_si
+from femsi.yaml_input import read_yaml_file
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -110,8 +109,7 @@ def library() -> dict[str, dict]:
     """All shipped materials as raw dictionaries, keyed by name."""
     materials = {}
     for path in sorted(DATA_DIR.glob("*.yaml")):
-        with path.open() as stream:
-            raw = yaml.safe_load(stream)
+        raw = read_yaml_file(path)
         materials[raw["name"]] = raw
     return materials
 

@@ -32,7 +32,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -88,11 +88,16 @@ class Execution(_Section):
     slurm: SlurmSettings = Field(default_factory=SlurmSettings)
 
 
+#: A sweep's name: never a path, never a shell word.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$"
+
+
 class SweepFile(_Section):
     """The whole sweep file."""
 
     base: str
-    name: str | None = None
+    # A name, never a path: it names results/<name> and the Slurm job.
+    name: Annotated[str, Field(pattern=NAME_PATTERN)] | None = None
     description: str = ""
     sweep: SweepBlock
     execution: Execution = Field(default_factory=Execution)
@@ -213,8 +218,15 @@ def load_sweep(path: str | Path) -> Sweep:
                 config_hash=config.hash(),
             )
         )
+    name = spec.name or path.stem
+    if not re.fullmatch(NAME_PATTERN, name):
+        raise InputError(
+            "name",
+            f"{name!r} is not a sweep name (letters, digits and _ . + -, starting with a letter "
+            "or digit): it names the sweep folder and the Slurm job",
+        )
     return Sweep(
-        name=spec.name or path.stem,
+        name=name,
         source=path,
         base=base,
         definition=tree,

@@ -36,4 +36,5 @@ Point = Annotated[tuple[Length, Length, Length] | tuple[Length, Length], Field()
 class Section(BaseModel):
     """A config section: unknown keys are errors, values are immutable once validated."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinities are no input femsi can use: refused in every float field.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)

@@ -363,7 +363,8 @@ class Thermal(Section):
 class Study(Section):
     """A complete femsi study."""
 
-    study: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.+-]+$")]
+    # A name, never a path: it names the default run folder results/<study>.
+    study: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")]
     description: str = ""
     geometry: Geometry
     materials: dict[str, str | dict]

@@ -1,0 +1,102 @@
+"""Bad input is refused at load with the field it is in (README, "What femsi guarantees").
+
+Non-finite numbers anywhere a finite one is meant, YAML that is not UTF-8 or repeats a key,
+and names that would leave the output root.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from femsi.config.loader import load_config, read_yaml
+from femsi.errors import InputError
+
+CONFIG = "configs/particle.yaml"
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ("geometry.radius=.inf", "geometry.radius"),
+        ("geometry.radius=.nan", "geometry.radius"),
+        ("geometry.mesh_size='inf um'", "geometry.mesh_size"),
+        ("protocol.0.lithiate.c_rate=.inf", "protocol.0.lithiate.c_rate"),
+        ("protocol.0.lithiate.until_soc=.nan", "protocol.0.lithiate.until_soc"),
+        ("time.initial_step=.inf", "time.initial_step"),
+        ("time.max_step=-.inf", "time.max_step"),
+        ("physics.temperature=.inf", "physics.temperature"),
+        ("outputs.probes.centre=[.nan, 0, 0]", "outputs.probes.centre.0"),
+        ("outputs.probes.centre=[0, .inf]", "outputs.probes.centre.1"),
+        (
+            "materials.particle={base: amorphous_silicon, youngs_modulus: .nan}",
+            "materials.particle.youngs_modulus",
+        ),
+        (
+            "materials.particle={base: amorphous_silicon, diffusivity: {linear: [1e-16, .inf]}}",
+            "materials.particle.diffusivity",
+        ),
+    ],
+)
+def test_non_finite_numbers_are_refused(override, field):
+    with pytest.raises(InputError) as err:
+        load_config(CONFIG, [override])
+    assert err.value.field == field
+    assert "finite" in err.value.message
+
+
+def test_duplicate_keys_are_refused_with_their_lines(tmp_path):
+    path = tmp_path / "dup.yaml"
+    path.write_text("study: a\ngeometry: {}\nstudy: b\n")
+    with pytest.raises(InputError, match=r"line 3.*duplicate key 'study' \(first at line 1\)"):
+        read_yaml(path)
+    with pytest.raises(InputError, match="duplicate key 'a'"):
+        load_config(CONFIG, ["outputs.probes={a: [0, 0, 0], a: [1e-7, 0, 0]}"])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "study: x\n".encode("utf-16"),
+        b"study: caf\xe9\n",  # Latin-1
+        b"study: \xc3\x28\n",  # an invalid UTF-8 sequence
+    ],
+)
+def test_text_that_is_not_utf8_is_refused(tmp_path, data):
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match="not UTF-8"):
+        read_yaml(path)
+
+
+def test_a_byte_order_mark_is_fine(tmp_path):
+    path = tmp_path / "bom.yaml"
+    path.write_bytes("study: x\n".encode("utf-8-sig"))
+    assert read_yaml(path) == {"study": "x"}
+
+
+@pytest.mark.parametrize("name", ["..", ".", ".hidden", "a/b", "a b", "x\ny", "-rf"])
+def test_study_names_are_names_not_paths(name):
+    with pytest.raises(InputError) as err:
+        load_config(CONFIG, [f"study={name!r}"] if "\n" not in name else ['study="x\\ny"'])
+    assert err.value.field == "study"
+
+
+@pytest.mark.parametrize("name", ["../x", "..", "a\necho pwned", "a;b", "$(x)"])
+def test_sweep_names_are_names_not_paths(tmp_path, name):
+    import yaml
+
+    from femsi.sweeps.spec import load_sweep
+
+    path = tmp_path / "sweep.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "base": "../../../../work/main/configs/particle.yaml",
+                "name": name,
+                "sweep": {"grid": {"protocol.0.lithiate.c_rate": [1, 2]}},
+            }
+        )
+    )
+    with pytest.raises(InputError) as err:
+        load_sweep(path)
+    assert err.value.field == "name" or err.value.field.startswith("name")
