@@ -1,7 +1,13 @@
 """The ``femsi`` command line: run, validate, materials; sweeps and their results.
 
 Exit codes: 0 success; 2 invalid input (config, units, paths) before anything runs; 1 a solve
-that failed after step cutting (partial results kept).
+that failed after step cutting, or results that could not be written (partial results kept);
+128 + N a run stopped by signal N (130 Ctrl-C, 143 SIGTERM: the summary says
+``interrupted``); 3 an internal error (a femsi bug: the message asks for ``--debug``).
+
+Under MPI an error reaches every rank: a rank that fails waits a few seconds for the others
+to fail too (the usual case, the checks run collectively) and otherwise aborts the job, so
+that no rank waits forever in a collective call.
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_SOLVE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_SOLVE_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+#: Seconds a failing rank waits for the others before it aborts the MPI job.
+ERROR_GRACE_S = 10.0
 RESULTS_COMMANDS = {
     "sweep",
     "sweep-task",
@@ -27,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="femsi",
         description="Lithiation-induced stress in silicon anodes of solid-state batteries.",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an internal error"
     )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a study")
@@ -129,9 +140,47 @@ def _error(message: str) -> None:
         print(f"femsi: error: {message}", file=sys.stderr)
 
 
+def _fail(message: str, code: int) -> int:
+    """Report an error once and end every rank: wait for the others, else abort the job."""
+    import time
+
+    from mpi4py import MPI
+
+    comm = MPI.COMM_WORLD
+    if comm.size > 1:
+        request = comm.Ibarrier()
+        deadline = time.monotonic() + ERROR_GRACE_S
+        while not request.Test():
+            if time.monotonic() > deadline:  # the others are stuck: this rank alone failed
+                print(f"femsi: error (rank {comm.rank}): {message}", file=sys.stderr, flush=True)
+                comm.Abort(code)
+            time.sleep(0.02)
+    _error(message)
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``femsi`` command."""
     args = _parser().parse_args(argv)
+    from femsi.errors import InputError
+
+    try:
+        return _main(args)
+    except InputError as err:
+        return _fail(str(err), EXIT_BAD_INPUT)
+    except KeyboardInterrupt:
+        return _fail("interrupted by the user (Ctrl-C)", 130)
+    except Exception as err:
+        if args.debug:
+            raise
+        return _fail(
+            f"internal error: {type(err).__name__}: {err} (please report it; rerun with "
+            "--debug for the traceback)",
+            EXIT_INTERNAL,
+        )
+
+
+def _main(args) -> int:
     from femsi.errors import InputError
 
     try:
@@ -154,12 +203,22 @@ def main(argv: list[str] | None = None) -> int:
                 f"config hash {config.hash()})"
             )
             return EXIT_OK
+        import signal
+
+        from femsi import stop
         from femsi.study import run
 
+        # SIGTERM (Slurm, timeout, container runtimes) and Ctrl-C end the run at its next
+        # time step, with its summary written (femsi.stop).
+        stop.clear()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            stop.install(signum)
         result = run(config, args.output, overwrite=args.overwrite, progress=not args.no_progress)
     except InputError as err:
-        _error(str(err))
-        return EXIT_BAD_INPUT
+        return _fail(str(err), EXIT_BAD_INPUT)
+    if result.status == "interrupted":
+        _error(f"{result.summary.get('message')}; the finished steps are in {result.output_dir}")
+        return stop.exit_code()
     if result.status != "completed":
         _error(
             f"{result.summary.get('message') or result.status}; the results up to the "

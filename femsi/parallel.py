@@ -64,3 +64,33 @@ def global_span(mesh) -> float:
     mesh.comm.Allreduce(MPI.IN_PLACE, low, op=MPI.MIN)
     mesh.comm.Allreduce(MPI.IN_PLACE, high, op=MPI.MAX)
     return float(np.max(high - low))
+
+
+def on_rank0(comm: MPI.Comm, work, field: str, what: str):
+    """``work()`` on rank 0 only, its result broadcast; its failure raised on every rank.
+
+    Gmsh and file readers run on rank 0 alone. An error there must reach the other ranks,
+    which otherwise wait forever in the next collective call: any exception (and the
+    ``SystemExit`` some readers raise) becomes an :class:`~femsi.errors.InputError` at
+    ``field`` raised on every rank.
+
+    Args:
+        comm: The communicator.
+        work: What rank 0 does (returns something picklable).
+        field: The config field to blame.
+        what: The work's name for the message ("meshing").
+    """
+    from femsi.errors import InputError
+
+    result, error = None, None
+    if comm.rank == 0:
+        try:
+            result = work()
+        except InputError as err:
+            error = err
+        except (Exception, SystemExit) as err:
+            error = InputError(field, f"{what} failed: {type(err).__name__}: {err}")
+    result, error = comm.bcast((result, error), root=0)
+    if error is not None:
+        raise error
+    return result

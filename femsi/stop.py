@@ -10,17 +10,44 @@ writes its summary as usual.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 
 from mpi4py import MPI
 
 _requested = threading.Event()
+_signal: list[int] = []
 
 
 def request_stop(signum: int | None = None, frame=None) -> None:
-    """Ask the running study to stop at its next time step (a signal handler)."""
+    """Ask the running study to stop at its next time step (a signal handler).
+
+    A second Ctrl-C does not wait for the next step: it interrupts at once.
+    """
+    if signum == signal.SIGINT and _requested.is_set():
+        raise KeyboardInterrupt
+    if signum is not None and not _signal:
+        _signal.append(signum)
     _requested.set()
+
+
+def reason() -> str:
+    """Why the run was asked to stop: the signal, and who sends it."""
+    if not _signal:
+        return "interrupted"
+    signum = _signal[0]
+    name = signal.Signals(signum).name
+    if signum == signal.SIGINT:
+        return f"{name}: interrupted by the user (Ctrl-C)"
+    if os.environ.get("SLURM_JOB_ID"):
+        return f"{name} from Slurm (job {os.environ['SLURM_JOB_ID']}: its time limit, or scancel)"
+    return f"{name}: asked to stop (a time limit, a container runtime, timeout or kill)"
+
+
+def exit_code() -> int:
+    """128 + the signal number (130 for Ctrl-C, 143 for SIGTERM), as a shell reports it."""
+    return 128 + _signal[0] if _signal else 130
 
 
 def stop_requested(comm: MPI.Comm) -> bool:
@@ -31,6 +58,7 @@ def stop_requested(comm: MPI.Comm) -> bool:
 def clear() -> None:
     """Forget a stop request (before the next run in the same process)."""
     _requested.clear()
+    _signal.clear()
 
 
 def install(signum: int = signal.SIGTERM):

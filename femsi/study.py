@@ -18,6 +18,7 @@ from mpi4py import MPI
 import yaml
 
 import femsi.compat  # noqa: F401
+from femsi import stop
 from femsi.config import StudyConfig, load_config
 from femsi.errors import InputError, SolveError
 from femsi.geometry import build_mesh
@@ -26,7 +27,7 @@ from femsi.outputs.probes import Probes
 from femsi.outputs.recorder import Recorder
 from femsi.outputs.run_folder import prepare_output, setup_logging
 from femsi.outputs.stress import StressFields
-from femsi.parallel import global_span
+from femsi.parallel import global_span, on_rank0
 from femsi.physics.constraints import fixture_cell
 from femsi.physics.model import CoupledModel
 from femsi.solvers.driver import RunDriver
@@ -112,11 +113,14 @@ class _Run:
     def build(self) -> None:
         """Mesh, model, solvers, outputs and driver; raises InputError for bad meshes/probes."""
         study, comm = self.study, self.comm
-        if comm.rank == 0:
+
+        def write_inputs() -> None:
             with (self.out / "config.yaml").open("w") as stream:
                 yaml.safe_dump(self.config.resolved(), stream, sort_keys=False)
             with (self.out / "materials.yaml").open("w") as stream:
                 yaml.safe_dump(material_sources(self.config.materials), stream, sort_keys=False)
+
+        on_rank0(comm, write_inputs, "--output", "writing config.yaml")
         logger.info("femsi study %s, %d MPI ranks", study.study, comm.size)
         with self.timer.phase("mesh"):
             tagged = [(i, c) for i, c in enumerate(study.cracks) if c.kind == "tagged"]
@@ -180,15 +184,18 @@ class _Run:
             status, message, reason = "failed", str(err), "solve failed"
             logger.error("%s", err)
         except KeyboardInterrupt:
-            status, message, reason = "interrupted", "interrupted by the user", "interrupted"
-            logger.error("interrupted")
+            status, message, reason = "interrupted", stop.reason(), "interrupted"
+            logger.error("%s", message)
+        except OSError as err:  # a full disk, a folder removed under the run
+            status, message, reason = "failed", f"cannot write the results: {err}", "output failed"
+            logger.error("%s", message)
         finally:
             self.driver.progress.close()
             self.solvers.close()
             summary = self.recorder.finish(
                 self.driver, self.solvers, status, message, reason, self.timer
             )
-        return RunResult(self.out, status, summary, self.recorder.series.rows)
+        return RunResult(self.out, summary["status"], summary, self.recorder.series.rows)
 
     def close(self) -> None:
         """Close open files and release the solvers' PETSc options."""

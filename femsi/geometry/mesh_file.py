@@ -7,6 +7,8 @@ facet physical groups, named or numbered likewise.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import tempfile
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from femsi.cracks.tagged_curves import curve_group, find_tagged_crack, open_tagg
 from femsi.errors import InputError
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.model import MeshModel, ghosted_partitioner
+from femsi.parallel import on_rank0
 
 KNOWN_REGIONS = ("particle", "coating", "matrix")
 
@@ -32,10 +35,13 @@ def _to_msh(path: Path, workdir: Path) -> Path:
     """Convert any meshio-readable mesh with integer cell data to Gmsh 2.2 format."""
     import meshio
 
+    said = io.StringIO()
     try:
-        data = meshio.read(path)
-    except Exception as err:  # meshio raises many types for unreadable files
-        raise InputError("geometry.path", f"meshio cannot read {path}: {err}") from None
+        with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+            data = meshio.read(path)
+    except (Exception, SystemExit) as err:  # many types; some readers call sys.exit
+        detail = " ".join(said.getvalue().split()) or str(err)
+        raise InputError("geometry.path", f"meshio cannot read {path}: {detail}") from None
     physical = {}
     for name, arrays in data.cell_data.items():
         if all(np.issubdtype(np.asarray(a).dtype, np.integer) for a in arrays):
@@ -104,20 +110,16 @@ def _read_with_cracks(path: Path, comm: MPI.Comm, tagged, gdim: int, mirrors=())
         The mesh data and, per tagged crack, what :func:`_split_curves` (2D) or
         :func:`_split_surfaces` (3D) found.
     """
-    found, error = None, None
     with gmsh_session("mesh_file_cracks"):
-        if comm.rank == 0:
+
+        def split():
             try:
-                try:
-                    gmsh.open(str(path))
-                except Exception as err:  # gmsh raises plain Exceptions for unreadable files
-                    raise InputError("geometry.path", f"cannot read the mesh: {err}") from None
-                found = _split_curves(tagged) if gdim == 2 else _split_surfaces(tagged, mirrors)
-            except InputError as err:
-                error = err
-        found, error = comm.bcast((found, error), root=0)
-        if error is not None:
-            raise error
+                gmsh.open(str(path))
+            except Exception as err:  # gmsh raises plain Exceptions for unreadable files
+                raise InputError("geometry.path", f"cannot read the mesh: {err}") from None
+            return _split_curves(tagged) if gdim == 2 else _split_surfaces(tagged, mirrors)
+
+        found = on_rank0(comm, split, "geometry.path", "reading the mesh")
         data = gmshio.model_to_mesh(
             gmsh.model, comm, 0, gdim=gdim, partitioner=ghosted_partitioner()
         )
@@ -145,15 +147,9 @@ def read_mesh_file(
     with tempfile.TemporaryDirectory() as tmp:
         msh = path
         if path.suffix != ".msh":
-            converted, error = None, None
-            if comm.rank == 0:
-                try:
-                    converted = str(_to_msh(path, Path(tmp)))
-                except InputError as err:
-                    error = err
-            converted, error = comm.bcast((converted, error), root=0)
-            if error is not None:
-                raise error
+            converted = on_rank0(
+                comm, lambda: str(_to_msh(path, Path(tmp))), "geometry.path", "converting"
+            )
             msh = Path(converted)
         tdim = geometry.dimension
         found = []

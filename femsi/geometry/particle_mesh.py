@@ -16,11 +16,11 @@ from dolfinx.io import gmsh as gmshio
 import femsi.compat  # noqa: F401
 from femsi.cracks.mesh_layouts import builtin_front_layout
 from femsi.cracks.surfaces import split_discs
-from femsi.errors import InputError
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.model import MeshModel, ghosted_partitioner
 from femsi.geometry.sections import build_section
 from femsi.geometry.spheres import build_spherical
+from femsi.parallel import on_rank0
 
 #: Geometry fields that are lengths (scaled together when meshing). Packed geometries
 #: (``electrode``, ``rve``) scale their packing by the mean radius themselves.
@@ -58,22 +58,19 @@ def build_particle_mesh(geometry, comm: MPI.Comm = MPI.COMM_WORLD, cracks=()) ->
     if getattr(geometry, "dimension", 3) == 2:
         return build_section(geometry, scaled, comm, tuple(cracks))
     with gmsh_session(geometry.type):
-        regions = surfaces = roles = found = error = None
-        if comm.rank == 0:
+
+        def mesh_particle():
             scaled_cracks = [c.scaled(scale) for c in cracks]
             regions, surfaces, roles = build_spherical(scaled, scaled_cracks)
             gmsh.option.setNumber("Mesh.Algorithm3D", 1)
             gmsh.option.setNumber("Mesh.Optimize", 1)
             gmsh.model.mesh.generate(3)
-            try:
-                found = split_discs(roles["cracks"], cracks, surfaces)
-            except InputError as err:
-                error = err
-        regions, surfaces, roles, found, error = comm.bcast(
-            (regions, surfaces, roles, found, error), root=0
+            found = split_discs(roles["cracks"], cracks, surfaces)
+            return regions, surfaces, roles, found
+
+        regions, surfaces, roles, found = on_rank0(
+            comm, mesh_particle, "geometry", "meshing the particle"
         )
-        if error is not None:
-            raise error
         data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=3, partitioner=ghosted_partitioner())
     data.mesh.geometry.x[:] *= scale
     octant = geometry.symmetry == "octant"

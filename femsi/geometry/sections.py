@@ -36,6 +36,7 @@ from femsi.cracks.segments import embed_segments, open_cracks, tip_size_fields
 from femsi.geometry.gmsh_session import gmsh_session
 from femsi.geometry.model import MeshModel, ghosted_partitioner
 from femsi.geometry.spheres import _fragment_nested, _set_mesh_size
+from femsi.parallel import on_rank0
 
 #: Full body over the modelled section: the 2πr weight already makes an axisymmetric
 #: half-disc the whole body; a quarter is mirrored once (axisymmetric) or twice (plane strain).
@@ -195,14 +196,16 @@ def build_section(
         cracks: The study's crack layouts (SI).
     """
     with gmsh_session(f"{geometry.type}_{geometry.formulation}"):
-        regions = curves = roles = None
-        if comm.rank == 0:
+
+        def mesh_section():
             scaled_cracks = tuple(c.scaled(geometry.radius) for c in cracks)
             regions, curves, roles = build_section_model(scaled, scaled_cracks)
             gmsh.option.setNumber("Mesh.Algorithm", 6)
             gmsh.model.mesh.generate(2)
             open_cracks(roles["cracks"], 1e-6)
-        regions, curves, roles = comm.bcast((regions, curves, roles), root=0)
+            return regions, curves, roles
+
+        regions, curves, roles = on_rank0(comm, mesh_section, "geometry", "meshing the section")
         data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=2, partitioner=ghosted_partitioner())
     data.mesh.geometry.x[:] *= geometry.radius
     symmetry = {

@@ -152,10 +152,14 @@ class Recorder:
         }
         manifest = self._manifest(status, timer, total, solvers)
         if self.comm.rank == 0:
-            write_json(self.out / "summary.json", summary)
-            write_json(self.out / "manifest.json", manifest)
-            if status == "completed":  # last: a folder with the marker has every output
-                write_complete_marker(self.out, self.config.hash())
+            try:
+                write_json(self.out / "summary.json", summary)
+                write_json(self.out / "manifest.json", manifest)
+                if status == "completed":  # last: a folder with the marker has every output
+                    write_complete_marker(self.out, self.config.hash())
+            except OSError as err:  # a full disk: the time series so far stays whole
+                logger.error("cannot write the summary: %s", err)
+                summary |= {"status": "failed", "message": f"cannot write the summary: {err}"}
         steps = driver.step if driver is not None else 0
         logger.info("run %s: %s in %.1f s (%d steps)", self.study.study, status, total, steps)
         return summary

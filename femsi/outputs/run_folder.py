@@ -82,9 +82,13 @@ def setup_logging(output_dir: Path, comm: MPI.Comm) -> logging.Handler | None:
 def write_json(path: Path, data: dict) -> None:
     """Write ``data`` as JSON through a temporary file and an atomic rename."""
     tmp = path.with_suffix(".json.tmp")
-    with tmp.open("w") as stream:
-        json.dump(data, stream, indent=2, default=_jsonable)
-    tmp.replace(path)
+    try:
+        with tmp.open("w") as stream:
+            json.dump(data, stream, indent=2, default=_jsonable)
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # never a torn file under the real name
+        raise
 
 
 def _jsonable(value):

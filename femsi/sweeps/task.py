@@ -15,12 +15,10 @@ compiled forms are then paid once) and returns the worst code (2, 1, 3, 0 in tha
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import os
 import shutil
 import signal
-import threading
 from pathlib import Path
 
 from mpi4py import MPI
@@ -103,7 +101,6 @@ def run_task(
     run = comm.bcast(run if comm.rank == 0 else None, root=0)
     import femsi.study  # noqa: F401  (PETSc sets its signal handlers on import: ours after)
 
-    _keep_sigterm_across_gmsh()
     stop.clear()
     previous = stop.install(signal.SIGTERM)
     try:
@@ -164,30 +161,3 @@ def _execute(folder: Path, run: dict, comm: MPI.Comm) -> int:
     if comm.rank == 0:
         print(f"femsi: run {run['index']} ({run['name']}): {result.status}", flush=True)
     return EXIT_DONE if result.status == "completed" else EXIT_FAILED
-
-
-def _keep_sigterm_across_gmsh() -> None:
-    """Make ``gmsh.initialize`` keep this process's SIGTERM handler.
-
-    Gmsh's C++ initialisation resets SIGTERM to the default action (measured with gmsh 4.15,
-    also with ``interruptible=False``), which would make a terminated run die without its
-    summary. The wrapper re-installs the Python handler right after it; femsi's geometry code
-    is untouched.
-    """
-    import gmsh
-
-    original = gmsh.initialize
-    if getattr(original, "_femsi_keeps_sigterm", False):
-        return
-
-    @functools.wraps(original)
-    def initialize(*args, **kwargs):
-        handler = signal.getsignal(signal.SIGTERM)
-        try:
-            return original(*args, **kwargs)
-        finally:
-            if handler is not None and threading.current_thread() is threading.main_thread():
-                signal.signal(signal.SIGTERM, handler)
-
-    initialize._femsi_keeps_sigterm = True
-    gmsh.initialize = initialize
