@@ -8,7 +8,6 @@ finished step and writes ``summary.json`` with ``status: failed`` (exit code 1).
 from __future__ import annotations
 
 import logging
-import shutil
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,22 +83,24 @@ def run(
     if not isinstance(config, StudyConfig):
         config = load_config(config, overrides)
     out = Path(output_dir) if output_dir is not None else Path("results") / config.study.study
-    created = prepare_output(out, overwrite, comm)
-    handler = setup_logging(out, comm)
+    folder = prepare_output(out, overwrite, comm)
+    handler = setup_logging(folder.path, comm)
     try:
-        parts = _Run(config, out, comm)
+        parts = _Run(config, folder.path, comm)
         try:
             parts.build()
         except InputError:
             parts.close()
-            if created and comm.rank == 0:
-                shutil.rmtree(out, ignore_errors=True)
+            folder.abandon(comm)
             raise
-        return parts.execute(progress)
+        folder.commit(comm)
+        result = parts.execute(progress)
+        return RunResult(folder.final, result.status, result.summary, result.rows)
     finally:
         if handler is not None:
             logger.removeHandler(handler)
             handler.close()
+        folder.close(comm)
 
 
 class _Run:

@@ -100,3 +100,53 @@ def test_sweep_names_are_names_not_paths(tmp_path, name):
     with pytest.raises(InputError) as err:
         load_sweep(path)
     assert err.value.field == "name" or err.value.field.startswith("name")
+
+
+# --------------------------------------------------------------------------- --overwrite
+
+
+def _quick(tmp_path, out, *extra):
+    from tests.conftest import run_cli, study, write_study
+
+    config = write_study(tmp_path, study(protocol=[{"rest": {"duration": "10 s"}}]))
+    return run_cli("run", config, "-o", out, "--no-progress", *extra)
+
+
+def test_overwrite_refuses_a_folder_femsi_did_not_make(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "config.yaml").write_text("my own notes\n")
+    result = _quick(tmp_path, out, "--overwrite")
+    assert result.returncode == 2 and "does not hold a femsi run" in result.stderr
+    assert (out / "config.yaml").read_text() == "my own notes\n"
+
+
+def test_overwrite_keeps_the_old_run_when_the_new_one_fails_its_checks(tmp_path):
+    out = tmp_path / "run"
+    assert _quick(tmp_path, out).returncode == 0
+    before = (out / "summary.json").read_text()
+    bad = _quick(tmp_path, out, "--overwrite", "--set", "outputs.probes={far: [1, 0, 0]}")
+    assert bad.returncode == 2 and "outside the body" in bad.stderr
+    assert (out / "summary.json").read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_overwrite_replaces_a_previous_run_once_the_new_one_has_started(tmp_path):
+    import json
+
+    out = tmp_path / "run"
+    assert _quick(tmp_path, out).returncode == 0
+    again = _quick(tmp_path, out, "--overwrite", "--set", "study=second")
+    assert again.returncode == 0, again.stderr
+    assert json.loads((out / "summary.json").read_text())["study"] == "second"
+    assert not out.is_symlink() and (out / ".femsi-run").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_overwrite_refuses_a_symlink(tmp_path):
+    target = tmp_path / "elsewhere"
+    assert _quick(tmp_path, target).returncode == 0
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    result = _quick(tmp_path, link, "--overwrite")
+    assert result.returncode == 2 and (target / "summary.json").is_file()
