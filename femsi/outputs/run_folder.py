@@ -120,7 +120,7 @@ def prepare_output(output_dir: Path, overwrite: bool, comm: MPI.Comm) -> RunFold
                 if output_dir.is_symlink() or not is_run_folder(output_dir):
                     raise InputError(
                         "--output",
-                        f"{output_dir} does not hold a femsi run (no {RUN_MARKER} marker); "
+                        f"{output_dir} is not a femsi run folder (no {RUN_MARKER} marker); "
                         "not overwriting it",
                     )
                 path = output_dir.with_name(f".{output_dir.name}.femsi-new")

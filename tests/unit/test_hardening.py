@@ -117,7 +117,7 @@ def test_overwrite_refuses_a_folder_femsi_did_not_make(tmp_path):
     out.mkdir()
     (out / "config.yaml").write_text("my own notes\n")
     result = _quick(tmp_path, out, "--overwrite")
-    assert result.returncode == 2 and "does not hold a femsi run" in result.stderr
+    assert result.returncode == 2 and "is not a femsi run folder" in result.stderr
     assert (out / "config.yaml").read_text() == "my own notes\n"
 
 
