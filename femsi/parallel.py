@@ -9,8 +9,11 @@ from mpi4py import MPI
 
 import numpy as np
 from dolfinx import fem
+from dolfinx import mesh as dmesh
+from numpy.typing import ArrayLike
 
 import femsi.compat  # noqa: F401
+from femsi.typing import UFLForm
 
 
 class ScalarForm:
@@ -21,7 +24,7 @@ class ScalarForm:
         comm: The communicator of the mesh.
     """
 
-    def __init__(self, form, comm: MPI.Comm):
+    def __init__(self, form: UFLForm, comm: MPI.Comm) -> None:
         self._form = fem.form(form)
         self._comm = comm
 
@@ -42,7 +45,7 @@ def global_min(comm: MPI.Comm, values: np.ndarray) -> float:
     return float(comm.allreduce(local, op=MPI.MIN))
 
 
-def global_extent(mesh, origin=None) -> float:
+def global_extent(mesh: dmesh.Mesh, origin: ArrayLike | None = None) -> float:
     """The largest coordinate distance max |x_i - origin_i| of the mesh's nodes, all ranks.
 
     Args:
@@ -56,7 +59,7 @@ def global_extent(mesh, origin=None) -> float:
     return float(mesh.comm.allreduce(local, op=MPI.MAX))
 
 
-def global_span(mesh) -> float:
+def global_span(mesh: dmesh.Mesh) -> float:
     """The largest edge of the mesh's bounding box over all ranks, m."""
     x = mesh.geometry.x
     low = x.min(axis=0) if x.size else np.full(3, np.inf)
