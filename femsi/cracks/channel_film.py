@@ -93,6 +93,7 @@ def build_channel_film(
         data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=2, partitioner=ghosted_partitioner())
     data.mesh.geometry.x[:] *= unit
     surfaces = dict(_CURVES) | {crack.surface: 200}
+    assert data.cell_tags is not None and data.facet_tags is not None  # tagged model
     return MeshModel(
         mesh=data.mesh,
         cell_tags=data.cell_tags,

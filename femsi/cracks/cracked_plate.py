@@ -169,6 +169,7 @@ def cracked_plate(
             renumber()
         data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=2)
     surfaces = {"top": _TOP, "bottom": _BOTTOM, "left": _LEFT, "right": _RIGHT, "crack": _CRACK}
+    assert data.cell_tags is not None and data.facet_tags is not None  # tagged model
     model = MeshModel(
         mesh=data.mesh,
         cell_tags=data.cell_tags,

@@ -88,6 +88,7 @@ def build_packed_mesh(geometry: ElectrodeGeometry | RveGeometry, comm: MPI.Comm)
     info["cells"] = data.mesh.topology.index_map(3).size_global
     roles = meta["roles"]
     info["walls"] = dict(roles["walls"])
+    assert data.cell_tags is not None and data.facet_tags is not None  # tagged model
     return MeshModel(
         mesh=data.mesh,
         cell_tags=data.cell_tags,

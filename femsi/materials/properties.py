@@ -44,7 +44,7 @@ class SocFunction:
         """Whether the function has a single value."""
         return len(self.value) == 1
 
-    def __call__(self, soc: np.ndarray | float) -> np.ndarray:
+    def __call__(self, soc: np.ndarray | float) -> np.ndarray | np.float64:
         """Evaluate at ``soc`` (NumPy)."""
         if self.is_constant:
             return np.full_like(np.asarray(soc, dtype=float), self.value[0])

@@ -23,8 +23,8 @@ class TimeSeries:
         self.columns = columns
         self.rows: list[dict] = []
         self._file = path.open("w", newline="") if write else None
-        self._writer = csv.DictWriter(self._file, fieldnames=columns) if write else None
-        if self._writer:
+        self._writer = csv.DictWriter(self._file, fieldnames=columns) if self._file else None
+        if self._writer and self._file:
             self._writer.writeheader()
             self._file.flush()
 
@@ -33,6 +33,7 @@ class TimeSeries:
         self.rows.append(row)
         if self._writer:
             self._writer.writerow({k: _fmt(row.get(k, "")) for k in self.columns})
+            assert self._file is not None  # open while there is a writer
             self._file.flush()
 
     def close(self) -> None:
