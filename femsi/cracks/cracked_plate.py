@@ -121,6 +121,7 @@ def cracked_plate(
             line = occ.addLine(p0, p1)
             occ.fragment([(2, plate)], [(1, line)])
             occ.synchronize()
+            sides: dict[int, list[int]]
             crack_curves, sides = [], {_TOP: [], _BOTTOM: [], _LEFT: [], _RIGHT: []}
             for dim, tag in gmsh.model.getEntities(1):
                 x = gmsh.model.occ.getCenterOfMass(dim, tag)

@@ -189,5 +189,6 @@ def _keep_sigterm_across_gmsh() -> None:
             if handler is not None and threading.current_thread() is threading.main_thread():
                 signal.signal(signal.SIGTERM, handler)
 
-    initialize._femsi_keeps_sigterm = True
+    # A marker on the wrapper (functools' _Wrapped type declares no attributes).
+    initialize._femsi_keeps_sigterm = True  # type: ignore[attr-defined]
     gmsh.initialize = initialize
