@@ -5,12 +5,17 @@ Every scalar femsi reports is reduced here, so no caller handles rank-local numb
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from mpi4py import MPI
 
 import numpy as np
 from dolfinx import fem
+from dolfinx import mesh as dmesh
+from numpy.typing import ArrayLike
 
 import femsi.compat  # noqa: F401
+from femsi.typing import UFLForm
 
 
 class ScalarForm:
@@ -21,7 +26,7 @@ class ScalarForm:
         comm: The communicator of the mesh.
     """
 
-    def __init__(self, form, comm: MPI.Comm):
+    def __init__(self, form: UFLForm, comm: MPI.Comm) -> None:
         self._form = fem.form(form)
         self._comm = comm
 
@@ -42,7 +47,7 @@ def global_min(comm: MPI.Comm, values: np.ndarray) -> float:
     return float(comm.allreduce(local, op=MPI.MIN))
 
 
-def global_extent(mesh, origin=None) -> float:
+def global_extent(mesh: dmesh.Mesh, origin: ArrayLike | None = None) -> float:
     """The largest coordinate distance max |x_i - origin_i| of the mesh's nodes, all ranks.
 
     Args:
@@ -56,7 +61,7 @@ def global_extent(mesh, origin=None) -> float:
     return float(mesh.comm.allreduce(local, op=MPI.MAX))
 
 
-def global_span(mesh) -> float:
+def global_span(mesh: dmesh.Mesh) -> float:
     """The largest edge of the mesh's bounding box over all ranks, m."""
     x = mesh.geometry.x
     low = x.min(axis=0) if x.size else np.full(3, np.inf)
@@ -66,7 +71,7 @@ def global_span(mesh) -> float:
     return float(np.max(high - low))
 
 
-def on_rank0(comm: MPI.Comm, work, field: str, what: str):
+def on_rank0[T](comm: MPI.Comm, work: Callable[[], T], field: str, what: str) -> T:
     """``work()`` on rank 0 only, its result broadcast; its failure raised on every rank.
 
     Gmsh and file readers run on rank 0 alone. An error there must reach the other ranks,

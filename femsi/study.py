@@ -106,7 +106,7 @@ def run(
 class _Run:
     """The parts of one run, built in order (internal: use :func:`run`)."""
 
-    def __init__(self, config: StudyConfig, out: Path, comm: MPI.Comm):
+    def __init__(self, config: StudyConfig, out: Path, comm: MPI.Comm) -> None:
         self.config, self.study, self.out, self.comm = config, config.study, out, comm
         self.timer = Timer()
         self._opened = ExitStack()  # what build() opened, closed in reverse

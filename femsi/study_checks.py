@@ -5,10 +5,18 @@ Each failure is an :class:`~femsi.errors.InputError` naming the config field.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from femsi.errors import InputError
 
+if TYPE_CHECKING:
+    from femsi.config.schema import Physics
+    from femsi.geometry.model import MeshModel
+    from femsi.materials import Material
+    from femsi.physics.model import CoupledModel
 
-def check_regions(materials: dict, mesh_model, physics) -> None:
+
+def check_regions(materials: dict[str, Material], mesh_model: MeshModel, physics: Physics) -> None:
     """Every material names a mesh region and every region has a material."""
     for region in materials:
         if region not in mesh_model.regions:
@@ -20,7 +28,7 @@ def check_regions(materials: dict, mesh_model, physics) -> None:
         raise InputError("geometry.active_surface", "name the surface lithium enters through")
 
 
-def check_phase_field(model) -> None:
+def check_phase_field(model: CoupledModel) -> None:
     """The length scale resolves: at least twice the largest cell where cracks grow."""
     pf = model.phase_field
     if pf is None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 
 class Timer:
     """Seconds spent per named phase, summed over calls."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.phases: dict[str, float] = {}
         self.started = time.perf_counter()
 
@@ -18,7 +19,7 @@ class Timer:
         self.phases[phase] = self.phases.get(phase, 0.0) + seconds
 
     @contextmanager
-    def phase(self, name: str):
+    def phase(self, name: str) -> Iterator[None]:
         """Time the body of a ``with`` block as ``name``."""
         t0 = time.perf_counter()
         try:

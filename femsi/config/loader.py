@@ -122,7 +122,7 @@ def load_config(source: str | Path | dict, overrides: list[str] | None = None) -
         InputError: Anything wrong with the input, naming the field.
     """
     path = None if isinstance(source, dict) else Path(source)
-    tree = dict(source) if isinstance(source, dict) else read_yaml(path)
+    tree = dict(source) if isinstance(source, dict) else read_yaml(Path(source))
     tree = apply_overrides(tree, overrides or [])
     try:
         study = Study.model_validate(tree)
@@ -154,7 +154,7 @@ def load_config(source: str | Path | dict, overrides: list[str] | None = None) -
 
 
 def _input_error(err: ValidationError) -> InputError:
-    lines = []
+    lines: list[tuple[str, str]] = []
     for item in err.errors():
         loc = [str(p) for p in item["loc"]]
         # Discriminated unions insert the tag ("geometry.sphere.radius"): drop it.
@@ -236,6 +236,7 @@ def _check_plasticity_and_coupling(study: Study, materials: dict[str, Material])
     for index, step in enumerate(study.protocol):
         if step.kind != "hold":
             continue
+        assert step.hold is not None  # the step's kind
         if physics.surface_kinetics == "butler_volmer" and step.hold.potential is None:
             raise InputError(
                 f"protocol.{index}.hold.potential",
@@ -375,6 +376,7 @@ def _check_consistency(study: Study, materials: dict[str, Material]) -> tuple[Cr
     layouts = tuple(crack_layouts(study))
     _check_phase_field(study, materials)
     if family.regions is not None:
+        assert not isinstance(geometry, MeshFileGeometry)  # its family leaves the regions open
         needed = family.regions_of(geometry)
         for region in needed:
             if region not in materials:
@@ -396,10 +398,9 @@ def _check_consistency(study: Study, materials: dict[str, Material]) -> tuple[Cr
             )
         if isinstance(geometry, ElectrodeGeometry | RveGeometry):
             field = "particle_mesh_size" if geometry.particle_mesh_size else "mesh_size"
+            inert = getattr(geometry, "inert", None)
             smallest = (
-                min(geometry.radius.mean, geometry.inert.radius.mean)
-                if getattr(geometry, "inert", None)
-                else geometry.radius.mean
+                min(geometry.radius.mean, inert.radius.mean) if inert else geometry.radius.mean
             )
             if geometry.particle_h > smallest:
                 raise InputError(

@@ -64,7 +64,7 @@ def build_channel_film(
             film = occ.addRectangle(0, t_s / unit, 0, width / unit, 1.0)
             occ.fragment([(2, substrate)], [(2, film)])
             occ.synchronize()
-            pieces = {"substrate": [], "film": []}
+            pieces: dict[str, list[int]] = {"substrate": [], "film": []}
             for _, tag in gmsh.model.getEntities(2):
                 y = occ.getCenterOfMass(2, tag)[1]
                 pieces["film" if y > t_s / unit else "substrate"].append(tag)
@@ -93,6 +93,7 @@ def build_channel_film(
         data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=2, partitioner=ghosted_partitioner())
     data.mesh.geometry.x[:] *= unit
     surfaces = dict(_CURVES) | {crack.surface: 200}
+    assert data.cell_tags is not None and data.facet_tags is not None  # tagged model
     return MeshModel(
         mesh=data.mesh,
         cell_tags=data.cell_tags,

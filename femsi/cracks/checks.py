@@ -18,7 +18,7 @@ import math
 from femsi.cracks.kinds import KINDS_3D, crack_disc
 from femsi.cracks.layout import CrackLayout, Point
 from femsi.errors import InputError
-from femsi.geometry.families import types_where
+from femsi.geometry.families import Family, types_where
 
 
 def check_study(study) -> None:
@@ -30,7 +30,11 @@ def check_study(study) -> None:
         if crack.name in names:
             raise InputError(f"cracks.{index}.name", f"two cracks are named {crack.name!r}")
         names.add(crack.name)
-        allowed = types_where(lambda family, kind=crack.kind: kind in family.crack_kinds)
+
+        def holds(family: Family, kind: str = crack.kind) -> bool:
+            return kind in family.crack_kinds
+
+        allowed = types_where(holds)
         if geometry.type not in allowed:
             raise InputError(
                 f"cracks.{index}.kind",

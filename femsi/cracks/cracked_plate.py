@@ -121,6 +121,7 @@ def cracked_plate(
             line = occ.addLine(p0, p1)
             occ.fragment([(2, plate)], [(1, line)])
             occ.synchronize()
+            sides: dict[int, list[int]]
             crack_curves, sides = [], {_TOP: [], _BOTTOM: [], _LEFT: [], _RIGHT: []}
             for dim, tag in gmsh.model.getEntities(1):
                 x = gmsh.model.occ.getCenterOfMass(dim, tag)
@@ -169,6 +170,7 @@ def cracked_plate(
             renumber()
         data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=2)
     surfaces = {"top": _TOP, "bottom": _BOTTOM, "left": _LEFT, "right": _RIGHT, "crack": _CRACK}
+    assert data.cell_tags is not None and data.facet_tags is not None  # tagged model
     model = MeshModel(
         mesh=data.mesh,
         cell_tags=data.cell_tags,

@@ -340,8 +340,9 @@ class DomainIntegral:
                 K_II.append(math.nan)
                 continue
             volume = self._ring_volume()
-            self.E_ring.value = self._ring_E() / volume
-            self.nu_ring.value = self._ring_nu() / volume
+            # fem.Constant.value is typed as an array; the setter takes a number.
+            self.E_ring.value = self._ring_E() / volume  # type: ignore[assignment]
+            self.nu_ring.value = self._ring_nu() / volume  # type: ignore[assignment]
             self.tip.value[:] = tip
             self.direction.value[:] = e
             to_K = float(self.E_ring.value) / (2 * (1 - float(self.nu_ring.value) ** 2))

@@ -336,9 +336,9 @@ def analyse_crack(
     near = np.unique(outer)
     reach = np.min([polyline_distance(x[near], line) for line in lines], axis=0)
     near = near[reach <= depth + tip_size]
-    boundary = (x[near], _boundary_bases(x, outer, near))
+    outer_boundary = (x[near], _boundary_bases(x, outer, near))
     return CrackSurface(
-        tuple(fronts), mirror, open_edges, regions[0], clearance, depth, tip_size, boundary
+        tuple(fronts), mirror, open_edges, regions[0], clearance, depth, tip_size, outer_boundary
     )
 
 

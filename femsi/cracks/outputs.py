@@ -186,6 +186,7 @@ class CrackOutputs:
                 points, normals = _opening_points(crack)
                 faces = FaceValues(model.mesh, points, normals, 0.1 * crack.tip_size)
                 self._openings[crack.name] = (faces, normals)
+                assert self._integral is not None  # made for every crack but a channel
                 for tip in crack.tips:  # the rings' materials, checked on the mesh
                     try:
                         self._integral.evaluate(tip.point, tip.direction, crack.rings[:1])
@@ -209,7 +210,7 @@ class CrackOutputs:
         """The columns for the current displacement and concentration."""
         row: dict[str, float] = {}
         for crack in self.cracks:
-            keys = CRACK_COLUMNS
+            keys: tuple[str, ...] = CRACK_COLUMNS
             if crack.name in self._fronts:
                 values, keys = self._fronts[crack.name].evaluate(), FRONT_COLUMNS
             elif crack.kind == "channel":
@@ -243,6 +244,7 @@ class CrackOutputs:
     def _rings(self, crack: CrackLayout) -> tuple[float, ...]:
         symmetric = crack.mirror_axis is not None
         openings = self._tip_openings(crack)
+        assert self._integral is not None  # made for every crack but a channel
         results = [
             self._integral.evaluate(tip.point, tip.direction, crack.rings, symmetric=symmetric)
             for tip in crack.tips
@@ -308,7 +310,7 @@ def plot_crack_G(rows: list[dict], cracks: dict[str, dict], folder: Path) -> lis
     unit, scale = time_unit(t)
     soc = np.array([r["soc"] for r in rows])
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    gcs = {}
+    gcs: dict[float, list[str]] = {}
     for index, (name, info) in enumerate(cracks.items()):
         G = np.array([r[f"crack.{name}.G_J_m2"] for r in rows])
         colour = f"C{index}"

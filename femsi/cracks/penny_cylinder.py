@@ -117,6 +117,7 @@ def penny_section(
             gmsh.model.mesh.generate(2)
         data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=2)
     names = ("crack", "ligament", "top", "outer", "axis")
+    assert data.cell_tags is not None and data.facet_tags is not None  # tagged model
     model = MeshModel(
         mesh=data.mesh,
         cell_tags=data.cell_tags,
@@ -184,6 +185,7 @@ def penny_quarter(
             gmsh.model.mesh.generate(3)
         data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=3)
     names = ("crack", "ligament", "top", "outer", "x0", "y0")
+    assert data.cell_tags is not None and data.facet_tags is not None  # tagged model
     return MeshModel(
         mesh=data.mesh,
         cell_tags=data.cell_tags,

@@ -61,16 +61,16 @@ def find_tagged_crack(
         the crack's segments at its tips).
     """
     tag = curve_group(key, field)
-    segments = []
+    pieces = []
     for entity in gmsh.model.getEntitiesForPhysicalGroup(1, tag):
         types, _, nodes = gmsh.model.mesh.getElements(1, int(entity))
         for kind, block in zip(types, nodes, strict=True):
             if kind != 1:
                 raise InputError(field, "the crack curve must be meshed with linear segments")
-            segments.append(np.asarray(block, dtype=np.int64).reshape(-1, 2))
-    if not segments:
+            pieces.append(np.asarray(block, dtype=np.int64).reshape(-1, 2))
+    if not pieces:
         raise InputError(field, f"the curve group {key!r} has no mesh segments")
-    segments = np.vstack(segments)
+    segments = np.vstack(pieces)
     node_tags, coords, _ = gmsh.model.mesh.getNodes()
     xyz = dict(zip(node_tags.tolist(), coords.reshape(-1, 3)[:, :2], strict=True))
     nodes, counts = np.unique(segments, return_counts=True)
@@ -109,8 +109,8 @@ def find_tagged_crack(
             if abs(d[0] * e[1] - d[1] * e[0]) > 1e-6 * float(np.linalg.norm(d)):
                 break
             straight = float(np.dot(d, e))
-        direction = tuple(float(v) for v in e)
-        tips.append(TipLayout(tuple(map(float, xyz[end])), direction, straight))
+        direction = (float(e[0]), float(e[1]))
+        tips.append(TipLayout((float(xyz[end][0]), float(xyz[end][1])), direction, straight))
         around = surface_of[np.any(tris == end, axis=1)]
         if len(set(around.tolist())) != 1:
             raise InputError(field, "a crack tip must lie inside one region, not on an interface")

@@ -136,7 +136,7 @@ def build_packed(
     _, pieces = occ.fragment(objects, [(3, b) for b in balls])
     occ.synchronize()
 
-    sphere_volumes = {"particle": [], "inert": []}
+    sphere_volumes: dict[str, list[int]] = {"particle": [], "inert": []}
     for k, phase in enumerate(packing.phase):
         result = [t for d, t in pieces[len(objects) + k] if d == 3]
         if len(result) != 1:

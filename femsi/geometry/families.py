@@ -13,8 +13,10 @@ imports its meshing modules when it runs.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from femsi.config.schema import (
     CoreShellGeometry,
@@ -93,7 +95,7 @@ class Family:
     """
 
     type: str
-    schema: type
+    schema: builtins.type  # ``type`` is the field above in this class's scope
     build: Builder
     regions: tuple[str, ...] | None
     surfaces: tuple[str, ...] | None
@@ -115,7 +117,18 @@ class Family:
 
 _MIRRORS = ("symmetry_x", "symmetry_y", "symmetry_z")
 _BOX = ("bottom", "top", "side_x0", "side_x1", "side_y0", "side_y1")
-_PARTICLE = {
+
+
+class _ParticleOptions(TypedDict):
+    """The options every single-particle family shares."""
+
+    build: Builder
+    sections: bool
+    single_particle: bool
+    active_regions: tuple[str, ...]
+
+
+_PARTICLE: _ParticleOptions = {
     "build": _particle,
     "sections": True,
     "single_particle": True,

@@ -20,6 +20,7 @@ from dolfinx.io import gmsh as gmshio
 
 import femsi.compat  # noqa: F401
 from femsi.config.schema import MeshFileGeometry
+from femsi.cracks.layout import CrackLayout, FrontLayout
 from femsi.cracks.mesh_layouts import tagged_front_layout, tagged_layout
 from femsi.cracks.surfaces import analyse_surfaces, open_surfaces, surface_group
 from femsi.cracks.tagged_curves import curve_group, find_tagged_crack, open_tagged
@@ -230,7 +231,7 @@ def read_mesh_file(
     }
     if data.facet_tags is None:
         raise InputError("geometry.path", "the mesh has no tagged surfaces")
-    cracks = []
+    cracks: list[CrackLayout | FrontLayout] = []
     names = {tag: name for name, tag in regions.items()}
     held = {surfaces[n] for n in (*fixed, *symmetry.values())}
     for (index, crack), entry in zip(tagged, found, strict=True):

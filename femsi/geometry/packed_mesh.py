@@ -56,6 +56,7 @@ def build_packed_mesh(geometry: ElectrodeGeometry | RveGeometry, comm: MPI.Comm)
     data = None
     if meta is None:
         with gmsh_session(geometry.type):
+            built: dict[str, object] | None
             built, error = None, None
             if comm.rank == 0:
                 try:
@@ -77,6 +78,7 @@ def build_packed_mesh(geometry: ElectrodeGeometry | RveGeometry, comm: MPI.Comm)
     else:
         status = "hit"
     if data is None:
+        assert key is not None  # without a cache key the mesh was just made
         t0 = time.perf_counter()
         data = cache.read(key, comm)
         meta["info"]["reading_s"] = time.perf_counter() - t0
@@ -88,6 +90,7 @@ def build_packed_mesh(geometry: ElectrodeGeometry | RveGeometry, comm: MPI.Comm)
     info["cells"] = data.mesh.topology.index_map(3).size_global
     roles = meta["roles"]
     info["walls"] = dict(roles["walls"])
+    assert data.cell_tags is not None and data.facet_tags is not None  # tagged model
     return MeshModel(
         mesh=data.mesh,
         cell_tags=data.cell_tags,

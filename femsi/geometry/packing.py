@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
 
 from femsi.errors import InputError
@@ -91,7 +92,7 @@ class Packing:
         return float(sum(self.volume_fractions))
 
 
-def sphere_volume(radii) -> np.ndarray | float:
+def sphere_volume(radii: ArrayLike) -> np.ndarray | np.float64:
     """Volume of spheres of the given radii."""
     return 4.0 / 3.0 * math.pi * np.asarray(radii, dtype=float) ** 3
 
@@ -144,6 +145,7 @@ def sample_radii(
     radii: list[float] = []
     if count is not None:
         return np.array([draw(i) for i in range(count)])
+    assert volume is not None  # give volume or count
     total = 0.0
     while True:
         r = draw(len(radii))
@@ -158,8 +160,8 @@ def sample_radii(
 
 
 def pack_spheres(
-    lower: Sequence[float],
-    upper: Sequence[float],
+    lower: Sequence[float] | np.ndarray,
+    upper: Sequence[float] | np.ndarray,
     radii: np.ndarray,
     *,
     min_gap: float,
@@ -254,8 +256,8 @@ def pack_spheres(
 
 
 def random_packing(
-    lower: Sequence[float],
-    upper: Sequence[float],
+    lower: Sequence[float] | np.ndarray,
+    upper: Sequence[float] | np.ndarray,
     phases: Sequence[tuple[RadiusDistribution, float | None, int | None]],
     *,
     min_gap: float,

@@ -144,9 +144,9 @@ def build_section_model(
     if cracks:
         surfaces, crack_curves = embed_segments(surfaces, list(cracks), tol)
     regions = {}
-    for index, (name, tags) in enumerate(surfaces.items(), start=1):
-        gmsh.model.addPhysicalGroup(2, tags, index, name=name)
-        regions[name] = index
+    for index, (region, tags) in enumerate(surfaces.items(), start=1):
+        gmsh.model.addPhysicalGroup(2, tags, index, name=region)
+        regions[region] = index
     by_name: dict[str, list[int]] = {}
     all_surfaces = [t for tags in surfaces.values() for t in tags]
     boundary = gmsh.model.getBoundary([(2, t) for t in all_surfaces], combined=False)

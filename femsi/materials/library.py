@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from femsi.errors import InputError
 from femsi.materials.properties import SocFunction, parse_soc_function
@@ -84,7 +85,7 @@ class Material:
     initial_soc: float = 0.0
     stress_free_soc: float = 0.0
     thermal_expansion: float | None = None
-    extra: dict[str, object] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     references: dict[str, str] = field(default_factory=dict)
 
@@ -107,9 +108,10 @@ class Material:
 @functools.cache
 def library() -> dict[str, dict]:
     """All shipped materials as raw dictionaries, keyed by name."""
-    materials = {}
+    materials: dict[str, dict] = {}
     for path in sorted(DATA_DIR.glob("*.yaml")):
         raw = read_yaml_file(path)
+        assert isinstance(raw, dict), path  # the shipped files are mappings
         materials[raw["name"]] = raw
     return materials
 

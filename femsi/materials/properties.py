@@ -13,6 +13,7 @@ builds the UFL expression used in forms.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import ufl
@@ -44,7 +45,11 @@ class SocFunction:
         """Whether the function has a single value."""
         return len(self.value) == 1
 
-    def __call__(self, soc: np.ndarray | float) -> np.ndarray:
+    @overload
+    def __call__(self, soc: np.ndarray) -> np.ndarray: ...
+    @overload
+    def __call__(self, soc: float) -> np.ndarray | np.float64: ...
+    def __call__(self, soc: np.ndarray | float) -> np.ndarray | np.float64:
         """Evaluate at ``soc`` (NumPy)."""
         if self.is_constant:
             return np.full_like(np.asarray(soc, dtype=float), self.value[0])

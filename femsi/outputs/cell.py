@@ -70,6 +70,7 @@ class CellMetrics:
             self._area = ScalarForm(m.surface_integral(one, plate, q), comm)()
             self._plate_uz = ScalarForm(m.surface_integral(uz, plate, q), comm)
             self._plate = plate_control
+            assert mesh_model.layer_interfaces is not None  # every body with a plate has them
             below, above = mesh_model.layer_interfaces
             self._thickness0 = mesh_model.layer_thickness
             self._mean_uz = {

@@ -77,7 +77,12 @@ def render_cell_snapshot(snapshot: dict, folder: Path) -> list[Path]:
         cut = body if snapshot.get("planar") else body.slice(normal="y", origin=centre)
         if cut.n_points == 0:
             continue
-        plotter = pyvista.Plotter(off_screen=True, window_size=(1000, 700))
+        # pyvista's annotations: window_size a list, view_* wrapped by a decorator
+        # mypy reads as unbound; the calls are as documented.
+        plotter = pyvista.Plotter(
+            off_screen=True,
+            window_size=(1000, 700),  # type: ignore[arg-type]
+        )
         plotter.add_mesh(
             cut,
             scalars=scalars,
@@ -90,9 +95,9 @@ def render_cell_snapshot(snapshot: dict, folder: Path) -> list[Path]:
             font_size=10,
         )
         if snapshot.get("planar"):
-            plotter.view_xy()  # a 2D section is its own cut
+            plotter.view_xy()  # type: ignore[call-arg]  # a 2D section is its own cut
         else:
-            plotter.view_xz()
+            plotter.view_xz()  # type: ignore[call-arg]
         plotter.camera.zoom(0.9)
         path = folder / f"{snapshot['label']}_{suffix}.png"
         plotter.screenshot(str(path))

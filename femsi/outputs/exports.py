@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mpi4py import MPI
 
@@ -24,6 +25,15 @@ from femsi.outputs.plasticity import PlasticOutputs
 from femsi.outputs.probes import Probes, probe_columns
 from femsi.outputs.stress import StressFields
 from femsi.parallel import global_max, global_min
+
+if TYPE_CHECKING:
+    from femsi.config.schema import Study
+    from femsi.materials import Material
+    from femsi.physics.model import CoupledModel
+    from femsi.physics.phase_field import PhaseField
+    from femsi.solvers.driver import RunDriver
+    from femsi.solvers.plate_control import NoPlate, PlateControl
+    from femsi.solvers.solver_set import MechanicsStats, SolverSet
 
 #: Per-region columns of a body with mechanics.
 REGION_COLUMNS = (
@@ -76,7 +86,7 @@ class RecordState:
     protocol_kind: str
     flux: float
     newton_diffusion: int
-    mechanics_stats: object | None
+    mechanics_stats: MechanicsStats | None
     row: dict = field(default_factory=dict)
 
 
@@ -96,7 +106,7 @@ class Export:
     def figures(self, rows: list[dict], summary: dict, folder: Path) -> None:
         """This export's figures (rank 0)."""
 
-    def protocol_step_ended(self, driver, label: str) -> None:
+    def protocol_step_ended(self, driver: RunDriver, label: str) -> None:
         """Called at the end of each protocol step."""
 
     def close(self) -> None:
@@ -108,7 +118,7 @@ class StepColumns(Export):
 
     columns = BASE_COLUMNS
 
-    def __init__(self, model):
+    def __init__(self, model: CoupledModel) -> None:
         self.model = model
 
     def evaluate(self, state: RecordState) -> dict:
@@ -135,7 +145,7 @@ class StepColumns(Export):
 class StressUpdate(Export):
     """Refreshes the stress fields (no columns): the exports after it read them."""
 
-    def __init__(self, stress: StressFields):
+    def __init__(self, stress: StressFields) -> None:
         self.stress = stress
 
     def evaluate(self, state: RecordState) -> dict:
@@ -147,7 +157,7 @@ class StressUpdate(Export):
 class CellColumns(Export):
     """Plate force, thickness and surface quantities (:mod:`femsi.outputs.cell`)."""
 
-    def __init__(self, model, plate):
+    def __init__(self, model: CoupledModel, plate: PlateControl | NoPlate) -> None:
         self.metrics = CellMetrics(model, plate)
         self.columns = self.metrics.columns
 
@@ -155,7 +165,7 @@ class CellColumns(Export):
         """The cell columns."""
         return self.metrics.evaluate()
 
-    def figures(self, rows, summary, folder) -> None:
+    def figures(self, rows: list[dict], summary: dict, folder: Path) -> None:
         """Stack pressure and thickness against time and SOC."""
         if "stack_pressure_Pa" in self.columns:
             from femsi.outputs.cell_figures import plot_cell_history
@@ -168,7 +178,7 @@ class PotentialColumn(Export):
 
     columns = ("electrode_potential_V",)
 
-    def __init__(self, model):
+    def __init__(self, model: CoupledModel) -> None:
         self.model = model
 
     def evaluate(self, state: RecordState) -> dict:
@@ -181,7 +191,7 @@ class PotentialColumn(Export):
 class RegionColumns(Export):
     """Per-region stress extremes, mean concentration and volume."""
 
-    def __init__(self, stress: StressFields, regions: list[str], volume_scale: float):
+    def __init__(self, stress: StressFields, regions: list[str], volume_scale: float) -> None:
         self.stress, self.volume_scale = stress, volume_scale
         self.columns = [f"{r}.{c}" for r in regions for c in REGION_COLUMNS]
 
@@ -193,7 +203,7 @@ class RegionColumns(Export):
 class FilmColumns(Export):
     """The film's mean in-plane stress and curvature (:mod:`femsi.outputs.film`)."""
 
-    def __init__(self, model, stress: StressFields):
+    def __init__(self, model: CoupledModel, stress: StressFields) -> None:
         self.film = FilmOutputs(model, stress.stress)
         self.columns = self.film.columns
 
@@ -201,7 +211,7 @@ class FilmColumns(Export):
         """The film columns."""
         return self.film.evaluate(state.soc)
 
-    def figures(self, rows, summary, folder) -> None:
+    def figures(self, rows: list[dict], summary: dict, folder: Path) -> None:
         """Stress against capacity."""
         from femsi.outputs.film import plot_stress_capacity
 
@@ -211,7 +221,7 @@ class FilmColumns(Export):
 class PlasticColumns(Export):
     """Equivalent plastic strain per region and the plastic work."""
 
-    def __init__(self, model, volume_scale: float):
+    def __init__(self, model: CoupledModel, volume_scale: float) -> None:
         self.model = model
         self.plastic = PlasticOutputs(model, volume_scale)
         self.columns = self.plastic.columns
@@ -220,14 +230,18 @@ class PlasticColumns(Export):
     def evaluate(self, state: RecordState) -> dict:
         """The plastic columns; refreshes the DG0 plastic strain of the field files."""
         values = self.plastic.evaluate()
-        self.model.plasticity.equivalent_plastic_strain_dg0()
+        plasticity = self.model.plasticity
+        assert plasticity is not None  # these columns exist where some region flows
+        plasticity.equivalent_plastic_strain_dg0()
         return values
 
 
 class CrackColumns(Export):
     """G, K and opening of each crack (:mod:`femsi.cracks.outputs`)."""
 
-    def __init__(self, model, cracks, folder: Path, materials: dict):
+    def __init__(
+        self, model: CoupledModel, cracks: list, folder: Path, materials: dict[str, Material]
+    ) -> None:
         from femsi.cracks.outputs import CrackOutputs
 
         self.cracks = CrackOutputs(model, cracks, folder)
@@ -244,7 +258,7 @@ class CrackColumns(Export):
         """The ``cracks`` block: G_max against Gc per crack."""
         return {"cracks": self.cracks.summary(rows, self.materials)}
 
-    def figures(self, rows, summary, folder) -> None:
+    def figures(self, rows: list[dict], summary: dict, folder: Path) -> None:
         """G against time and SOC with the Gc line."""
         from femsi.cracks.outputs import plot_crack_G
 
@@ -258,7 +272,13 @@ class CrackColumns(Export):
 class PhaseFieldColumns(Export):
     """Crack area, dissipated energy and damage of the phase field."""
 
-    def __init__(self, phase_field, volume_scale: float, onset_damage: float, materials):
+    def __init__(
+        self,
+        phase_field: PhaseField,
+        volume_scale: float,
+        onset_damage: float,
+        materials: dict[str, Material],
+    ) -> None:
         self.outputs = PhaseFieldOutputs(phase_field, volume_scale, onset_damage)
         self.columns = self.outputs.columns
         self.materials = materials
@@ -271,7 +291,7 @@ class PhaseFieldColumns(Export):
         """The ``phase_field`` block: crack onset and Gc."""
         return {"phase_field": self.outputs.summary(self.materials)}
 
-    def figures(self, rows, summary, folder) -> None:
+    def figures(self, rows: list[dict], summary: dict, folder: Path) -> None:
         """Damage and crack area against SOC."""
         from femsi.outputs.phase_field import plot_crack_history
 
@@ -281,7 +301,7 @@ class PhaseFieldColumns(Export):
 class ProbeColumns(Export):
     """Concentration, displacement and stress at the named probe points."""
 
-    def __init__(self, model, probes: Probes, stress: StressFields | None):
+    def __init__(self, model: CoupledModel, probes: Probes, stress: StressFields | None) -> None:
         self.model, self.probes, self.stress = model, probes, stress
         self.columns = probe_columns(probes.names)
 
@@ -297,7 +317,15 @@ class ProbeColumns(Export):
         )
 
 
-def exports_for(model, study, probes: Probes, stress, plate, out: Path, solvers) -> list[Export]:
+def exports_for(
+    model: CoupledModel,
+    study: Study,
+    probes: Probes,
+    stress: StressFields | None,
+    plate: PlateControl | NoPlate,
+    out: Path,
+    solvers: SolverSet,
+) -> list[Export]:
     """The exports of a model, in the order of the time-series columns.
 
     Args:
@@ -324,6 +352,7 @@ def exports_for(model, study, probes: Probes, stress, plate, out: Path, solvers)
         if mesh_model.cracks:
             exports.append(CrackColumns(model, mesh_model.cracks, out, materials))
     if model.phase_field is not None:
+        assert study.phase_field is not None  # the model's phase field comes from it
         exports.append(
             PhaseFieldColumns(
                 model.phase_field,

@@ -36,7 +36,8 @@ def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict 
         g.interpolate(f)
         fields[name] = g.x.array
     n_owned = mesh.topology.index_map(tdim).size_local
-    topology, cell_types, x = plot.vtk_mesh(P1)
+    # vtk_mesh dispatches on its argument; the stub shows only the Mesh variant.
+    topology, cell_types, x = plot.vtk_mesh(P1)  # type: ignore[arg-type]
     per_cell = topology.reshape(-1, tdim + 2)[:n_owned]  # (count, vertices) per simplex
     displacement = np.zeros((u1.x.array.size // gdim, 3))  # (u_x, u_y, 0) of a 2D section
     displacement[:, :gdim] = u1.x.array.reshape(-1, gdim)
@@ -54,6 +55,7 @@ def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict 
     gathered = mesh.comm.gather(local, root=0)
     if mesh.comm.rank != 0:
         return None
+    fields_out: dict[str, list[np.ndarray]]
     cells, points, u, fields_out, offset = [], [], [], {k: [] for k in fields}, 0
     region_tags = []
     for part in gathered:
@@ -122,7 +124,9 @@ def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
     if "damage" in snapshot["fields"]:
         views.append(("damage", "damage [-]"))
     for name, title in views:
-        plotter = pyvista.Plotter(off_screen=True, window_size=(900, 700))
+        # pyvista's annotations: window_size a list, view_* wrapped by a decorator
+        # mypy reads as unbound; the calls are as documented.
+        plotter = pyvista.Plotter(off_screen=True, window_size=(900, 700))  # type: ignore[arg-type]
         plotter.add_mesh(
             warped,
             scalars=name,
@@ -140,11 +144,13 @@ def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
             font_size=10,
         )
         if snapshot.get("planar"):
-            plotter.view_xy()  # a 2D section: (r, z) or (x, y)
+            plotter.view_xy()  # type: ignore[call-arg]  # a 2D section: (r, z) or (x, y)
         elif snapshot["clip"]:
-            plotter.view_vector((0.3, -1.0, 0.4), viewup=(0, 0, 1))  # onto the cut face y = 0
+            # onto the cut face y = 0
+            plotter.view_vector((0.3, -1.0, 0.4), viewup=(0, 0, 1))  # type: ignore[arg-type]
         else:
-            plotter.view_vector((-1.0, -0.8, 0.6), viewup=(0, 0, 1))  # onto the symmetry planes
+            # onto the symmetry planes
+            plotter.view_vector((-1.0, -0.8, 0.6), viewup=(0, 0, 1))  # type: ignore[arg-type]
         plotter.camera.zoom(0.85)
         path = folder / f"{snapshot['label']}_{name.removesuffix('_Pa')}.png"
         plotter.screenshot(str(path))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import platform
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
@@ -67,10 +68,12 @@ def container() -> dict | None:
     return {"runtime": runtime, "image": image, "image_digest": digest}
 
 
-def seeds(resolved: dict, prefix: str = "") -> dict[str, object]:
+def seeds(resolved: dict | list, prefix: str = "") -> dict[str, object]:
     """Every ``seed`` (or ``*_seed``) value of a resolved config, by dotted key."""
     found: dict[str, object] = {}
-    items = resolved.items() if isinstance(resolved, dict) else enumerate(resolved)
+    items: Iterable[tuple[object, object]] = (
+        resolved.items() if isinstance(resolved, dict) else enumerate(resolved)
+    )
     for key, value in items:
         path = f"{prefix}{key}"
         if isinstance(value, dict | list):

@@ -18,6 +18,8 @@ Columns (with ``physics.constitutive`` elastoplastic or viscoplastic):
 
 from __future__ import annotations
 
+from typing import cast
+
 from mpi4py import MPI
 
 import basix
@@ -57,7 +59,10 @@ class PlasticOutputs:
         # Reference volume per quadrature point: cell volume times w_p / Σ w (affine cells).
         dg0 = fem.functionspace(model.mesh, ("DG", 0))
         volume = fem.assemble_vector(fem.form(ufl.TestFunction(dg0) * op.dx))
-        _, weights = basix.make_quadrature(model.mesh.basix_cell(), op.degree)
+        # basix types the rule as ArrayLike; it is two arrays.
+        _, weights = cast(
+            tuple[np.ndarray, np.ndarray], basix.make_quadrature(model.mesh.basix_cell(), op.degree)
+        )
         cell_volume = volume.array[dg0.dofmap.list[op._cells, 0]]
         self._point_volume = (cell_volume[:, None] * weights / weights.sum()).reshape(-1)
         if model.formulation == "axisymmetric":

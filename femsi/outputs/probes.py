@@ -39,7 +39,7 @@ class Probes:
         snap: Largest distance from the mesh accepted (m).
     """
 
-    def __init__(self, mesh, points: dict[str, tuple[float, float, float]], snap: float):
+    def __init__(self, mesh, points: dict[str, tuple[float, ...]], snap: float):
         self.mesh = mesh
         self.names = list(points)
         comm = mesh.comm

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import femsi.compat  # noqa: F401
 from femsi.outputs.exports import Export, RecordState
@@ -22,6 +23,14 @@ from femsi.outputs.summary import PeakTracker
 from femsi.outputs.timeseries import TimeSeries
 from femsi.solvers.protocol import FARADAY
 from femsi.timing import Timer
+
+if TYPE_CHECKING:
+    from femsi.config.loader import StudyConfig
+    from femsi.outputs.probes import Probes
+    from femsi.outputs.stress import StressFields
+    from femsi.physics.model import CoupledModel
+    from femsi.solvers.driver import RunDriver
+    from femsi.solvers.solver_set import MechanicsStats, SolverSet
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +48,16 @@ class Recorder:
         timer: Where output times go.
     """
 
-    def __init__(self, config, model, exports: list[Export], stress, probes, out: Path, timer):
+    def __init__(
+        self,
+        config: StudyConfig,
+        model: CoupledModel,
+        exports: list[Export],
+        stress: StressFields | None,
+        probes: Probes,
+        out: Path,
+        timer: Timer,
+    ) -> None:
         self.config, self.study, self.model = config, config.study, model
         self.exports, self.stress, self.probes = exports, stress, probes
         self.out, self.timer = out, timer
@@ -69,7 +87,17 @@ class Recorder:
 
     # ------------------------------------------------------------------ each state
 
-    def record(self, driver, index, kind, dt, flux, newton_diffusion, mech_stats, soc) -> dict:
+    def record(
+        self,
+        driver: RunDriver,
+        index: int,
+        kind: str,
+        dt: float,
+        flux: float,
+        newton_diffusion: int,
+        mech_stats: MechanicsStats | None,
+        soc: float,
+    ) -> dict:
         """One row of the time series for the state just accepted."""
         with self.timer.phase("postprocess"):
             state = RecordState(
@@ -81,7 +109,7 @@ class Recorder:
             self.peaks.update(state.row)
         return state.row
 
-    def write_fields(self, driver, force: bool = False) -> None:
+    def write_fields(self, driver: RunDriver, force: bool = False) -> None:
         """The field files, every ``outputs.every`` steps (always at step 0 or ``force``)."""
         every = self.study.outputs.every
         if self.writer is None:
@@ -91,13 +119,13 @@ class Recorder:
                 self.writer.write(driver.t)
                 write_snapshot(self.out / "fields", self.model, self.stress, driver.t, driver.soc())
 
-    def protocol_step_ended(self, driver, label: str, soc: float) -> None:
+    def protocol_step_ended(self, driver: RunDriver, label: str, soc: float) -> None:
         """The end of a protocol step: a snapshot for the figures, the exports' hooks."""
         self._snapshot(driver, label, soc)
         for export in self.exports:
             export.protocol_step_ended(driver, label)
 
-    def _snapshot(self, driver, label: str, soc: float) -> None:
+    def _snapshot(self, driver: RunDriver, label: str, soc: float) -> None:
         if not self.study.outputs.figures or self.stress is None:
             return
         from femsi.outputs.figures import gather_snapshot
@@ -118,7 +146,15 @@ class Recorder:
         for export in self.exports:
             export.close()
 
-    def finish(self, driver, solvers, status: str, message: str, reason: str, timer: Timer) -> dict:
+    def finish(
+        self,
+        driver: RunDriver | None,
+        solvers: SolverSet,
+        status: str,
+        message: str,
+        reason: str,
+        timer: Timer,
+    ) -> dict:
         """Figures, ``summary.json``, ``manifest.json`` and the completion marker."""
         self.close()
         rows = self.series.rows
@@ -177,7 +213,7 @@ class Recorder:
         except Exception as err:  # figures must never cost the results
             logger.warning("figures could not be rendered: %s", err)
 
-    def _manifest(self, status: str, timer: Timer, total: float, solvers) -> dict:
+    def _manifest(self, status: str, timer: Timer, total: float, solvers: SolverSet) -> dict:
         model, config = self.model, self.config
         topology = model.mesh.topology
         return {

@@ -117,22 +117,25 @@ def _render(grid, entry: dict, field: str, clip, limits, path: Path | None):
     if clip is not None:
         centre = np.array(grid.bounds).reshape(3, 2).mean(axis=1)
         shown = grid.clip(normal=AXES[clip], origin=centre, invert=True)
-    plotter = pyvista.Plotter(off_screen=True, window_size=(900, 700))
+    # pyvista's annotations: window_size a list, cmap a Literal, view_* wrapped
+    # by a decorator mypy reads as unbound; the calls are as documented.
+    plotter = pyvista.Plotter(off_screen=True, window_size=(900, 700))  # type: ignore[arg-type]
     plotter.add_mesh(
         shown,
         scalars="value",
-        cmap=cmap,
+        cmap=cmap,  # type: ignore[arg-type]
         clim=limits,
         scalar_bar_args={"title": title, "vertical": True, "position_x": 0.84, "position_y": 0.15},
     )
     plotter.add_text(f"t = {entry['time_s']:.4g} s  SOC = {entry['soc']:.3f}", font_size=10)
     if entry.get("planar") and clip is None:
-        plotter.view_xy()  # a 2D section
+        plotter.view_xy()  # type: ignore[call-arg]  # a 2D section
     elif clip is not None:
         normal = np.array(AXES[clip])
-        plotter.view_vector(tuple(normal + 0.35), viewup=(0, 1, 0) if clip == "z" else (0, 0, 1))
+        viewup = (0, 1, 0) if clip == "z" else (0, 0, 1)
+        plotter.view_vector(tuple(normal + 0.35), viewup=viewup)  # type: ignore[arg-type]
     else:
-        plotter.view_vector((-1.0, -0.8, 0.6), viewup=(0, 0, 1))
+        plotter.view_vector((-1.0, -0.8, 0.6), viewup=(0, 0, 1))  # type: ignore[arg-type]
     plotter.camera.zoom(0.85)
     image = plotter.screenshot(str(path) if path else None, return_img=True)
     plotter.close()

@@ -11,12 +11,19 @@ the mean σ_xx, σ_yy, σ_zz and σ_h thermal parts per region and protocol step
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 import femsi.compat  # noqa: F401
 from femsi.outputs.exports import Export, RecordState
 from femsi.parallel import ScalarForm
+
+if TYPE_CHECKING:
+    from femsi.physics.model import CoupledModel
+    from femsi.solvers.driver import RunDriver
+    from femsi.solvers.solver_set import MechanicsStats
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +41,11 @@ class ThermalColumns(Export):
 
     columns = ("temperature_K",)
 
-    def __init__(self, model, solve_mechanics):
+    def __init__(self, model: CoupledModel, solve_mechanics: Callable[[], MechanicsStats]) -> None:
         self.model, self.solve_mechanics = model, solve_mechanics
-        self.thermal = model.thermal
+        thermal = model.thermal
+        assert thermal is not None  # these columns exist only with thermal strain
+        self.thermal = thermal
         m, comm = model.measures, model.mesh.comm
         q = m.mechanics_degree
         sigma = model.stress
@@ -57,27 +66,30 @@ class ThermalColumns(Export):
             r: np.array([f() for f in forms]) / self._volume[r] for r, forms in self._mean.items()
         }
 
-    def protocol_step_ended(self, driver, label: str) -> None:
+    def protocol_step_ended(self, driver: RunDriver, label: str) -> None:
         """σ(T) - σ(T_ref) of each region's mean stress, by a second solve at T_ref."""
         model, temperature = self.model, self.thermal.temperature
         actual = self._means()
         saved_u, saved_t = model.u.x.array.copy(), float(temperature.value)
-        temperature.value = float(self.thermal.reference_temperature.value)
+        # fem.Constant.value is typed as an array; the setter takes a number.
+        t_ref = float(self.thermal.reference_temperature.value)
+        temperature.value = t_ref  # type: ignore[assignment]
         stats = self.solve_mechanics()
         reference = self._means() if stats.converged else None
         model.u.x.array[:] = saved_u
-        temperature.value = saved_t
+        temperature.value = saved_t  # type: ignore[assignment]
         for part in model.history:
             part.restore()
         if model.plasticity is not None:
             model.plastic.pre_assembly()  # the return map at the restored u
-        entry = {"label": label, "temperature_K": saved_t, "regions": {}}
+        regions: dict[str, dict[str, float]] = {}
+        entry = {"label": label, "temperature_K": saved_t, "regions": regions}
         if reference is None:
             logger.warning("thermal part of the stress at %s: the reference solve failed", label)
         else:
             for region, values in actual.items():
                 part = values - reference[region]
-                entry["regions"][region] = {
+                regions[region] = {
                     **{f"mean_{k}_Pa": float(v) for k, v in zip(COMPONENTS, part, strict=True)},
                     "mean_hydrostatic_Pa": float(part.sum() / 3),
                 }

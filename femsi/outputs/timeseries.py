@@ -53,6 +53,7 @@ class TimeSeries:
             raise
 
     def _truncate(self, size: int) -> None:
+        assert self._file is not None
         try:
             self._file.seek(size)
             self._file.truncate()

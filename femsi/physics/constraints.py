@@ -80,6 +80,7 @@ def rigid_body_constraints(
     n = comm.allreduce(owned.shape[0], op=MPI.SUM)
     centroid = comm.allreduce(owned.sum(axis=0), op=MPI.SUM) / n
     extent = global_extent(model.mesh, centroid)
+    points: tuple[tuple[np.ndarray, tuple[int, ...]], ...]
     if model.formulation == "axisymmetric":
         # The axis holds u_r; only the translation along it is left (u_z at one vertex).
         points = ((_nearest_vertex(model, centroid), (1,)),)

@@ -20,6 +20,9 @@ from dolfinx import fem
 import femsi.compat  # noqa: F401
 from femsi.physics.constraints import consistent_dofs
 from femsi.physics.diffusion import GAS_CONSTANT, stress_flux
+from femsi.physics.mechanics import Mechanics
+from femsi.physics.transport import Transport
+from femsi.typing import UFLExpr
 
 
 class StressCoupling:
@@ -33,7 +36,14 @@ class StressCoupling:
         length_scale: The body's half-extent L, m.
     """
 
-    def __init__(self, transport, mechanics, temperature, depth: float, length_scale: float):
+    def __init__(
+        self,
+        transport: Transport,
+        mechanics: Mechanics,
+        temperature: fem.Constant,
+        depth: float,
+        length_scale: float,
+    ) -> None:
         mesh, m = transport.mesh, transport.measures
         q = max(m.diffusion_degree, m.mechanics_degree)
         fields = transport.fields
@@ -72,6 +82,6 @@ class StressCoupling:
         transport.add_flux(ufl.inner(flux, ufl.grad(v)) * dx_c)
 
     @property
-    def surface_hydrostatic(self):
+    def surface_hydrostatic(self) -> UFLExpr:
         """σ_h as the kinetics read it: the projected field."""
         return self.stress_scale * self.hydrostatic

@@ -25,6 +25,8 @@ from dolfinx import fem
 
 import femsi.compat  # noqa: F401
 from femsi.physics.diffusion import FARADAY, GAS_CONSTANT
+from femsi.physics.transport import Transport
+from femsi.typing import UFLExpr, UFLForm, UFLValue
 
 
 class ButlerVolmer:
@@ -38,7 +40,14 @@ class ButlerVolmer:
         length_scale: The body's half-extent L, m.
     """
 
-    def __init__(self, transport, sigma_h, temperature, depth: float, length_scale: float):
+    def __init__(
+        self,
+        transport: Transport,
+        sigma_h: UFLExpr,
+        temperature: fem.Constant,
+        depth: float,
+        length_scale: float,
+    ) -> None:
         t = transport
         mesh, m, model = t.mesh, t.measures, t.model
         q = m.diffusion_degree
@@ -56,7 +65,7 @@ class ButlerVolmer:
         f = FARADAY / (GAS_CONSTANT * temperature)
         omega = material.partial_molar_volume
 
-        def inward_flux(theta, phi, sh):
+        def inward_flux(theta: UFLExpr, phi: UFLExpr, sh: UFLValue) -> UFLExpr:
             x = ufl.min_value(ufl.max_value(theta, 1e-4), 1 - 1e-4)
             i0 = k0 * (2 * x) ** alpha_c * (2 * (1 - x)) ** alpha_a
             eta = phi - ocv.ufl(x) - omega * sh / FARADAY
@@ -67,7 +76,7 @@ class ButlerVolmer:
         tags = tuple(model.surfaces[s] for s in model.active_surfaces)
         one_sided = (chi * sigma_h)("+") + (chi * sigma_h)("-")
 
-        def surface(test):
+        def surface(test: UFLExpr) -> UFLForm:
             """∫_Γ j test dA over exterior and interior active surfaces (σ_h one-sided)."""
             exterior = inward_flux(t.theta, self.potential, sigma_h) * test * m.ds(q)(tags)
             interior = inward_flux(t.theta("+"), self.potential("+"), one_sided)
@@ -85,6 +94,6 @@ class ButlerVolmer:
         hold_scale = depth / length_scale**3
         self.hold_form = (self.potential - self.held_potential) * hold_scale * w * dx_active
 
-    def equation(self, held: bool):
+    def equation(self, held: bool) -> UFLForm:
         """φ's residual: the galvanostatic balance, or the hold."""
         return self.hold_form if held else self.form

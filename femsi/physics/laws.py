@@ -29,6 +29,7 @@ from femsi.physics.elasticity import (
     small_strain_stress,
 )
 from femsi.physics.kinematics import as_3d, deformation_gradient, small_strain
+from femsi.typing import UFLExpr, UFLValue
 
 
 @dataclass(frozen=True)
@@ -46,49 +47,66 @@ class SmallStrainLaw:
     #: Whether an outer pressure follows the deformed surface.
     follower_pressure: bool = False
 
-    def eigen(self, volumetric):
+    def eigen(self, volumetric: UFLValue) -> UFLValue:
         """e* = e_v / 3 for the volumetric eigenstrain e_v."""
         return volumetric / 3
 
-    def energy(self, u, eigen, mu, lmbda):
+    def energy(self, u: UFLExpr, eigen: UFLValue, mu: UFLValue, lmbda: UFLValue) -> UFLExpr:
         """ψ(u) per unit volume."""
         return small_strain_energy(u, eigen * ufl.Identity(3), mu, lmbda, self.formulation)
 
-    def energy_density(self, grad_u, eigen, mu, lmbda):
+    def energy_density(
+        self, grad_u: UFLExpr, eigen: UFLValue, mu: UFLValue, lmbda: UFLValue
+    ) -> UFLExpr:
         """ψ for a 3×3 displacement gradient (domain integrals differentiate it)."""
         return small_strain_energy_density(grad_u, eigen * ufl.Identity(3), mu, lmbda)
 
-    def stress(self, u, eigen, mu, lmbda, axis_limit: bool = False):
+    def stress(
+        self,
+        u: UFLExpr,
+        eigen: UFLValue,
+        mu: UFLValue,
+        lmbda: UFLValue,
+        axis_limit: bool = False,
+    ) -> UFLExpr:
         """The Cauchy stress σ = 2μ ε_e + λ tr(ε_e) I."""
         return small_strain_stress(
             u, eigen * ufl.Identity(3), mu, lmbda, self.formulation, axis_limit=axis_limit
         )
 
-    def elastic_strain(self, u, eigen, axis_limit: bool = False):
+    def elastic_strain(self, u: UFLExpr, eigen: UFLValue, axis_limit: bool = False) -> UFLExpr:
         """ε(u) - ε*, the strain the phase-field energy splits."""
         return small_strain(u, self.formulation, axis_limit=axis_limit) - eigen * ufl.Identity(3)
 
-    def volume_ratio(self, u, axis_limit: bool = False):
+    def volume_ratio(self, u: UFLExpr, axis_limit: bool = False) -> UFLExpr:
         """dV/dV₀ = 1 + tr ε."""
         return 1 + ufl.tr(small_strain(u, self.formulation, axis_limit=axis_limit))
 
-    def with_stretch(self, eigen, strain):
+    def with_stretch(self, eigen: UFLValue, strain: UFLValue) -> UFLValue:
         """e* with an isotropic linear eigenstrain ``strain`` added."""
         return eigen + strain
 
-    def elastic_hydrostatic(self, u, eigen, bulk):
+    def elastic_hydrostatic(self, u: UFLExpr, eigen: UFLValue, bulk: UFLValue) -> UFLExpr:
         """σ_h of isochoric plastic flow: K (tr ε - 3 e*)."""
         return bulk * (ufl.tr(small_strain(u, self.formulation)) - 3 * eigen)
 
-    def traction(self, u, pressure, normal):
+    def traction(self, u: UFLExpr, pressure: UFLValue, normal: UFLExpr) -> UFLExpr:
         """A dead outer pressure on the reference surface."""
         return pressure * as_3d(normal)
 
-    def kirchhoff(self, stress, u, eigen):
+    def kirchhoff(self, stress: UFLExpr, u: UFLExpr, eigen: UFLValue) -> UFLExpr:
         """The J2 operator's stress as τ (σ at small strain)."""
         return stress
 
-    def plastic_swelling_tangent(self, stress, u, eigen, bulk, d_eigen, d_tau):
+    def plastic_swelling_tangent(
+        self,
+        stress: UFLExpr,
+        u: UFLExpr,
+        eigen: UFLValue,
+        bulk: UFLValue,
+        d_eigen: UFLValue,
+        d_tau: UFLExpr,
+    ) -> UFLExpr:
         """∂S/∂(state) of the operator's stress S = σ: -3K I δe* + δτ."""
         return -3 * bulk * ufl.Identity(3) * d_eigen + d_tau
 
@@ -106,52 +124,73 @@ class FiniteStrainLaw:
     predicts_displacement: bool = True
     follower_pressure: bool = True
 
-    def eigen(self, volumetric):
+    def eigen(self, volumetric: UFLValue) -> UFLValue:
         """J_s = 1 + e_v."""
         return 1 + volumetric
 
-    def energy(self, u, eigen, mu, lmbda):
+    def energy(self, u: UFLExpr, eigen: UFLValue, mu: UFLValue, lmbda: UFLValue) -> UFLExpr:
         """ψ_R(u) per unit reference volume."""
         return neo_hookean_energy(u, eigen, mu, lmbda, self.formulation)
 
-    def energy_density(self, grad_u, eigen, mu, lmbda):
+    def energy_density(
+        self, grad_u: UFLExpr, eigen: UFLValue, mu: UFLValue, lmbda: UFLValue
+    ) -> UFLExpr:
         """ψ_R for a 3×3 displacement gradient."""
         return neo_hookean_energy_density(grad_u, eigen, mu, lmbda)
 
-    def stress(self, u, eigen, mu, lmbda, axis_limit: bool = False):
+    def stress(
+        self,
+        u: UFLExpr,
+        eigen: UFLValue,
+        mu: UFLValue,
+        lmbda: UFLValue,
+        axis_limit: bool = False,
+    ) -> UFLExpr:
         """The Cauchy stress σ = [μ (b_e - I) + λ ln J_e I] / J_e."""
         return neo_hookean_stress(u, eigen, mu, lmbda, self.formulation, axis_limit=axis_limit)
 
-    def volume_ratio(self, u, axis_limit: bool = False):
+    def volume_ratio(self, u: UFLExpr, axis_limit: bool = False) -> UFLExpr:
         """dV/dV₀ = det F."""
         return ufl.det(deformation_gradient(u, self.formulation, axis_limit=axis_limit))
 
-    def with_stretch(self, js, strain):
+    def with_stretch(self, js: UFLValue, strain: UFLValue) -> UFLValue:
         """J_s of an isotropic stretch 1 + ``strain`` after the swelling: J_s (1 + strain)³."""
         return js * (1 + strain) ** 3
 
-    def elastic_hydrostatic(self, u, js, bulk):
+    def elastic_hydrostatic(self, u: UFLExpr, js: UFLValue, bulk: UFLValue) -> UFLExpr:
         """σ_h of isochoric plastic flow with Hencky elasticity: K ln(J_e) / J_e."""
         je = ufl.det(deformation_gradient(u, self.formulation)) / js
         return bulk * ufl.ln(je) / je
 
-    def traction(self, u, pressure, normal):
+    def traction(self, u: UFLExpr, pressure: UFLValue, normal: UFLExpr) -> UFLExpr:
         """A follower pressure: the nominal traction p J F⁻ᵀ N."""
         F = deformation_gradient(u, self.formulation)
         return pressure * ufl.det(F) * ufl.inv(F).T * as_3d(normal)
 
-    def kirchhoff(self, stress, u, js):
+    def kirchhoff(self, stress: UFLExpr, u: UFLExpr, js: UFLValue) -> UFLExpr:
         """τ = P Fᵀ / J_s of the operator's first Piola-Kirchhoff stress P."""
         return stress * deformation_gradient(u, self.formulation).T / js
 
-    def plastic_swelling_tangent(self, stress, u, js, bulk, d_js, d_tau):
+    def plastic_swelling_tangent(
+        self,
+        stress: UFLExpr,
+        u: UFLExpr,
+        js: UFLValue,
+        bulk: UFLValue,
+        d_js: UFLValue,
+        d_tau: UFLExpr,
+    ) -> UFLExpr:
         """∂P/∂(state): (P/J_s - K F⁻ᵀ) δJ_s + δτ J_s F⁻ᵀ (P = J_s τ F⁻ᵀ)."""
         F = deformation_gradient(u, self.formulation)
         dstress = (stress / js - bulk * ufl.inv(F).T) * d_js
         return dstress + d_tau * (js * ufl.inv(F).T)
 
 
-def law_for(mechanics: str, formulation: str) -> SmallStrainLaw | FiniteStrainLaw:
+#: Either elasticity law (both answer the same questions, bar ``elastic_strain``).
+type ElasticityLaw = SmallStrainLaw | FiniteStrainLaw
+
+
+def law_for(mechanics: str, formulation: str) -> ElasticityLaw:
     """The law of ``physics.mechanics`` (``small_strain`` or ``finite_strain``)."""
     if mechanics == "small_strain":
         return SmallStrainLaw(formulation)

@@ -10,14 +10,26 @@ phase field (:mod:`femsi.physics.phase_field`), J2 flow in the plastic regions
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
+
 import ufl
 from dolfinx import fem
 
 import femsi.compat  # noqa: F401
+from femsi.config.schema import Physics
 from femsi.physics.constraints import displacement_bcs
 from femsi.physics.elasticity import lame
 from femsi.physics.kinematics import as_3d
+from femsi.physics.laws import ElasticityLaw, SmallStrainLaw
 from femsi.physics.plate_load import PlateLoad
+from femsi.physics.transport import Transport
+from femsi.typing import UFLExpr, UFLForm, UFLValue
+
+if TYPE_CHECKING:  # these parts import this module
+    from femsi.physics.phase_field import PhaseField
+    from femsi.physics.plastic_regions import PlasticRegions
+    from femsi.physics.thermal import ThermalStrain
 
 
 class Mechanics:
@@ -36,15 +48,15 @@ class Mechanics:
 
     def __init__(
         self,
-        transport,
-        law,
-        physics,
-        eigen_parts: list,
+        transport: Transport,
+        law: ElasticityLaw,
+        physics: Physics,
+        eigen_parts: list[ThermalStrain],
         plate_load: PlateLoad,
         depth: float,
         length_scale: float,
         stress_scale: float,
-    ):
+    ) -> None:
         t = transport
         self.transport, self.law, self.physics = t, law, physics
         self.model, self.mesh, self.materials = t.model, t.mesh, t.materials
@@ -78,7 +90,7 @@ class Mechanics:
         self.mechanics_bcs = displacement_bcs(self.model, self.Vu)
         self.stress_degree = max(physics.displacement_degree - 1, 0)
 
-    def eigen_of(self, c, omega=None):
+    def eigen_of(self, c: UFLValue, omega: UFLValue | None = None) -> UFLValue:
         """The eigen-deformation of concentration ``c`` (swelling, then the other parts)."""
         omega = self.omega if omega is None else omega
         eigen = self.law.eigen(omega * (c - self.c_ref))
@@ -86,7 +98,11 @@ class Mechanics:
             eigen = part.apply(self.law, eigen)
         return eigen
 
-    def build(self, phase_field=None, plastic=None) -> None:
+    def build(
+        self,
+        phase_field: Callable[[UFLExpr, UFLValue, UFLValue], PhaseField] | None = None,
+        plastic: Callable[[Mechanics], PlasticRegions] | None = None,
+    ) -> None:
         """Energy, stresses and residual, with the phase field and the plastic regions.
 
         Args:
@@ -103,12 +119,13 @@ class Mechanics:
         density = law.energy(u, eigen, mu, lmbda)
         self.elastic_stress = law.stress(u, eigen, mu, lmbda)
         self.output_stress = law.stress(u, eigen, mu, lmbda, axis_limit=True)
-        self.phase_field = None
+        self.phase_field: PhaseField | None = None
         if phase_field is not None:
-            pf = self.phase_field = phase_field(law.elastic_strain(u, eigen), mu, lmbda)
+            small = cast(SmallStrainLaw, law)  # the phase field is small strain only
+            pf = self.phase_field = phase_field(small.elastic_strain(u, eigen), mu, lmbda)
             density = pf.energy_density
-            self.elastic_stress = pf.stress(law.elastic_strain(u, eigen))
-            self.output_stress = pf.stress(law.elastic_strain(u, eigen, axis_limit=True))
+            self.elastic_stress = pf.stress(small.elastic_strain(u, eigen))
+            self.output_stress = pf.stress(small.elastic_strain(u, eigen, axis_limit=True))
         self.output_volume_ratio = law.volume_ratio(u, axis_limit=True)
         self.volume_ratio = law.volume_ratio(u)
         energy = density * dx if elastic_regions else None
@@ -141,6 +158,7 @@ class Mechanics:
         smooth_form = sum(smooth[1:], smooth[0]) if smooth else None
         scale = self.scale
         if self.plasticity is None:
+            assert smooth_form is not None  # without plastic regions every region is elastic
             self.residual = scale * smooth_form
             self.jacobian = None
         else:
@@ -151,14 +169,16 @@ class Mechanics:
                 self.jacobian = self.jacobian + scale * ufl.derivative(smooth_form, u, du)
         self.energy_form = energy
 
-    def internal_work(self, w):
+    def internal_work(self, w: UFLExpr) -> UFLForm | int:
         """∫ S : ∇w: the internal virtual work of the current stress for a virtual field w."""
-        work = ufl.derivative(self._energy, self.u, w) if self._energy is not None else 0
+        work: UFLForm | int = (
+            ufl.derivative(self._energy, self.u, w) if self._energy is not None else 0
+        )
         if self.plasticity is not None:
             work = work + self.plasticity.internal_work(w)
         return work
 
-    def strain_energy_density(self, grad_u, c):
+    def strain_energy_density(self, grad_u: UFLExpr, c: UFLValue) -> UFLExpr:
         """ψ per unit reference volume of the elastic law, for any ∇u and concentration (UFL).
 
         The law of the mechanics forms with E(c), for a 3×3 displacement gradient and a

@@ -21,12 +21,14 @@ built and compiled once; each step only changes Constants and Function values.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import ufl
 from dolfinx import fem
 
 import femsi.compat  # noqa: F401
-from femsi.config.schema import Cell, PhaseFieldFracture, Physics
+from femsi.config.schema import Cell, PhaseFieldFracture, Physics, Thermal
 from femsi.geometry.model import MeshModel
 from femsi.materials import Material
 from femsi.materials.fracture import fracture_energy
@@ -39,9 +41,16 @@ from femsi.physics.measures import Measures, default_mechanics_degree
 from femsi.physics.mechanics import Mechanics
 from femsi.physics.phase_field import InitialCrack, PhaseField, PhaseFieldSettings
 from femsi.physics.plastic_regions import PlasticRegions
+from femsi.physics.plasticity.operator import QuadratureConstitutive
 from femsi.physics.plate_load import PlateLoad
 from femsi.physics.thermal import ThermalStrain
 from femsi.physics.transport import Transport
+from femsi.typing import UFLExpr, UFLForm, UFLValue
+
+#: Residual blocks, Jacobian blocks (None where a block vanishes) and the unknowns.
+type CoupledForms = tuple[list[UFLForm], list[list[UFLForm | None]], list[fem.Function]]
+#: A part with history: plastic regions or the phase field.
+type HistoryPart = PlasticRegions | PhaseField
 
 
 class CoupledModel:
@@ -56,6 +65,35 @@ class CoupledModel:
         thermal: The ``thermal`` section (thermal strain), or None.
     """
 
+    # Attributes of the parts exposed on the model (set in _build_mechanics and
+    # _expose_transport with setattr); the mechanics ones exist only with mechanics.
+    Vu: fem.FunctionSpace
+    u: fem.Function
+    swelling_factor: fem.Constant
+    elastic_stress: UFLExpr
+    output_stress: UFLExpr
+    stress: UFLExpr
+    hydrostatic_stress: UFLExpr
+    volume_ratio: UFLExpr
+    output_volume_ratio: UFLExpr
+    energy_form: UFLForm | None
+    mechanics_bcs: list[fem.DirichletBC]
+    stress_degree: int
+    follower_pressure: bool
+    Vc: fem.FunctionSpace
+    theta: fem.Function
+    theta_n: fem.Function
+    c: fem.Function
+    concentration: UFLExpr
+    dt: fem.Constant
+    inward_flux: fem.Constant
+    active_dofs: np.ndarray
+    surface_dofs: np.ndarray
+    diffusivity: UFLExpr
+    active_capacity_form: UFLForm
+    active_amount_form: UFLForm
+    active_area_form: UFLForm
+
     def __init__(
         self,
         model: MeshModel,
@@ -63,8 +101,8 @@ class CoupledModel:
         physics: Physics,
         cell: Cell | None = None,
         phase_field: PhaseFieldFracture | None = None,
-        thermal=None,
-    ):
+        thermal: Thermal | None = None,
+    ) -> None:
         self.model, self.mesh, self.physics, self.materials = model, model.mesh, physics, materials
         self.cell, self.phase_field_config = cell, phase_field
         self.fields = MaterialFields.build(model, materials)
@@ -89,17 +127,18 @@ class CoupledModel:
             self.length_scale,
             surface_flux=not self.butler_volmer,
         )
-        self.parts: list = [self.transport]
+        self.parts: list[object] = [self.transport]
         #: Parts with history: each has update(dt), commit() and restore().
-        self.history: list = []
+        self.history: list[HistoryPart] = []
         self.has_mechanics = physics.mechanics != "none"
         self.plastic_regions = list(physics.plastic_regions)
         self.coupled = physics.stress_diffusion_coupling
-        self.plasticity = None  # the J2 operator, where some region flows
+        #: The J2 operator, where some region flows.
+        self.plasticity: QuadratureConstitutive | None = None
         self.phase_field: PhaseField | None = None
-        self.thermal = None
+        self.thermal: ThermalStrain | None = None
         #: Parts that follow the protocol (``start_protocol_step``, ``advance_to``).
-        self.schedule: list = []
+        self.schedule: list[ThermalStrain] = []
         if thermal is not None:
             self.thermal = ThermalStrain(
                 self.fields, materials, self.mesh, self.temperature, thermal.reference_temperature
@@ -178,9 +217,10 @@ class CoupledModel:
         self.plate_stiffness = self.plate_load.stiffness
         self.plate_rest = self.plate_load.rest
 
-    def _phase_field(self, elastic_strain, mu, lmbda) -> PhaseField:
+    def _phase_field(self, elastic_strain: UFLExpr, mu: UFLValue, lmbda: UFLValue) -> PhaseField:
         """The damage field over the cracking regions (:mod:`femsi.physics.phase_field`)."""
         config = self.phase_field_config
+        assert config is not None  # called only with a phase_field section
         settings = PhaseFieldSettings(
             length_scale=config.length_scale,
             model=config.model,
@@ -188,7 +228,10 @@ class CoupledModel:
             irreversibility=config.irreversibility,
             residual_stiffness=config.residual_stiffness,
         )
-        energies = {r: fracture_energy(self.materials[r]) for r in config.regions}
+        # G_c of every cracking region is checked on load (femsi.config.loader).
+        energies = cast(
+            dict[str, float], {r: fracture_energy(self.materials[r]) for r in config.regions}
+        )
         cracks = [InitialCrack(c.start, c.end) for c in config.initial_cracks]
         self.phase_field = PhaseField(
             self.model,
@@ -248,7 +291,7 @@ class CoupledModel:
         """The J2 operator's refresh plus the flow flags the coupled Jacobian reads."""
         self.plastic.refresh_with_flags()
 
-    def internal_work(self, w):
+    def internal_work(self, w: UFLExpr) -> UFLForm | int:
         """∫ S : ∇w: the internal virtual work of the current stress for a virtual field w."""
         return self.mechanics.internal_work(w)
 
@@ -257,7 +300,7 @@ class CoupledModel:
         if self.plasticity is not None:
             self.plastic.update_stress()
 
-    def strain_energy_density(self, grad_u, c):
+    def strain_energy_density(self, grad_u: UFLExpr, c: UFLValue) -> UFLExpr:
         """ψ per unit reference volume of the elastic law (see :class:`Mechanics`)."""
         return self.mechanics.strain_energy_density(grad_u, c)
 
@@ -273,7 +316,7 @@ class CoupledModel:
 
     # ------------------------------------------------------------------ block systems
 
-    def transport_forms(self, held: bool):
+    def transport_forms(self, held: bool) -> CoupledForms:
         """Blocks [F_c, F_φ] and their Jacobian for Butler-Volmer without monolithic coupling."""
         forms = [self.diffusion_form, self.kinetics.equation(held)]
         unknowns = [self.theta, self.potential]
@@ -284,7 +327,7 @@ class CoupledModel:
             blocks[0][0] = self.diffusion_jacobian
         return forms, blocks, unknowns
 
-    def coupled_forms(self, held: bool = False):
+    def coupled_forms(self, held: bool = False) -> CoupledForms:
         """Residual blocks [F_c, F_u, F_s] and their Jacobian blocks, unknowns (θ, u, s).
 
         With Butler-Volmer kinetics φ and F_φ (galvanostatic, or the hold if ``held``) follow.
@@ -311,7 +354,9 @@ class CoupledModel:
         return forms, blocks, unknowns
 
 
-def _quadrature_degrees(physics: Physics, materials, model: MeshModel) -> tuple[int, int]:
+def _quadrature_degrees(
+    physics: Physics, materials: dict[str, Material], model: MeshModel
+) -> tuple[int, int]:
     """(mechanics, diffusion) degrees: ``physics.quadrature_degree`` or exact for the forms."""
     axisymmetric = int(model.formulation == "axisymmetric")  # the weight r: one degree more
     q_u = physics.quadrature_degree or default_mechanics_degree(
@@ -327,7 +372,7 @@ def _quadrature_degrees(physics: Physics, materials, model: MeshModel) -> tuple[
     return q_u, q_c
 
 
-def _derivative(form, unknown, trial):
+def _derivative(form: UFLForm, unknown: fem.Function, trial: UFLExpr) -> UFLForm | None:
     """ufl.derivative, or None where the form does not depend on ``unknown``."""
     from ufl.algorithms import expand_derivatives
 

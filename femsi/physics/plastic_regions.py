@@ -22,9 +22,11 @@ from dolfinx import fem
 
 import femsi.compat  # noqa: F401
 from femsi.physics.kinematics import displacement_gradient
+from femsi.physics.mechanics import Mechanics
 from femsi.physics.plasticity import PlasticMaterial
 from femsi.physics.plasticity.operator import QuadratureConstitutive
 from femsi.physics.plasticity.projection import QuadratureProjector
+from femsi.typing import UFLExpr, UFLForm
 
 
 class PlasticRegions:
@@ -36,13 +38,14 @@ class PlasticRegions:
         viscoplastic: Perzyna overstress flow instead of rate-independent J2.
     """
 
-    def __init__(self, mechanics, regions: list[str], viscoplastic: bool):
+    def __init__(self, mechanics: Mechanics, regions: list[str], viscoplastic: bool) -> None:
         self.mechanics = m = mechanics
         self.regions = list(regions)
         model, mesh = m.model, m.mesh
         plastic = []
         for region in self.regions:
             material = PlasticMaterial.from_material(m.materials[region], viscoplastic)
+            assert material is not None  # a plastic region has a yield stress (checked on load)
             plastic.append((model.cells_of(region), material))
         soc = m.concentration / m.fields.concentration_scale()
         self.operator = op = QuadratureConstitutive(
@@ -84,12 +87,12 @@ class PlasticRegions:
         #: Called with the operator before each commit (the plastic-work output).
         self.before_commit: list[Callable[[], None]] = []
 
-    def blend(self, elastic, plastic):
+    def blend(self, elastic: UFLExpr, plastic: UFLExpr) -> UFLExpr:
         """``elastic`` outside the plastic regions and ``plastic`` inside."""
         chi = self.indicator
         return (1 - chi) * elastic + chi * plastic
 
-    def internal_work(self, w):
+    def internal_work(self, w: UFLExpr) -> UFLForm:
         """∫ S : ∇w over the plastic regions."""
         f = self.mechanics.formulation
         return ufl.inner(self.operator.stress, displacement_gradient(w, f)) * self.dx
@@ -131,7 +134,7 @@ class PlasticRegions:
 
     # ------------------------------------------------------------------ coupled Jacobian
 
-    def swelling_tangent(self, dtheta):
+    def swelling_tangent(self, dtheta: UFLExpr) -> UFLForm:
         """∫ (∂S/∂θ δθ) : ∇v over the plastic regions.
 
         Swelling is isotropic, so it changes only the trace of the (trial) elastic strain and

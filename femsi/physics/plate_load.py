@@ -12,6 +12,9 @@ from __future__ import annotations
 from dolfinx import fem
 
 import femsi.compat  # noqa: F401
+from femsi.geometry.model import MeshModel
+from femsi.physics.measures import Measures
+from femsi.typing import UFLExpr, UFLForm
 
 
 class PlateLoad:
@@ -23,18 +26,19 @@ class PlateLoad:
         active: Whether the study has a plate (``cell.plate`` other than ``none``).
     """
 
-    def __init__(self, mesh_model, measures, active: bool):
+    def __init__(self, mesh_model: MeshModel, measures: Measures, active: bool) -> None:
         self.mesh_model, self.measures, self.active = mesh_model, measures, active
         mesh = mesh_model.mesh
         self.pressure = fem.Constant(mesh, 0.0)
         self.stiffness = fem.Constant(mesh, 0.0)
         self.rest = fem.Constant(mesh, 0.0)
 
-    def form(self, u, v):
+    def form(self, u: UFLExpr, v: UFLExpr) -> UFLForm | None:
         """∫ -(p + k (u_z - w_rest)) v_z dA over the plate, or None without a plate."""
         if not self.active:
             return None
-        m = self.measures
-        ds = m.ds(m.mechanics_degree)(self.mesh_model.surfaces[self.mesh_model.plate])
+        m, plate = self.measures, self.mesh_model.plate
+        assert plate is not None  # a study with a plate has a mesh with its surface
+        ds = m.ds(m.mechanics_degree)(self.mesh_model.surfaces[plate])
         normal_traction = self.pressure + self.stiffness * (u[2] - self.rest)
         return normal_traction * v[2] * ds

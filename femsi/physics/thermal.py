@@ -22,9 +22,14 @@ The temperature is one constant of the mesh, set per protocol step by the run dr
 from __future__ import annotations
 
 from dolfinx import fem
+from dolfinx import mesh as dmesh
 
 import femsi.compat  # noqa: F401
 from femsi.errors import InputError
+from femsi.materials import Material
+from femsi.physics.laws import ElasticityLaw
+from femsi.physics.material_fields import MaterialFields
+from femsi.typing import UFLValue
 
 
 class ThermalStrain:
@@ -39,8 +44,13 @@ class ThermalStrain:
     """
 
     def __init__(
-        self, fields, materials: dict, mesh, temperature: fem.Constant, reference_temperature
-    ):
+        self,
+        fields: MaterialFields,
+        materials: dict[str, Material],
+        mesh: dmesh.Mesh,
+        temperature: fem.Constant,
+        reference_temperature: float,
+    ) -> None:
         for region, material in materials.items():
             if getattr(material, "thermal_expansion", None) is None:
                 raise InputError(
@@ -53,21 +63,23 @@ class ThermalStrain:
         #: The linear thermal strain α (T - T_ref) (UFL).
         self.strain = self.alpha * (self.temperature - self.reference_temperature)
 
-    def start_protocol_step(self, kind: str, body, duration: float | None) -> None:
+    def start_protocol_step(self, kind: str, body: object, duration: float | None) -> None:
         """A new protocol step: its temperature, at once or (a rest) ramped over it."""
         self._start = float(self.temperature.value)
         target = getattr(body, "temperature", None)
         self._target = self._start if target is None else float(target)
         self._ramp = duration if kind == "rest" else None
         if self._ramp is None:
-            self.temperature.value = self._target
+            # fem.Constant.value is typed as an array; the setter takes a number.
+            self.temperature.value = self._target  # type: ignore[assignment]
 
     def advance_to(self, elapsed: float) -> None:
         """The temperature at ``elapsed`` seconds into the protocol step."""
         if self._ramp:
             fraction = min(elapsed / self._ramp, 1.0)
-            self.temperature.value = self._start + fraction * (self._target - self._start)
+            temperature = self._start + fraction * (self._target - self._start)
+            self.temperature.value = temperature  # type: ignore[assignment]
 
-    def apply(self, law, eigen):
+    def apply(self, law: ElasticityLaw, eigen: UFLValue) -> UFLValue:
         """The law's eigen-deformation with the thermal stretch."""
         return law.with_stretch(eigen, self.strain)

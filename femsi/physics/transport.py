@@ -17,12 +17,14 @@ import ufl
 from dolfinx import fem
 
 import femsi.compat  # noqa: F401
+from femsi.config.schema import Physics
 from femsi.geometry.model import MeshModel
 from femsi.materials import Material
 from femsi.physics.constraints import consistent_dofs
 from femsi.physics.diffusion import diffusion_residual
 from femsi.physics.material_fields import MaterialFields
 from femsi.physics.measures import Measures
+from femsi.typing import UFLExpr, UFLForm
 
 
 class Transport:
@@ -46,11 +48,11 @@ class Transport:
         materials: dict[str, Material],
         fields: MaterialFields,
         measures: Measures,
-        physics,
+        physics: Physics,
         depth: float,
         length_scale: float,
         surface_flux: bool = True,
-    ):
+    ) -> None:
         self.model, self.materials, self.fields, self.measures = model, materials, fields, measures
         mesh = self.mesh = model.mesh
         self.active_regions = fields.active_regions
@@ -104,7 +106,7 @@ class Transport:
             lambda integrand: measures.surface_integral(integrand, model.active_surfaces, q),
             measures.lumped_regions(self.active_regions) if physics.mass_lumping else None,
         )
-        self._extra_fluxes: list = []
+        self._extra_fluxes: list[UFLForm] = []
         self.inactive_regions = [r for r in model.regions if r not in self.active_regions]
         # The Jacobian of the active-region form has no entries on inactive cells, so the
         # sparsity pattern would lack the diagonal the Dirichlet pin needs there (DOLFINx then
@@ -119,7 +121,7 @@ class Transport:
 
     # ------------------------------------------------------------------ the residual
 
-    def add_flux(self, term) -> None:
+    def add_flux(self, term: UFLForm) -> None:
         """Add ``term`` (linear in the test function) to the outward flux: F -= scale · term."""
         self._extra_fluxes.append(term)
         self.finalize()
@@ -137,7 +139,7 @@ class Transport:
                 trial, self.test, self.measures.diffusion_degree
             )
 
-    def sparsity_term(self, trial, test, degree: int):
+    def sparsity_term(self, trial: UFLExpr, test: UFLExpr, degree: int) -> UFLForm:
         """A zero-valued mass term over the inactive regions (the pinned dofs' diagonal)."""
         return (
             self._sparsity_zero
@@ -173,7 +175,9 @@ class Transport:
 
     def set_held_concentration(self, value: float) -> None:
         """Set the surface concentration of a potentiostatic hold, mol/m³."""
-        self._held_theta.value = value / self.reference_max_concentration
+        # fem.Constant.value is typed as an array; the setter takes a number (np.copyto).
+        theta = value / self.reference_max_concentration
+        self._held_theta.value = theta  # type: ignore[assignment]
 
     def bcs(self, held: bool) -> list[fem.DirichletBC]:
         """Conditions: inactive dofs pinned, the surface held or not."""

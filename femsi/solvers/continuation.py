@@ -19,15 +19,15 @@ class ContinuationFailed(Exception):
         self.reached = reached
 
 
-def continuation(
+def continuation[Stats](
     set_fraction: Callable[[float], None],
-    attempt: Callable[[], object | None],
+    attempt: Callable[[], Stats | None],
     *,
     increment: float,
     smallest: float,
     growth: float = 1.0,
-    accepted: Callable[[object], None] | None = None,
-):
+    accepted: Callable[[Stats], None] | None = None,
+) -> Stats | None:
     """Take the load from fraction 0 to 1.
 
     Args:

@@ -15,19 +15,47 @@ in one solve, the plate pressure in ``increments`` equal parts.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Protocol, cast
 
 import numpy as np
 
 import femsi.compat  # noqa: F401
+from femsi.config.schema import Preload
 from femsi.errors import SolveError
 from femsi.parallel import ScalarForm, global_max, global_min
 from femsi.solvers.continuation import ContinuationFailed, continuation
+from femsi.solvers.newton import SolveStats
 from femsi.solvers.protocol import Drive, drive_of
-from femsi.solvers.solver_set import NoSolve
+from femsi.solvers.solver_set import MechanicsStats, NoSolve
 from femsi.solvers.stepping import easy, propose_step, retry_step
 from femsi.stop import stop_requested
+from femsi.timing import Timer
+
+if TYPE_CHECKING:
+    from femsi.config.schema import ProtocolStep, Study
+    from femsi.outputs.recorder import Recorder
+    from femsi.physics.model import CoupledModel
+    from femsi.solvers.plate_control import NoPlate, PlateControl
+    from femsi.solvers.solver_set import SolverSet
 
 logger = logging.getLogger(__name__)
+
+
+class Progress(Protocol):
+    """A progress bar as the driver uses it (tqdm's interface)."""
+
+    def update(self, steps: int) -> object:
+        """Advance by ``steps``."""
+
+    def set_postfix_str(self, text: str) -> object:
+        """Show ``text`` after the bar."""
+
+    def close(self) -> object:
+        """Close the bar."""
+
+
+#: The stats of one time step: (diffusion, mechanics), mechanics None without mechanics.
+type StepStats = tuple[SolveStats | NoSolve, MechanicsStats | None]
 
 
 class NoProgress:
@@ -56,16 +84,25 @@ class RunDriver:
         progress: A progress bar (tqdm), or none.
     """
 
-    def __init__(self, model, solvers, plate, recorder, study, timer, progress=None):
+    def __init__(
+        self,
+        model: CoupledModel,
+        solvers: SolverSet,
+        plate: PlateControl | NoPlate,
+        recorder: Recorder,
+        study: Study,
+        timer: Timer,
+        progress: Progress | None = None,
+    ) -> None:
         self.model, self.solvers, self.plate, self.recorder = model, solvers, plate, recorder
         self.study, self.timer = study, timer
-        self.progress = progress or NoProgress()
+        self.progress: Progress = progress or NoProgress()
         self.comm = model.mesh.comm
         self.capacity = ScalarForm(model.active_capacity_form, self.comm)()
         self.area = ScalarForm(model.active_area_form, self.comm)()
         self._amount = ScalarForm(model.active_amount_form, self.comm)
         self.t, self.step, self.dt = 0.0, 0, study.time.initial_step
-        self.step_ends: list[dict] = []
+        self.step_ends: list[dict[str, object]] = []
         # (displacement before the last accepted step, its dt): the displacement predictor.
         self._previous: tuple[np.ndarray, float] | None = None
         self.monolithic = bool(solvers.coupled)
@@ -99,11 +136,11 @@ class RunDriver:
         u = self.model.u.x.array
         u += (dt / dt_before) * (u - u_before)
 
-    def _solve_mechanics(self):
+    def _solve_mechanics(self) -> MechanicsStats:
         with self.timer.phase("solve_mechanics"):
             return self.solvers.solve_mechanics()
 
-    def _solve_at_load(self):
+    def _solve_at_load(self) -> MechanicsStats | None:
         """Solve the mechanics at the current load; restore u and history on failure."""
         saved = self._save()
         stats = self._solve_mechanics()
@@ -137,7 +174,7 @@ class RunDriver:
         protocol = self.study.protocol
         for index, step in enumerate(protocol):
             if step.kind == "preload":
-                reason = self._preload(index, step.body)
+                reason = self._preload(index, cast(Preload, step.body))
                 following = protocol[index + 1].kind if index + 1 < len(protocol) else None
                 if following != "preload":
                     self.plate.engage()
@@ -170,7 +207,7 @@ class RunDriver:
             self.recorder.write_fields(self, force=True)
             self.recorder.protocol_step_ended(self, f"step{index}_{kind}", soc)
 
-    def _initial_mechanics(self):
+    def _initial_mechanics(self) -> MechanicsStats | None:
         """Solve the initial state, ramping the swelling if Newton needs help."""
         if not self.model.has_mechanics:
             return None
@@ -185,28 +222,29 @@ class RunDriver:
         factor = self.model.swelling_factor
 
         def set_fraction(fraction: float) -> None:
-            factor.value = fraction
+            # fem.Constant.value is typed as an array; the setter takes a number.
+            factor.value = fraction  # type: ignore[assignment]
 
         try:
-            stats = continuation(
+            ramped = continuation(
                 set_fraction, self._solve_at_load, increment=0.25, smallest=1e-4, growth=1.5
             )
         except ContinuationFailed:
-            factor.value = 1.0
+            factor.value = 1.0  # type: ignore[assignment]
             raise SolveError("the initial state did not converge even with swelling ramp") from None
-        factor.value = 1.0
-        return stats
+        factor.value = 1.0  # type: ignore[assignment]
+        return ramped
 
-    def _preload(self, index: int, preload) -> str:
+    def _preload(self, index: int, preload: Preload) -> str:
         """Ramp the plate pressure to the preload in load increments (no current, no time)."""
         self.plate.release()
         pressure = self.model.plate_load.pressure
         start, target = float(pressure.value), preload.pressure
 
         def set_fraction(fraction: float) -> None:
-            pressure.value = start + fraction * (target - start)
+            pressure.value = start + fraction * (target - start)  # type: ignore[assignment]
 
-        def accepted(stats) -> None:
+        def accepted(stats: MechanicsStats) -> None:
             self.step += 1
             self.recorder.record(self, index, "preload", 0.0, 0.0, 0, stats, self.soc())
             self.recorder.write_fields(self)
@@ -234,7 +272,7 @@ class RunDriver:
             return global_max(self.comm, values) >= c_max
         return global_min(self.comm, values) <= 0.0
 
-    def _protocol_step(self, index: int, step, drive: Drive) -> str:
+    def _protocol_step(self, index: int, step: ProtocolStep, drive: Drive) -> str:
         model, time_cfg = self.model, self.study.time
         self._previous = None
         start_t, start_soc = self.t, self.soc()
@@ -298,15 +336,15 @@ class RunDriver:
             if not truncated:
                 self.dt = dt * time_cfg.growth if easy(mech_stats) else dt
 
-    def _attempt(self, dt: float, held: bool):
+    def _attempt(self, dt: float, held: bool) -> StepStats | None:
         """One time step; returns (diffusion, mechanics) stats, or None (state restored)."""
         model = self.model
         model.transport.begin_step()
-        model.dt.value = dt
+        model.dt.value = dt  # type: ignore[assignment]
         if self.monolithic:
             return self._attempt_monolithic(dt, held)
         with self.timer.phase("solve_diffusion"):
-            diffusion = (
+            diffusion: SolveStats | NoSolve = (
                 self.solvers.diffusion[held].solve() if self.study.physics.diffusion else NoSolve()
             )
         if not diffusion.converged:
@@ -323,11 +361,12 @@ class RunDriver:
             if not mechanics.converged:
                 self._restore(saved)
                 return None
+            assert saved is not None  # saved with mechanics
             self._previous = (saved, dt)
             self.solvers.project_hydrostatic()
         return diffusion, mechanics
 
-    def _attempt_monolithic(self, dt: float, held: bool):
+    def _attempt_monolithic(self, dt: float, held: bool) -> tuple[SolveStats, SolveStats] | None:
         """One Newton on (θ, u, s); the same stats stand for both fields."""
         saved = self._save()
         self._predict_displacement(dt)
@@ -339,5 +378,6 @@ class RunDriver:
             self._restore(saved)
             return None
         self.model.sync_concentration()
+        assert saved is not None  # the monolithic coupling has mechanics
         self._previous = (saved, dt)
         return stats, stats

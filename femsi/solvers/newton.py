@@ -9,7 +9,9 @@ twice those of the last rebuild, or after a failed solve.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from petsc4py import PETSc
 
@@ -19,6 +21,13 @@ import ufl
 from dolfinx import fem
 
 import femsi.compat  # noqa: F401
+from femsi.typing import UFLForm
+
+if TYPE_CHECKING:
+    from femsi.solvers.plate import RigidPlate
+
+#: An SNES callback as the getters return it: (callback, args, kwargs).
+type _Callback = tuple[Callable[..., None], tuple[Any, ...] | None, dict[str, Any] | None]
 
 
 @dataclass
@@ -69,17 +78,17 @@ class NewtonSolver:
     def __init__(
         self,
         name: str,
-        residual,
-        unknown: fem.Function,
+        residual: UFLForm | list[UFLForm],
+        unknown: fem.Function | list[fem.Function],
         bcs: list[fem.DirichletBC],
-        options: dict,
+        options: dict[str, Any],
         near_nullspace: PETSc.NullSpace | None = None,
         reuse_preconditioner: bool = True,
-        jacobian=None,
-        plate=None,
-        pre_assembly=None,
+        jacobian: UFLForm | list[list[UFLForm | None]] | None = None,
+        plate: RigidPlate | None = None,
+        pre_assembly: Callable[[], None] | None = None,
         kind: str | None = None,
-    ):
+    ) -> None:
         self.name = name
         self.plate = plate
         self.unknown = unknown
@@ -91,8 +100,14 @@ class NewtonSolver:
         NewtonSolver._instances += 1
         self.prefix = f"femsi{NewtonSolver._instances}_{name}_"
         self._keys = [self.prefix + key for key in options]
+        # DOLFINx types J without the None blocks its block assembly takes.
         self.problem = dolfinx.fem.petsc.NonlinearProblem(
-            residual, unknown, bcs=bcs, J=jacobian, petsc_options_prefix=self.prefix, kind=kind
+            residual,
+            unknown,
+            bcs=bcs,
+            J=jacobian,  # type: ignore[arg-type]
+            petsc_options_prefix=self.prefix,
+            kind=kind,
         )
         self._unknowns = list(unknown) if isinstance(unknown, list | tuple) else [unknown]
         # The options stay in the database under the solver's unique prefix: multigrid level
@@ -100,20 +115,20 @@ class NewtonSolver:
         self._options = PETSc.Options()
         # A solver that never runs in a study (the held-surface diffusion solver, say) leaves
         # its options unread; that is expected, not a spelling mistake.
-        self._options["options_left"] = 0
+        self._options.setValue("options_left", 0)
         for key, value in options.items():
-            self._options[self.prefix + key] = value
-        if plate is not None:
-            plate.install(
-                self.problem, bcs, jacobian or ufl.derivative(residual, unknown), pre_assembly
-            )
+            self._options.setValue(self.prefix + key, value)
+        if plate is not None:  # a single-field problem (the mechanics)
+            plate_jacobian = cast(UFLForm, jacobian or ufl.derivative(residual, unknown))
+            plate.install(self.problem, bcs, plate_jacobian, pre_assembly)
         elif pre_assembly is not None:
             _call_before_assembly(self.snes, unknown, pre_assembly)
         self.snes.setFromOptions()
         if near_nullspace is not None:
             self.problem.A.setNearNullSpace(near_nullspace)
         if self._iterative:
-            self.problem.A.setOption(PETSc.Mat.Option.USE_INODES, False)
+            # petsc4py's stubs type the Option members int, setOption an Option.
+            self.problem.A.setOption(PETSc.Mat.Option.USE_INODES, False)  # type: ignore[arg-type]
         self._baseline: float | None = None
         self._rebuild_next = True
         self.total_newton = 0
@@ -144,14 +159,16 @@ class NewtonSolver:
             # Lag -2: rebuild once, then PETSc itself sets the lag to -1 (never), which
             # persists across solves until the next request.
             key = self.prefix + "snes_lag_preconditioner"
-            self._options[key] = -2
+            self._options.setValue(key, -2)
             self.snes.setFromOptions()
-            del self._options[key]
+            self._options.delValue(key)
         try:
             self.problem.solve()
-            reason = self.snes.getConvergedReason()
+            # An int at run time; petsc4py's stubs say the ConvergedReason class.
+            reason: int = self.snes.getConvergedReason()  # type: ignore[assignment]
             if self.plate is not None:
-                self.plate.set_function(self.unknown, self.plate.displacement(self.problem.x))
+                u = cast(fem.Function, self.unknown)  # a plate's problem has one field
+                self.plate.set_function(u, self.plate.displacement(self.problem.x))
         except PETSc.Error:
             reason = -100
         newton = self.snes.getIterationNumber()
@@ -184,25 +201,44 @@ class NewtonSolver:
             self._rebuild_next = per_solve > 2.0 * self._baseline + 5
 
 
-def _call_before_assembly(snes: PETSc.SNES, unknown: fem.Function, pre_assembly) -> None:
+def _call_before_assembly(
+    snes: PETSc.SNES, unknown: fem.Function | list[fem.Function], pre_assembly: Callable[[], None]
+) -> None:
     """Wrap the residual and Jacobian callbacks DOLFINx gave SNES so ``pre_assembly`` runs first.
 
     DOLFINx's callbacks copy the iterate ``x`` into ``unknown`` and then assemble; the wrappers
     do the copy themselves, call ``pre_assembly`` and hand over to the original callback.
     """
-    b, (residual, r_args, r_kwargs) = snes.getFunction()
-    A, P, (jacobian, j_args, j_kwargs) = snes.getJacobian()
+    # petsc4py's stubs type the getters as returning the bare callbacks; they return the
+    # vectors or matrices and (callback, args, kwargs).
+    b, (residual, r_args, r_kwargs) = cast(tuple[PETSc.Vec, _Callback], snes.getFunction())
+    A, P, (jacobian, j_args, j_kwargs) = cast(
+        tuple[PETSc.Mat, PETSc.Mat, _Callback], snes.getJacobian()
+    )
 
     def copy_iterate(x: PETSc.Vec) -> None:
-        x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
-        dolfinx.fem.petsc.assign(x, unknown)
+        # The stubs type the mode members int and see only assign's first overload.
+        x.ghostUpdate(
+            addv=PETSc.InsertMode.INSERT,  # type: ignore[arg-type]
+            mode=PETSc.ScatterMode.FORWARD,  # type: ignore[arg-type]
+        )
+        dolfinx.fem.petsc.assign(x, unknown)  # type: ignore[arg-type]
         pre_assembly()
 
-    def wrapped_residual(snes_, x, b_, *args, **kwargs):
+    def wrapped_residual(
+        snes_: PETSc.SNES, x: PETSc.Vec, b_: PETSc.Vec, *args: Any, **kwargs: Any
+    ) -> None:
         copy_iterate(x)
         residual(snes_, x, b_, *args, **kwargs)
 
-    def wrapped_jacobian(snes_, x, A_, P_, *args, **kwargs):
+    def wrapped_jacobian(
+        snes_: PETSc.SNES,
+        x: PETSc.Vec,
+        A_: PETSc.Mat,
+        P_: PETSc.Mat,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
         copy_iterate(x)
         jacobian(snes_, x, A_, P_, *args, **kwargs)
 

@@ -167,7 +167,8 @@ class RigidPlate:
             P_mat.assemble()
             A.assemble()
 
-        shell = PETSc.Mat().createPython(P.getSizes(), comm=P.comm)
+        # getSizes is typed looser than the sizes createPython takes (the same pair).
+        shell = PETSc.Mat().createPython(P.getSizes(), comm=P.comm)  # type: ignore[arg-type]
         shell.setPythonContext(_ReducedOperator(self))
         shell.setUp()
         self._shell = shell
@@ -183,8 +184,12 @@ class RigidPlate:
         for vec, form in ((self._g, self._g_form), (self._h, self._h_form)):
             with vec.localForm() as local:
                 local.set(0.0)
-            dolfinx.fem.petsc.assemble_vector(vec, form)
-            vec.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+            # The stubs see only assemble_vector's first overload and type the modes int.
+            dolfinx.fem.petsc.assemble_vector(vec, form)  # type: ignore[arg-type]
+            vec.ghostUpdate(
+                addv=PETSc.InsertMode.ADD,  # type: ignore[arg-type]
+                mode=PETSc.ScatterMode.REVERSE,  # type: ignore[arg-type]
+            )
             dolfinx.fem.petsc.set_bc(vec, self._bcs, alpha=0.0)
         self._s = self.comm.allreduce(float(self._g.array_r[self.owned].sum()), op=MPI.SUM)
         for vec in (self._g, self._h):

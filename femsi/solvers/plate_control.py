@@ -16,11 +16,17 @@ solution), which the controller computes itself.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from dolfinx import fem
 
 import femsi.compat  # noqa: F401
 from femsi.parallel import ScalarForm
+
+if TYPE_CHECKING:
+    from femsi.config.schema import Cell
+    from femsi.physics.model import CoupledModel
+    from femsi.solvers.plate import RigidPlate
 
 logger = logging.getLogger(__name__)
 
@@ -34,13 +40,15 @@ class PlateControl:
         cell: The ``cell`` section.
     """
 
-    def __init__(self, model, plate, cell):
+    def __init__(self, model: CoupledModel, plate: RigidPlate, cell: Cell) -> None:
         self.model, self.plate, self.cell, self.load = model, plate, cell, model.plate_load
         mesh_model, m, comm = model.model, model.measures, model.mesh.comm
         one = fem.Constant(model.mesh, 1.0)
         q = m.mechanics_degree
         self.area = ScalarForm(m.surface_integral(one, [mesh_model.plate], q), comm)()
-        self._force = ScalarForm(model.internal_work(plate.indicator), comm)
+        work = model.internal_work(plate.indicator)
+        assert not isinstance(work, int)  # a body under a plate has elastic or plastic regions
+        self._force = ScalarForm(work, comm)
 
     def pressure(self) -> float:
         """The stack pressure the plate carries now, Pa (compressive positive)."""
@@ -53,16 +61,17 @@ class PlateControl:
         if mode == "fixed_gap":
             plate.locked, plate.held = True, w
         elif mode == "fixture_stiffness":
-            self.load.stiffness.value = self.cell.fixture_stiffness
-            self.load.rest.value = w
+            # fem.Constant.value is typed as an array; the setter takes a number.
+            self.load.stiffness.value = self.cell.fixture_stiffness  # type: ignore[assignment]
+            self.load.rest.value = w  # type: ignore[assignment]
         logger.info("plate: %s from w = %.6g m", mode, w)
 
     def release(self) -> None:
         """Back to force control at the force the plate carries now (for a new preload)."""
         if self.plate.locked or float(self.load.stiffness.value) != 0.0:
-            self.load.pressure.value = self.pressure()
+            self.load.pressure.value = self.pressure()  # type: ignore[assignment]
         self.plate.locked = False
-        self.load.stiffness.value = 0.0
+        self.load.stiffness.value = 0.0  # type: ignore[assignment]
 
 
 class NoPlate:
@@ -81,6 +90,11 @@ class NoPlate:
         """Nothing to release."""
 
 
-def plate_control(model, plate, cell) -> PlateControl | NoPlate:
+def plate_control(
+    model: CoupledModel, plate: RigidPlate | None, cell: Cell | None
+) -> PlateControl | NoPlate:
     """The controller of ``plate`` (a RigidPlate, or None without one)."""
-    return NoPlate() if plate is None else PlateControl(model, plate, cell)
+    if plate is None:
+        return NoPlate()
+    assert cell is not None  # a plate comes with its cell section
+    return PlateControl(model, plate, cell)

@@ -11,8 +11,12 @@ surface concentration reaches c_max (zero): the analogue of a voltage cut-off.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from femsi.config.schema import ProtocolStep
+from femsi.config.schema import Delithiate, Hold, Lithiate, ProtocolStep, Rest
+
+if TYPE_CHECKING:
+    from femsi.physics.model import CoupledModel
 
 FARADAY = 96485.33212  # C/mol
 
@@ -49,13 +53,14 @@ class Drive:
         """Whether the step holds the surface (concentration or potential)."""
         return self.held_concentration is not None or self.held_potential is not None
 
-    def apply(self, model) -> None:
+    def apply(self, model: CoupledModel) -> None:
         """Set the model's surface condition: the flux, and the held value of a hold."""
-        model.inward_flux.value = self.inward_flux
+        # fem.Constant.value is typed as an array; the setter takes a number.
+        model.inward_flux.value = self.inward_flux  # type: ignore[assignment]
         if self.held_concentration is not None:
             model.set_held_concentration(self.held_concentration)
         if self.held_potential is not None:
-            model.held_potential.value = self.held_potential
+            model.held_potential.value = self.held_potential  # type: ignore[assignment]
 
     def timed_out(self, elapsed: float) -> bool:
         """Whether the step's ``duration`` has passed."""
@@ -89,9 +94,11 @@ def drive_of(step: ProtocolStep, capacity: float, area: float, c_max: float) -> 
     """
     body = step.body
     if step.kind in ("lithiate", "delithiate"):
+        assert isinstance(body, Lithiate | Delithiate)
         if body.c_rate is not None:
             flux = body.c_rate * capacity / (3600.0 * area)
         else:
+            assert body.current_density is not None  # one of the two (the schema)
             flux = body.current_density / FARADAY
         sign = 1.0 if step.kind == "lithiate" else -1.0
         return Drive(
@@ -103,6 +110,7 @@ def drive_of(step: ProtocolStep, capacity: float, area: float, c_max: float) -> 
             sign * flux * area / capacity,
         )
     if step.kind == "hold":
+        assert isinstance(body, Hold)
         if body.potential is not None:
             return Drive(
                 "hold",
@@ -113,5 +121,7 @@ def drive_of(step: ProtocolStep, capacity: float, area: float, c_max: float) -> 
                 None,
                 held_potential=body.potential,
             )
+        assert body.surface_soc is not None  # one of the two (the schema)
         return Drive("hold", 0.0, body.surface_soc * c_max, body.duration, body.until_soc, None)
+    assert isinstance(body, Rest)  # a preload has no drive
     return Drive("rest", 0.0, None, body.duration, None, 0.0)

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Protocol
+
 import femsi.compat  # noqa: F401
 from femsi.errors import SolveError
 from femsi.solvers.newton import NewtonSolver
@@ -22,6 +24,30 @@ from femsi.solvers.options import petsc_options
 from femsi.solvers.plate import RigidPlate
 from femsi.solvers.staggered import StaggeredSolver
 from femsi.timing import Timer
+
+if TYPE_CHECKING:
+    from femsi.config.schema import Solver, Study
+    from femsi.physics.model import CoupledModel
+
+
+class MechanicsStats(Protocol):
+    """The stats of a mechanics solve, as the driver and the exports read them.
+
+    One Newton (:class:`~femsi.solvers.newton.SolveStats`) or, with the phase field, the
+    staggered loop (:class:`~femsi.solvers.staggered.StaggeredStats`).
+    """
+
+    @property
+    def converged(self) -> bool:
+        """Whether the solve converged."""
+
+    @property
+    def newton_iterations(self) -> int:
+        """Newton iterations of the displacement solves."""
+
+    @property
+    def linear_iterations(self) -> int:
+        """Krylov iterations of the displacement solves."""
 
 
 class NoSolve:
@@ -40,7 +66,7 @@ class SolverSet:
         timer: Where solve times go.
     """
 
-    def __init__(self, model, study, timer: Timer):
+    def __init__(self, model: CoupledModel, study: Study, timer: Timer) -> None:
         self.model, self.study, self.timer = model, study, timer
         settings, physics = study.solver, study.physics
         # The ideal-solution factor 1/(1 - x) makes diffusion nonlinear even with a constant D.
@@ -90,7 +116,7 @@ class SolverSet:
             if monolithic:
                 self.coupled = self._coupled()
 
-    def _build_mechanics(self, settings) -> None:
+    def _build_mechanics(self, settings: Solver) -> None:
         model = self.model
         options = petsc_options(
             settings.mechanics,
@@ -109,8 +135,9 @@ class SolverSet:
                 options["snes_linesearch_type"] = "cp"
         self.rigid_body_modes = rigid_body_modes(model.Vu, model.formulation)
         if model.has_plate:
-            mesh_model = model.model
-            self.plate = RigidPlate(model.Vu, mesh_model.facets_of(mesh_model.plate))
+            plate = model.model.plate
+            assert plate is not None  # a study with a plate has a mesh with its surface
+            self.plate = RigidPlate(model.Vu, model.model.facets_of(plate))
         self.mechanics = NewtonSolver(
             "mechanics",
             model.mechanics_form,
@@ -123,6 +150,7 @@ class SolverSet:
             pre_assembly=model.plastic.pre_assembly if model.plasticity is not None else None,
         )
         if model.phase_field is not None:
+            assert self.study.phase_field is not None  # the model's phase field comes from it
             staggered = self.study.phase_field.staggered
             self.staggered = StaggeredSolver(
                 model.phase_field,
@@ -182,10 +210,11 @@ class SolverSet:
 
     # ------------------------------------------------------------------ solves
 
-    def solve_mechanics(self):
+    def solve_mechanics(self) -> MechanicsStats:
         """The displacement at this step's load; with phase field the staggered solve."""
         if self.staggered is not None:
             return self.staggered.solve()
+        assert self.mechanics is not None  # solved only in a study with mechanics
         return self.mechanics.solve()
 
     def project_hydrostatic(self) -> None:
@@ -205,7 +234,7 @@ class SolverSet:
             if solver is not None:
                 solver.close()
 
-    def iteration_totals(self) -> dict:
+    def iteration_totals(self) -> dict[str, dict[str, int]]:
         """Solves, Newton and Krylov iterations and preconditioner setups per solver."""
         totals = {}
         for name, solver in [

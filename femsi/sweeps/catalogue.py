@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from femsi.sweeps.folder import read_sweep, run_dir
@@ -30,6 +31,7 @@ CATALOGUE = "catalogue"
 def flatten(tree: object, prefix: str = "") -> dict[str, float]:
     """The numeric leaves of a JSON tree by dotted path (booleans and strings left out)."""
     leaves: dict[str, float] = {}
+    items: Iterable[tuple[object, object]]
     if isinstance(tree, dict):
         items = tree.items()
     elif isinstance(tree, list):

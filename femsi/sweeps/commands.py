@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import overload
 
 from femsi.errors import InputError
 
@@ -161,6 +162,10 @@ def rerun(args) -> int:
     return 0 if comparison.matches else 1
 
 
+@overload
+def _quantities(option: str, values: list[str], dimension: str) -> list[float]: ...
+@overload
+def _quantities(option: str, values: None, dimension: str) -> None: ...
 def _quantities(option: str, values: list[str] | None, dimension: str) -> list[float] | None:
     """Numbers of a list option, each SI or with units (``0.5um``, ``500 nm``)."""
     from femsi.units import UnitError, to_si

@@ -146,12 +146,12 @@ def plan(request: Request) -> Plan:
             raise InputError(name, f"values must be positive, got {values}")
     if request.crack_lengths is not None and request.crack_fractions is not None:
         raise InputError("--crack-length", "give --crack-length or --crack-fraction, not both")
-    for name, values in (
+    for name, given in (
         ("--crack-length", request.crack_lengths),
         ("--crack-fraction", request.crack_fractions),
     ):
-        if values is not None and (not values or any(not v > 0 for v in values)):
-            raise InputError(name, f"give positive values, got {values}")
+        if given is not None and (not given or any(not v > 0 for v in given)):
+            raise InputError(name, f"give positive values, got {given}")
     steps = _galvanostatic_steps(tree)
     if not steps:
         raise InputError("protocol", "no lithiate/delithiate step with a c_rate to sweep")
@@ -385,10 +385,10 @@ def _plot(path: Path, results: list[Critical], label: str) -> None:
     ax_map.set_title("Largest radius with max G < Gc")
     ax_map.legend(fontsize=8)
     for i, r in enumerate(overall):
-        size = "" if r.crack_size is None else f", {label} {r.crack_size:.3g}"
+        size_note = "" if r.crack_size is None else f", {label} {r.crack_size:.3g}"
         ax_ratio.plot(
             [x * 1e6 for x in r.radii_m], r.ratios, "o-", color=f"C{i % 10}",
-            label=f"{r.c_rate:g}C{size}",
+            label=f"{r.c_rate:g}C{size_note}",
         )  # fmt: skip
     ax_ratio.axhline(1.0, color="k", ls="--", lw=1, label="G = Gc")
     ax_ratio.set_xscale("log")

@@ -77,8 +77,10 @@ def _numbers(rows: list[dict], column: str) -> np.ndarray:
     out = []
     for row in rows:
         value = row.get(column)
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        out.append(float(value) if ok else math.nan)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            out.append(float(value))
+        else:
+            out.append(math.nan)
     return np.array(out)
 
 

@@ -28,7 +28,9 @@ SCRIPT = "sweep.sbatch"
 
 def array_spec(indices: list[int]) -> str:
     """Compress run indices to Slurm's array syntax: ``[0, 1, 2, 5]`` → ``0-2,5``."""
-    parts, start, previous = [], None, None
+    parts: list[str] = []
+    start: int | None = None
+    previous = 0  # read only once start is set
     for i in sorted(indices):
         if start is None:
             start = previous = i

@@ -195,6 +195,7 @@ def load_sweep(path: str | Path) -> Sweep:
     keys = list(rows[0])
     varying = [k for k in keys if len({json.dumps(row[k]) for row in rows}) > 1] or keys
     labels = short_keys(varying)
+    names: dict[str, int]
     runs, names = [], {}
     for index, parameters in enumerate(rows):
         overrides = [f"{key}={json.dumps(value)}" for key, value in parameters.items()]
@@ -262,7 +263,7 @@ def expand(block: SweepBlock) -> list[dict[str, object]]:
         dict(zip(block.grid, combination, strict=True))
         for combination in itertools.product(*block.grid.values())
     ]
-    zip_rows = [{}]
+    zip_rows: list[dict[str, object]] = [{}]
     if block.zip:
         lengths = {key: len(values) for key, values in block.zip.items()}
         for key, n in lengths.items():
@@ -298,9 +299,9 @@ def sample(samples: Samples) -> list[dict[str, object]]:
         unit_points = qmc.LatinHypercube(d=d, seed=samples.seed).random(samples.n)
     else:
         unit_points = np.random.default_rng(samples.seed).random((samples.n, d))
-    rows = []
+    rows: list[dict[str, object]] = []
     for point in unit_points:
-        row = {}
+        row: dict[str, object] = {}
         for (key, lo, hi, unit), u in zip(bounds, point, strict=True):
             value = float(f"{lo + u * (hi - lo):.6g}")
             row[key] = f"{value:g} {unit}" if unit else value
@@ -308,7 +309,7 @@ def sample(samples: Samples) -> list[dict[str, object]]:
     return rows
 
 
-def _range(key: str, lo: object, hi: object) -> tuple[str, float, float, str]:
+def _range(key: str, lo: float | str, hi: float | str) -> tuple[str, float, float, str]:
     from femsi.units import registry
 
     where = f"sweep.samples.ranges.{key}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
     BeforeValidator,
@@ -244,6 +244,8 @@ class _PackedGeometry(Section):
     mesh_size: PositiveLength
     particle_mesh_size: PositiveLength | None = None
     interface_mesh_size: PositiveLength | None = None
+    if TYPE_CHECKING:  # each subclass declares it after its box sizes (not a field here)
+        radius: ConstantRadius | LognormalRadius | RadiusList
 
     @staticmethod
     def _box_sizes(data: dict) -> list[float]:

@@ -173,6 +173,7 @@ class PhaseField:
         self.indicator.x.scatter_forward()
         self.fracture_energy.x.scatter_forward()
         self._crack_cells = np.unique(np.concatenate(crack_cells)).astype(np.int32)
+        length: float | fem.Function
         if len(set(lengths.values())) == 1:
             length = next(iter(lengths.values()))
         else:  # one l per region: a cell-wise field

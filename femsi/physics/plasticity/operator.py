@@ -40,10 +40,10 @@ from dolfinx import fem
 import femsi.compat  # noqa: F401
 from femsi.physics.kinematics import displacement_gradient
 from femsi.physics.measures import WeightedMeasure
-from femsi.physics.plasticity.finite_strain import finite_strain_update
+from femsi.physics.plasticity.finite_strain import FiniteStrainState, finite_strain_update
 from femsi.physics.plasticity.flow import FlowParameters
 from femsi.physics.plasticity.material import PlasticMaterial
-from femsi.physics.plasticity.small_strain import small_strain_update
+from femsi.physics.plasticity.small_strain import SmallStrainState, small_strain_update
 from femsi.physics.plasticity.tensors import bulk_shear, von_mises
 
 KINEMATICS = ("small_strain", "finite_strain")
@@ -100,7 +100,7 @@ class QuadratureConstitutive:
         )
         self.stress = fem.Function(fem.functionspace(mesh, tensor_element), name="stress_qp")
         self.tangent = fem.Function(fem.functionspace(mesh, tangent_element), name="tangent_qp")
-        self.dx = ufl.Measure(
+        self.dx: ufl.Measure | WeightedMeasure = ufl.Measure(
             "dx",
             domain=mesh,
             metadata={"quadrature_degree": self.degree, "quadrature_rule": "default"},
@@ -149,7 +149,7 @@ class QuadratureConstitutive:
 
     # ------------------------------------------------------------------ forms
 
-    def residual(self, v, dx: ufl.Measure | None = None) -> ufl.Form:
+    def residual(self, v, dx: ufl.Measure | WeightedMeasure | None = None) -> ufl.Form:
         """∫ S : ∇v dX with the quadrature stress S (σ or P).
 
         Args:
@@ -159,7 +159,7 @@ class QuadratureConstitutive:
         """
         return ufl.inner(self.stress, self._grad(v)) * (dx or self.dx)
 
-    def jacobian(self, du, v, dx: ufl.Measure | None = None) -> ufl.Form:
+    def jacobian(self, du, v, dx: ufl.Measure | WeightedMeasure | None = None) -> ufl.Form:
         """∫ (A : ∇du) : ∇v dX with the quadrature tangent A (``dx`` as in :meth:`residual`)."""
         i, j, k, m = ufl.indices(4)
         a_du = ufl.as_tensor(self.tangent[i, j, k, m] * self._grad(du)[k, m], (i, j))
@@ -201,6 +201,7 @@ class QuadratureConstitutive:
         swelling, soc = values[:, 9], values[:, 10]
         bulk, shear = bulk_shear(values[:, 11], values[:, 12])
         flow = self._flow_parameters(soc)
+        result: FiniteStrainState | SmallStrainState
         if self.finite:
             result = finite_strain_update(
                 np.eye(3) + grad_u, swelling, self._state, self._alpha, bulk, shear, flow, self.dt
@@ -218,6 +219,7 @@ class QuadratureConstitutive:
         self._trial_alpha = result.alpha
         self.dgamma = result.dgamma
         self.stress.x.array.reshape(-1, 9)[self._dofs] = stress.reshape(-1, 9)
+        assert result.tangent is not None  # the updates compute it by default
         self.tangent.x.array.reshape(-1, 81)[self._dofs] = result.tangent.reshape(-1, 81)
 
     def _admissible(self, values: np.ndarray) -> bool:

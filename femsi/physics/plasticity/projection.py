@@ -14,6 +14,8 @@ It is one matrix product over all owned cells: no loop over cells or points.
 
 from __future__ import annotations
 
+from typing import cast
+
 import basix
 import numpy as np
 from dolfinx import fem
@@ -34,7 +36,10 @@ class QuadratureProjector:
         self.target = target
         self.cells = op._cells
         points = op.stress.function_space.element.interpolation_points
-        rule_points, weights = basix.make_quadrature(op.mesh.basix_cell(), op.degree)
+        # basix types the rule as ArrayLike; it is two arrays.
+        rule_points, weights = cast(
+            tuple[np.ndarray, np.ndarray], basix.make_quadrature(op.mesh.basix_cell(), op.degree)
+        )
         if not np.allclose(rule_points, points):
             raise ValueError("the operator's points are not the default quadrature rule")
         scalar = target.function_space.ufl_element().sub_elements[0]
