@@ -55,10 +55,16 @@ def _parser() -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="replace an existing femsi run folder"
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--force", action="store_true", help="mesh a geometry estimated too large anyway"
+    )
     validate = sub.add_parser("validate", help="check a study file without solving")
     validate.add_argument("config", type=Path)
     validate.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE"
+    )
+    validate.add_argument(
+        "--force", action="store_true", help="accept a geometry estimated too large"
     )
     materials = sub.add_parser("materials", help="list the material library with sources")
     materials.add_argument("name", nargs="?", help="show one material in full")
@@ -108,6 +114,11 @@ def _add_results_commands(sub) -> None:
     rerun.add_argument("run_dir", type=Path)
     rerun.add_argument("-o", "--output", type=Path, help="new run folder (default RUN_DIR-rerun)")
     rerun.add_argument("--rtol", type=float, default=1e-6, help="tolerance of the comparison")
+    rerun.add_argument(
+        "--trust",
+        action="store_true",
+        help="apply the folder's PETSc output options too (viewers, monitors write files)",
+    )
     critical = sub.add_parser(
         "critical-size",
         help="largest particle radius whose cracks stay below the fracture energy, per C-rate",
@@ -138,6 +149,13 @@ def _error(message: str) -> None:
 
     if MPI.COMM_WORLD.rank == 0:
         print(f"femsi: error: {message}", file=sys.stderr)
+
+
+def _warn(message: str) -> None:
+    from mpi4py import MPI
+
+    if MPI.COMM_WORLD.rank == 0:
+        print(f"femsi: warning: {message}", file=sys.stderr)
 
 
 def _fail(message: str, code: int) -> int:
@@ -195,6 +213,11 @@ def _main(args) -> int:
         from femsi.config import load_config
 
         config = load_config(args.config, args.overrides)
+        from femsi.config.mesh_guard import check_size
+
+        for warning in config.warnings:
+            _warn(warning)
+        check_size(config, getattr(args, "force", False))
         if args.command == "validate":
             study = config.study
             print(
@@ -213,7 +236,13 @@ def _main(args) -> int:
         stop.clear()
         for signum in (signal.SIGTERM, signal.SIGINT):
             stop.install(signum)
-        result = run(config, args.output, overwrite=args.overwrite, progress=not args.no_progress)
+        result = run(
+            config,
+            args.output,
+            overwrite=args.overwrite,
+            progress=not args.no_progress,
+            force=args.force,
+        )
     except InputError as err:
         return _fail(str(err), EXIT_BAD_INPUT)
     if result.status == "interrupted":

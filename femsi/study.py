@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mpi4py import MPI
+from petsc4py import PETSc
 
 import yaml
 
 import femsi.compat  # noqa: F401
 from femsi import stop
 from femsi.config import StudyConfig, load_config
+from femsi.config.mesh_guard import check_size
 from femsi.errors import InputError, SolveError
 from femsi.geometry import build_mesh
 from femsi.outputs.exports import exports_for
@@ -62,6 +64,7 @@ def run(
     overrides: list[str] | None = None,
     overwrite: bool = False,
     progress: bool = True,
+    force: bool = False,
     comm: MPI.Comm = MPI.COMM_WORLD,
 ) -> RunResult:
     """Run a study and write its outputs.
@@ -72,6 +75,8 @@ def run(
         overrides: ``dotted.path=value`` assignments applied when ``config`` is a path.
         overwrite: Replace an existing femsi run folder.
         progress: Show a progress bar on rank 0.
+        force: Mesh a geometry estimated larger than the machine's limit
+            (:data:`femsi.config.mesh_guard.MAX_CELLS`) anyway.
         comm: MPI communicator.
 
     Returns:
@@ -82,6 +87,7 @@ def run(
     """
     if not isinstance(config, StudyConfig):
         config = load_config(config, overrides)
+    check_size(config, force)
     out = Path(output_dir) if output_dir is not None else Path("results") / config.study.study
     folder = prepare_output(out, overwrite, comm)
     handler = setup_logging(folder.path, comm)
@@ -144,7 +150,12 @@ class _Run:
                 global_span(mesh_model.mesh) * 1e-3
             )
             probes = Probes(model.mesh, dict(study.outputs.probes), snap)
-            self.solvers = SolverSet(model, study, self.timer)
+            try:
+                self.solvers = SolverSet(model, study, self.timer)
+            except PETSc.Error as err:  # an option value PETSc refuses when it sets up
+                raise InputError(
+                    "solver", f"PETSc refused the solver options (error code {err.ierr})"
+                ) from None
             self._opened.callback(self.solvers.close)
             control = plate_control(model, self.solvers.plate, cell)
             stress = StressFields(model) if model.has_mechanics else None

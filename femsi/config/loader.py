@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from femsi.config.mesh_guard import check_elements
 from femsi.config.overrides import apply_overrides
 from femsi.config.schema import (
     ElectrodeGeometry,
@@ -47,6 +48,8 @@ class StudyConfig:
         crack_layouts: The layouts of the built-in cracks, computed (and checked) once when
             the study is loaded (:func:`~femsi.cracks.config_layouts.crack_layouts`; ``tagged``
             cracks are laid out on the mesh): what the mesh builders embed.
+        warnings: What the study may get wrong (a mesh too coarse, P1 near locking):
+            printed by the CLI and kept in ``summary.json``.
     """
 
     study: Study
@@ -54,6 +57,7 @@ class StudyConfig:
     source: Path | None = None
     raw: dict = field(default_factory=dict)
     crack_layouts: tuple[CrackLayout, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def resolved(self) -> dict:
         """The fully resolved config (SI numbers) as plain data, for ``config.yaml``."""
@@ -148,8 +152,14 @@ def load_config(source: str | Path | dict, overrides: list[str] | None = None) -
             if region in built and region not in materials and fallback in materials:
                 materials[region] = materials[fallback]
     layouts = _check_consistency(study, materials)
+    warnings = tuple(check_elements(study, materials))
     return StudyConfig(
-        study=study, materials=materials, source=path, raw=tree, crack_layouts=layouts
+        study=study,
+        materials=materials,
+        source=path,
+        raw=tree,
+        crack_layouts=layouts,
+        warnings=warnings,
     )
 
 

@@ -312,8 +312,6 @@ class ProbeColumns(Export):
             model.c,
             model.u if model.has_mechanics else None,
             s.stress if s else None,
-            s.von_mises if s else None,
-            s.hydrostatic if s else None,
         )
 
 

@@ -79,11 +79,14 @@ class Probes:
             )
         return [cell] if comm.rank == owner else []
 
-    def evaluate(
-        self, c: fem.Function, u: fem.Function | None, stress, von_mises, hydrostatic
-    ) -> dict[str, float]:
-        """Probe values, identical on every rank."""
-        sums = np.zeros((len(self.names), 12))
+    def evaluate(self, c: fem.Function, u: fem.Function | None, stress) -> dict[str, float]:
+        """Probe values, identical on every rank.
+
+        The von Mises and hydrostatic stresses are those of the stress tensor at the probe,
+        so they are consistent with its components, and von Mises is never negative (an
+        interpolated von Mises field can undershoot between its nodes).
+        """
+        sums = np.zeros((len(self.names), 10))
         counts = np.zeros(len(self.names))
         for index, x, cells in self._local:
             for cell in cells:
@@ -97,16 +100,25 @@ class Probes:
                 if stress is not None:
                     s = stress.eval(x, where)
                     row += [s[_INDEX[k]] for k in COMPONENTS]
-                    row += [von_mises.eval(x, where)[0], hydrostatic.eval(x, where)[0]]
                 else:
-                    row += [0.0] * 8
+                    row += [0.0] * 6
                 sums[index] += row
                 counts[index] += 1
         sums = self.mesh.comm.allreduce(sums, op=MPI.SUM)
         counts = self.mesh.comm.allreduce(counts, op=MPI.SUM)
         values = sums / np.maximum(counts, 1)[:, None]
+        values = np.hstack([values, _invariants(values[:, 4:10])])
         out = {}
         for index, name in enumerate(self.names):
             for column, value in zip(probe_columns([name]), values[index], strict=True):
                 out[column] = float(value)
         return out
+
+
+def _invariants(components: np.ndarray) -> np.ndarray:
+    """(von Mises, hydrostatic) of stresses given as (xx, yy, zz, xy, yz, xz) rows."""
+    xx, yy, zz, xy, yz, xz = components.T
+    mises = np.sqrt(
+        0.5 * ((xx - yy) ** 2 + (yy - zz) ** 2 + (zz - xx) ** 2) + 3 * (xy**2 + yz**2 + xz**2)
+    )
+    return np.column_stack([mises, (xx + yy + zz) / 3])

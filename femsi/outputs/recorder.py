@@ -184,6 +184,7 @@ class Recorder:
             "protocol": driver.step_ends if driver is not None else [],
             "final": rows[-1] if rows else {},
             "peaks": self.peaks.peaks,
+            "warnings": list(self.config.warnings),
             **blocks,
         }
         manifest = self._manifest(status, timer, total, solvers)

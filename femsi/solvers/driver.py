@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: How far (a fraction of c_max) an accepted state's surface may pass [0, c_max].
+LANDING_TOLERANCE = 1e-6
+
 
 class Progress(Protocol):
     """A progress bar as the driver uses it (tqdm's interface)."""
@@ -265,12 +268,36 @@ class RunDriver:
             ) from None
         return "pressure reached"
 
-    def _surface_limit(self, drive: Drive) -> bool:
+    def _surface_extreme(self, drive: Drive) -> float:
+        """The surface concentration nearest its limit: the largest (lithiation) or smallest."""
         values = self.model.surface_concentration_range()
+        if drive.kind == "lithiate":
+            return global_max(self.comm, values)
+        return global_min(self.comm, values)
+
+    def _surface_limit(self, drive: Drive, extreme: float) -> bool:
+        """Whether the surface has reached c_max (lithiation) or 0 (delithiation)."""
         c_max = self.model.reference_max_concentration
         if drive.kind == "lithiate":
-            return global_max(self.comm, values) >= c_max
-        return global_min(self.comm, values) <= 0.0
+            return extreme >= c_max * (1 - LANDING_TOLERANCE)
+        return extreme <= c_max * LANDING_TOLERANCE
+
+    def _landing(self, drive: Drive, before: float, dt: float) -> float | None:
+        """A shorter step that lands the surface on its limit, if this one went past it.
+
+        The step that reaches the limit is cut to where the surface concentration meets it
+        (secant in time), so that no accepted state leaves [0, c_max] by more than
+        :data:`LANDING_TOLERANCE` of c_max.
+        """
+        c_max = self.model.reference_max_concentration
+        after = self._surface_extreme(drive)
+        limit = c_max if drive.kind == "lithiate" else 0.0
+        past = after - limit if drive.kind == "lithiate" else limit - after
+        if past <= LANDING_TOLERANCE * c_max or after == before:
+            return None
+        fraction = (limit - before) / (after - before)
+        landing = dt * min(max(fraction, 0.01), 0.999)
+        return landing if landing >= self.study.time.smallest_step else None
 
     def _protocol_step(self, index: int, step: ProtocolStep, drive: Drive) -> str:
         model, time_cfg = self.model, self.study.time
@@ -290,7 +317,8 @@ class RunDriver:
                 return "duration"
             if drive.reached(soc, start_soc):
                 return "until_soc"
-            if drive.galvanostatic and self._surface_limit(drive):
+            surface = self._surface_extreme(drive) if drive.galvanostatic else 0.0
+            if drive.galvanostatic and self._surface_limit(drive, surface):
                 return "surface concentration limit"
             dt, truncated = propose_step(self.dt, drive, elapsed, soc, last_rate, time_cfg)
             for part in model.schedule:
@@ -308,6 +336,8 @@ class RunDriver:
             diff_stats, mech_stats = stats
             new_soc = self.soc()
             retry = retry_step(drive, soc, new_soc, start_soc, dt, time_cfg)
+            if retry is None and drive.galvanostatic:
+                retry = self._landing(drive, surface, dt)
             if retry is not None:
                 self._restore(self._previous[0] if self._previous else None)
                 self._previous = None  # no extrapolation from the rejected step

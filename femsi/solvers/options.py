@@ -60,3 +60,56 @@ def petsc_options(settings: SubSolver, *, symmetric: bool, linear: bool, vector:
     # ``-snes_monitor`` (the string "true" is read as a viewer name there and fails).
     options |= {k: "" if v is True else v for k, v in settings.petsc_options.items()}
     return options
+
+
+def _types(kind: str) -> frozenset[str]:
+    from petsc4py import PETSc
+
+    holder = {
+        "ksp": PETSc.KSP.Type,
+        "pc": PETSc.PC.Type,
+        "snes": PETSc.SNES.Type,
+        "linesearch": PETSc.SNESLineSearch.Type,
+        "solver": PETSc.Mat.SolverType,
+    }[kind]
+    names = {v for k, v in vars(holder).items() if not k.startswith("_") and isinstance(v, str)}
+    if kind == "linesearch":
+        names.add("l2")  # the older name of the secant line search, still accepted
+    return frozenset(names)
+
+
+#: Option-name suffixes whose value is a PETSc type, and the family it names.
+TYPE_OPTIONS = (
+    ("pc_factor_mat_solver_type", "solver"),
+    ("snes_linesearch_type", "linesearch"),
+    ("snes_type", "snes"),
+    ("ksp_type", "ksp"),
+    ("pc_type", "pc"),
+)
+
+
+def check_user_options(options: dict, field: str) -> None:
+    """Refuse PETSc option values PETSc would reject, before any solver is built.
+
+    Each ``*_type`` option (``ksp_type``, ``mg_levels_pc_type``, ``snes_linesearch_type``,
+    ``pc_factor_mat_solver_type``, ...) must name a type this PETSc has.
+
+    Args:
+        options: A ``solver.*.petsc_options`` mapping.
+        field: Its config path, for the error.
+
+    Raises:
+        InputError: An unknown type, naming the option.
+    """
+    from femsi.errors import InputError
+
+    for key, value in options.items():
+        for suffix, kind in TYPE_OPTIONS:
+            if str(key).endswith(suffix):
+                known = _types(kind)
+                if str(value) not in known:
+                    raise InputError(
+                        f"{field}.{key}",
+                        f"PETSc has no {kind} type {value!r} (one of {', '.join(sorted(known))})",
+                    )
+                break

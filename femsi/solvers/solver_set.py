@@ -20,7 +20,7 @@ import femsi.compat  # noqa: F401
 from femsi.errors import SolveError
 from femsi.solvers.newton import NewtonSolver
 from femsi.solvers.nullspace import rigid_body_modes
-from femsi.solvers.options import petsc_options
+from femsi.solvers.options import check_user_options, petsc_options
 from femsi.solvers.plate import RigidPlate
 from femsi.solvers.staggered import StaggeredSolver
 from femsi.timing import Timer
@@ -69,6 +69,10 @@ class SolverSet:
     def __init__(self, model: CoupledModel, study: Study, timer: Timer) -> None:
         self.model, self.study, self.timer = model, study, timer
         settings, physics = study.solver, study.physics
+        for name in ("diffusion", "mechanics", "damage"):
+            check_user_options(
+                getattr(settings, name).petsc_options, f"solver.{name}.petsc_options"
+            )
         # The ideal-solution factor 1/(1 - x) makes diffusion nonlinear even with a constant D.
         diffusion_linear = physics.chemical_potential == "dilute" and all(
             m.diffusivity is None or m.diffusivity.is_constant for m in model.materials.values()

@@ -45,11 +45,25 @@ def flatten(tree: object, prefix: str = "") -> dict[str, float]:
     return leaves
 
 
-def _read_json(path: Path) -> dict:
+def read_mapping(path: Path) -> tuple[dict, str | None]:
+    """A JSON object from a run folder, and what is wrong with it (None if nothing).
+
+    A missing file is no problem (an unfinished run); a truncated or malformed one, or JSON
+    that is not an object, is reported by name and read as empty.
+    """
     try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}, None
+    except (OSError, ValueError) as err:
+        return {}, f"{path.name} is unreadable ({err})"
+    if not isinstance(data, dict):
+        return {}, f"{path.name} is not a JSON object"
+    return data, None
+
+
+def _read_json(path: Path) -> dict:
+    return read_mapping(path)[0]
 
 
 def catalogue_rows(folder: Path) -> tuple[list[dict], list[str]]:
@@ -65,8 +79,9 @@ def catalogue_rows(folder: Path) -> tuple[list[dict], list[str]]:
     for run in sweep["runs"]:
         out = run_dir(folder, run["name"])
         state = run_state(folder, run)
-        summary = _read_json(out / "summary.json")
-        manifest = _read_json(out / "manifest.json")
+        summary, broken = read_mapping(out / "summary.json")
+        manifest, broken_manifest = read_mapping(out / "manifest.json")
+        problem = broken or broken_manifest
         row: dict[str, object] = {"index": run["index"], "run": run["name"]}
         for key in keys:
             si = run["parameters_si"].get(key)
@@ -74,7 +89,7 @@ def catalogue_rows(folder: Path) -> tuple[list[dict], list[str]]:
         row |= {
             "state": state.state,
             "status": summary.get("status"),
-            "message": summary.get("message") or state.message or None,
+            "message": problem or summary.get("message") or state.message or None,
             "end_reason": summary.get("end_reason"),
             "config_hash": manifest.get("config_hash") or run["config_hash"],
             "mpi_size": manifest.get("mpi_size"),

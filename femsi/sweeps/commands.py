@@ -157,7 +157,7 @@ def rerun(args) -> int:
     """``femsi rerun RUN_DIR``: run the resolved config again and compare the summaries."""
     from femsi.sweeps.rerun import rerun as do_rerun
 
-    comparison = do_rerun(args.run_dir, args.output, rtol=args.rtol)
+    comparison = do_rerun(args.run_dir, args.output, rtol=args.rtol, trust=args.trust)
     print(comparison.text())
     return 0 if comparison.matches else 1
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -104,11 +105,31 @@ def read_sweep(folder: Path) -> dict:
     """
     path = Path(folder) / SWEEP_JSON
     try:
-        return json.loads(path.read_text())
+        sweep = json.loads(path.read_text())
     except FileNotFoundError:
         raise InputError(str(folder), "not a femsi sweep folder (no sweep.json)") from None
-    except ValueError as err:
+    except (OSError, ValueError) as err:
         raise InputError(str(path), f"unreadable ({err})") from None
+    _check_sweep(sweep, path)
+    return sweep
+
+
+def _check_sweep(sweep: object, path: Path) -> None:
+    """A sweep.json is data from disk: its shape is checked, its run names are names."""
+    if not isinstance(sweep, dict) or not isinstance(sweep.get("runs"), list):
+        raise InputError(str(path), "malformed: not a femsi sweep (no list of runs)")
+    for key in ("name", "base"):
+        if not isinstance(sweep.get(key), str):
+            raise InputError(str(path), f"malformed: '{key}' is missing or not text")
+    for position, run in enumerate(sweep["runs"]):
+        if not isinstance(run, dict) or not isinstance(run.get("name"), str):
+            raise InputError(f"{path}: runs.{position}", "malformed run entry")
+        if not re.fullmatch(NAME_PATTERN, run["name"]):
+            raise InputError(f"{path}: runs.{position}.name", f"{run['name']!r} is not a run name")
+
+
+#: A run's or sweep's name: a folder name, never a path.
+NAME_PATTERN = r"[A-Za-z0-9_=+][A-Za-z0-9_.+=-]*"
 
 
 def run_dir(folder: Path, name: str) -> Path:

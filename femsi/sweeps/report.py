@@ -94,6 +94,23 @@ def _png(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def _pictures(run: Path) -> list[Path]:
+    """The run's figures: regular files inside the run folder, never links out of it.
+
+    A run folder is data: a link in ``figures/`` to any file would otherwise end up in the
+    report.
+    """
+    root = run.resolve()
+    pictures = []
+    for path in sorted((run / "figures").glob("*.png")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        if root not in path.resolve().parents:
+            continue
+        pictures.append(path)
+    return pictures
+
+
 def _file_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
 
@@ -230,7 +247,7 @@ def render_report(folder: Path, runs: list[str] | None = None) -> str:
     if not selected:
         parts.append("<p>No complete run selected.</p>")
     for row in selected:
-        pictures = sorted((run_dir(folder, row["run"]) / "figures").glob("*.png"))
+        pictures = _pictures(run_dir(folder, row["run"]))
         pictures = sorted(pictures, key=lambda p: not p.name.startswith("step"))[:MAX_PICTURES]
         values = ", ".join(f"{k} = {row.get(k)}" for k in keys)
         parts.append(f"<h3>{html.escape(row['run'])}</h3><p>{html.escape(values)}</p>")

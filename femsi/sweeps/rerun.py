@@ -99,13 +99,34 @@ def compare_summaries(old: dict, new: dict) -> tuple[float, str | None, int, lis
     return worst, worst_key, len(a.keys() & b.keys()), sorted(a.keys() ^ b.keys())
 
 
-def rerun(run_dir: Path, output: Path | None = None, rtol: float = 1e-6) -> Comparison:
+#: Words of PETSc options that write files or print wherever their value says.
+OUTPUT_OPTION_WORDS = ("view", "monitor", "log", "viewer", "draw", "history", "test")
+
+
+def untrusted_options(config) -> list[str]:
+    """The ``solver.*.petsc_options`` of a run folder that would write or print on their own.
+
+    A run folder is data: its options may name any path (``snes_view: ascii:/etc/x``).
+    """
+    found = []
+    for name in ("diffusion", "mechanics", "damage"):
+        for key, value in getattr(config.study.solver, name).petsc_options.items():
+            words = str(key).lower().split("_")
+            if any(w.startswith(OUTPUT_OPTION_WORDS) for w in words) or ":" in str(value):
+                found.append(f"solver.{name}.petsc_options.{key}")
+    return found
+
+
+def rerun(
+    run_dir: Path, output: Path | None = None, rtol: float = 1e-6, trust: bool = False
+) -> Comparison:
     """Run ``run_dir``'s resolved config into ``output`` and compare the summaries.
 
     Args:
         run_dir: A finished run folder.
         output: The new run folder (default ``<run_dir>-rerun``; must not exist or be empty).
         rtol: Relative tolerance of the comparison.
+        trust: Apply PETSc options that write files or print (viewers, monitors) too.
 
     Returns:
         The comparison.
@@ -120,6 +141,13 @@ def rerun(run_dir: Path, output: Path | None = None, rtol: float = 1e-6) -> Comp
     if not old_summary.is_file():
         raise InputError(str(run_dir), "has no summary.json to compare with")
     config = load_run_config(run_dir)
+    risky = untrusted_options(config)
+    if risky and not trust:
+        raise InputError(
+            risky[0],
+            "a run folder's PETSc options that write files or print are not applied "
+            f"({', '.join(risky)}); check them and pass --trust to apply them",
+        )
     output = Path(output) if output else run_dir.with_name(run_dir.name + "-rerun")
     result = run(config, output, progress=False)
     original = yaml.safe_load((run_dir / "config.yaml").read_text())

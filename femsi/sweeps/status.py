@@ -68,9 +68,14 @@ def run_state(folder: Path, run: dict, stale_after: float = STALE_AFTER_S) -> Ru
 
 def _summary(out: Path) -> dict | None:
     try:
-        return json.loads((out / "summary.json").read_text())
-    except (OSError, ValueError):
+        summary = json.loads((out / "summary.json").read_text())
+    except FileNotFoundError:
         return None
+    except (OSError, ValueError) as err:
+        return {"status": "unreadable", "message": f"summary.json is unreadable ({err})"}
+    if not isinstance(summary, dict):
+        return {"status": "unreadable", "message": "summary.json is not a JSON object"}
+    return summary
 
 
 def sweep_states(folder: Path, stale_after: float = STALE_AFTER_S) -> list[RunState]:

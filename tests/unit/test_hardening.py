@@ -150,3 +150,61 @@ def test_overwrite_refuses_a_symlink(tmp_path):
     link.symlink_to(target)
     result = _quick(tmp_path, link, "--overwrite")
     assert result.returncode == 2 and (target / "summary.json").is_file()
+
+
+# --------------------------------------------------------------------------- mesh guards
+
+
+def test_one_element_through_the_radius_is_warned_about_with_the_numbers():
+    config = load_config(CONFIG, ["geometry.mesh_size=1 um"])
+    (warning,) = config.warnings
+    assert warning.startswith("geometry.mesh_size: 1e-06 m leaves 1 elements")
+    assert "2.5e-07 m or less" in warning
+    assert load_config(CONFIG).warnings == ()
+
+
+def test_a_mesh_too_fine_for_the_machine_needs_force():
+    from femsi.config.mesh_guard import MAX_CELLS, check_size, estimated_cells
+
+    config = load_config(CONFIG, ["geometry.mesh_size=2 nm", "geometry.surface_mesh_size=2 nm"])
+    assert estimated_cells(config.study.geometry) > 100 * MAX_CELLS
+    with pytest.raises(InputError, match="cells estimated") as err:
+        check_size(config, force=False)
+    assert err.value.field == "geometry.mesh_size"
+    check_size(config, force=True)
+    # the shipped 3D particle (about 16k cells) is far below the limit
+    shipped = estimated_cells(load_config(CONFIG).study.geometry)
+    assert 3e3 < shipped < 1e5
+
+
+def test_validate_and_run_refuse_a_huge_mesh_before_meshing(tmp_path):
+    from tests.conftest import run_cli
+
+    out = run_cli("validate", CONFIG, "--set", "geometry.mesh_size=2 nm")
+    assert out.returncode == 2 and "--force" in out.stderr
+    out = run_cli("run", CONFIG, "-o", tmp_path / "run", "--set", "geometry.mesh_size=2 nm")
+    assert out.returncode == 2 and not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize(("nu", "refused"), [(0.4999, True), (0.49, True), (0.47, False)])
+def test_p1_near_incompressibility_is_refused_or_warned(nu, refused):
+    overrides = [
+        f"materials.particle={{base: amorphous_silicon, poissons_ratio: {nu}}}",
+        "physics.mechanics=small_strain",
+        "physics.displacement_degree=1",
+    ]
+    if refused:
+        with pytest.raises(InputError, match="displacement_degree: 2") as err:
+            load_config(CONFIG, overrides)
+        assert err.value.field == "materials.particle.poissons_ratio"
+    else:
+        assert "may lock" in load_config(CONFIG, overrides).warnings[0]
+    # P2 does not lock: no complaint
+    assert load_config(CONFIG, [*overrides[:2], "physics.displacement_degree=2"]).warnings == ()
+
+
+def test_too_many_probes_are_refused():
+    probes = "{" + ", ".join(f"p{i}: [0, 0, 0]" for i in range(1001)) + "}"
+    with pytest.raises(InputError, match="at most 1000") as err:
+        load_config(CONFIG, [f"outputs.probes={probes}"])
+    assert err.value.field == "outputs.probes"
