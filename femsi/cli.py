@@ -148,14 +148,14 @@ def _error(message: str) -> None:
     from mpi4py import MPI
 
     if MPI.COMM_WORLD.rank == 0:
-        print(f"femsi: error: {message}", file=sys.stderr)
+        print(f"femsi: error: {message}", file=sys.stderr, flush=True)
 
 
 def _warn(message: str) -> None:
     from mpi4py import MPI
 
     if MPI.COMM_WORLD.rank == 0:
-        print(f"femsi: warning: {message}", file=sys.stderr)
+        print(f"femsi: warning: {message}", file=sys.stderr, flush=True)
 
 
 def _fail(message: str, code: int) -> int:

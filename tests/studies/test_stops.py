@@ -160,7 +160,7 @@ cli.ERROR_GRACE_S = 2.0
 comm = MPI.COMM_WORLD
 if comm.rank == 0:
     sys.exit(cli._fail("geometry: meshing failed on rank 0 only", 2))
-comm.barrier()  # rank 1 waits for a collective rank 0 never joins
+comm.recv(source=0)  # rank 1 waits for a message rank 0 never sends
 """
 
 
