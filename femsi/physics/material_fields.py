@@ -16,6 +16,7 @@ from dolfinx import fem
 import femsi.compat  # noqa: F401
 from femsi.geometry.model import MeshModel
 from femsi.materials import Material, SocFunction
+from femsi.typing import UFLExpr, UFLValue
 
 
 @dataclass
@@ -62,7 +63,7 @@ class MaterialFields:
         """c_max in active regions, 1 elsewhere (so c / c_max is always defined)."""
         return self.piecewise(lambda m: m.max_concentration if m.is_active else 1.0)
 
-    def soc_dependent(self, name: str, c) -> object:
+    def soc_dependent(self, name: str, c: UFLValue) -> UFLExpr:
         """The UFL expression of parameter ``name`` over all regions, for concentration c."""
         constant_part = self.piecewise(
             lambda m: _get(m, name).value[0] if _get(m, name).is_constant else 0.0
