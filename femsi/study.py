@@ -153,9 +153,7 @@ class _Run:
             try:
                 self.solvers = SolverSet(model, study, self.timer)
             except PETSc.Error as err:  # an option value PETSc refuses when it sets up
-                raise InputError(
-                    "solver", f"PETSc refused the solver options ({err})"
-                ) from None
+                raise InputError("solver", f"PETSc refused the solver options ({err})") from None
             self._opened.callback(self.solvers.close)
             control = plate_control(model, self.solvers.plate, cell)
             stress = StressFields(model) if model.has_mechanics else None

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from femsi.config.mesh_guard import check_elements
 from femsi.config.overrides import apply_overrides
+from femsi.config.probe_points import resolve_probes
 from femsi.config.schema import (
     ElectrodeGeometry,
     MeshFileGeometry,
@@ -151,6 +152,10 @@ def load_config(source: str | Path | dict, overrides: list[str] | None = None) -
         for region, fallback in MATERIAL_DEFAULTS.items():
             if region in built and region not in materials and fallback in materials:
                 materials[region] = materials[fallback]
+    probes = resolve_probes(study.geometry, dict(study.outputs.probes))
+    study = study.model_copy(
+        update={"outputs": study.outputs.model_copy(update={"probes": probes})}
+    )
     layouts = _check_consistency(study, materials)
     warnings = tuple(check_elements(study, materials))
     return StudyConfig(
@@ -176,10 +181,13 @@ def _input_error(err: ValidationError) -> InputError:
                 loc.pop(k)
         # Unions of tuples (2D or 3D points) name each alternative ("tuple[...]"): drop it,
         # and keep only the first alternative's complaint about one field.
-        loc = [p for p in loc if not p.startswith(("tuple[", "function-", "constrained-"))]
+        loc = [
+            p
+            for p in loc
+            if not p.startswith(("tuple[", "union[", "function-", "constrained-"))
+            and p not in ("str", "int", "float", "RelativePoint")
+        ]
         where = ".".join(loc) or "study"
-        if any(seen == where or seen.startswith(where + ".") for seen, _ in lines):
-            continue
         message = item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
         if item["type"] == "extra_forbidden" and where in TWO_D_FIELDS:
             message = (
@@ -191,6 +199,14 @@ def _input_error(err: ValidationError) -> InputError:
         elif item["type"] == "missing":
             message = "required but missing"
         lines.append((where, message))
+    # A union (a point: 2D or 3D, or a name) fails once per alternative: keep the deepest
+    # complaint about one field, once.
+    deepest = [
+        (where, message)
+        for where, message in lines
+        if not any(other.startswith(where + ".") for other, _ in lines)
+    ]
+    lines = [line for k, line in enumerate(deepest) if line[0] not in [w for w, _ in deepest[:k]]]
     field_path, message = lines[0]
     for extra_field, extra_message in lines[1:]:
         message += f"\n  {extra_field}: {extra_message}"

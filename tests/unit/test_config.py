@@ -6,7 +6,9 @@ import pytest
 import yaml
 
 import femsi
+from femsi.config.loader import load_config
 from femsi.config.overrides import apply_overrides
+from femsi.errors import InputError
 from femsi.units import UnitError, to_si
 from tests.conftest import study
 
@@ -223,3 +225,26 @@ def test_invalid_cells(sections, field, message):
         femsi.load_config(study(**sections))
     assert info.value.field.startswith(field), str(info.value)
     assert message in str(info.value)
+
+
+def test_probes_follow_the_geometry():
+    """Named points and fractions are resolved at load: the README's quick-start override
+    (radius 500 nm) keeps the shipped particle's surface probe on its surface."""
+    small = load_config("configs/particle.yaml", ["geometry.radius=500 nm"])
+    assert small.study.outputs.probes["centre"] == (0.0, 0.0, 0.0)
+    assert small.study.outputs.probes["surface"] == pytest.approx((5e-7, 0.0, 0.0), rel=1e-12)
+    front = load_config("configs/csi_particle_front.yaml", ["geometry.radius=1 um"])
+    assert front.study.outputs.probes["r300"] == pytest.approx((6e-7, 0.0, 0.0))
+    film = load_config(
+        "configs/particle.yaml",
+        [
+            "geometry={type: film, thickness: 1 um, substrate_thickness: 0.5 um, width: 2 um, "
+            "mesh_size: 0.25 um}",
+            "materials={film: amorphous_silicon, substrate: llzo}",
+            "outputs.probes={top: top, mid: {fraction: [0.5, 0.5, 0.5]}}",
+        ],
+    )
+    assert film.study.outputs.probes["top"] == (1e-6, 1e-6, 1.5e-6)
+    assert film.study.outputs.probes["mid"] == pytest.approx((1e-6, 1e-6, 0.75e-6))
+    with pytest.raises(InputError, match=r"has no point named 'rim' \(it has: centre, surface\)"):
+        load_config("configs/particle.yaml", ["outputs.probes={x: rim}"])

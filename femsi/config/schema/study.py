@@ -278,12 +278,23 @@ class Time(Section):
         return self.min_step if self.min_step is not None else self.initial_step / 1024
 
 
+class RelativePoint(Section):
+    """A point in units of the geometry (:mod:`femsi.config.probe_points`)."""
+
+    fraction: tuple[float, float, float] | tuple[float, float]
+
+
 class Outputs(Section):
-    """What is written besides ``timeseries.csv``, ``summary.json`` and ``manifest.json``."""
+    """What is written besides ``timeseries.csv``, ``summary.json`` and ``manifest.json``.
+
+    A probe is a point, a named point of the geometry (``surface``, ``centre``, ...) or
+    ``{fraction: [...]}`` in units of the geometry; names and fractions are resolved to points
+    when the study is loaded.
+    """
 
     every: Annotated[int, Field(ge=0)] = 5
     fields: bool = True
-    probes: dict[str, Point] = Field(default_factory=dict)
+    probes: dict[str, Point | RelativePoint | str] = Field(default_factory=dict)
     figures: bool = True
 
 
