@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug", action="store_true", help="show the traceback of an internal error"
     )
+    from femsi import __version__
+
+    parser.add_argument("--version", action="version", version=f"femsi {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a study")
     run.add_argument("config", type=Path, help="study YAML file")

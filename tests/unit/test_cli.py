@@ -209,3 +209,10 @@ def test_failed_solve_keeps_partial_results_and_exits_1(tmp_path):
     assert summary["status"] == "failed"
     rows = list(csv.DictReader((out / "timeseries.csv").open()))
     assert len(rows) >= 2 and summary["steps"] == len(rows) - 1
+
+
+def test_version():
+    from tests.conftest import run_cli
+
+    out = run_cli("--version")
+    assert out.returncode == 0 and out.stdout.startswith("femsi 0.")
