@@ -11,6 +11,7 @@ import logging
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from mpi4py import MPI
 from petsc4py import PETSc
@@ -149,7 +150,9 @@ class _Run:
             snap = 0.05 * getattr(study.geometry, "mesh_size", 0.0) or (
                 global_span(mesh_model.mesh) * 1e-3
             )
-            probes = Probes(model.mesh, dict(study.outputs.probes), snap)
+            # names and fractions were resolved to points when the study was loaded
+            points = cast(dict[str, tuple[float, ...]], dict(study.outputs.probes))
+            probes = Probes(model.mesh, points, snap)
             try:
                 self.solvers = SolverSet(model, study, self.timer)
             except PETSc.Error as err:  # an option value PETSc refuses when it sets up

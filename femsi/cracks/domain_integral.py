@@ -211,7 +211,7 @@ class DomainIntegral:
             concentration=model.concentration,
             youngs_modulus=E,
             poissons_ratio=nu,
-            small_strain=model.physics.mechanics == "small_strain",
+            small_strain=model.mechanics.law.linear_kinematics,
             explicit_term=explicit_term,
             dx=model.measures.dx(degree),
             cell_materials=cell_material_ids(model),

@@ -42,6 +42,8 @@ class SmallStrainLaw:
 
     formulation: str
     name: str = "small_strain"
+    #: Whether strains are linear in ∇u (interaction integrals and K need it).
+    linear_kinematics: bool = True
     #: Newton starts from u extrapolated in time only where it saves iterations.
     predicts_displacement: bool = False
     #: Whether an outer pressure follows the deformed surface.
@@ -121,6 +123,7 @@ class FiniteStrainLaw:
 
     formulation: str
     name: str = "finite_strain"
+    linear_kinematics: bool = False
     predicts_displacement: bool = True
     follower_pressure: bool = True
 

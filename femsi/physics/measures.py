@@ -46,10 +46,10 @@ class WeightedMeasure:
 
 def measure_weight(model: MeshModel):
     """The volume weight of a formulation: 2πr for axisymmetry, else None (weight 1)."""
-    return _formulation_weight(model.mesh, model.formulation)
+    return formulation_weight(model.mesh, model.formulation)
 
 
-def _formulation_weight(mesh, formulation: str):
+def formulation_weight(mesh, formulation: str):
     """2πr on an axisymmetric section (x = r), else None: the one definition of the weight."""
     if formulation != "axisymmetric":
         return None
@@ -68,7 +68,7 @@ def cell_measure(mesh, degree: int, formulation: str = "3d"):
         formulation: ``3d``, ``plane_strain`` or ``axisymmetric``.
     """
     measure = ufl.Measure("dx", domain=mesh, metadata={"quadrature_degree": degree})
-    weight = _formulation_weight(mesh, formulation)
+    weight = formulation_weight(mesh, formulation)
     return measure if weight is None else WeightedMeasure(measure, weight)
 
 

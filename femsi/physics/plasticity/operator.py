@@ -29,7 +29,6 @@ stress and tangent from one evaluation) are most of this module anyway.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import basix.ufl
@@ -39,7 +38,7 @@ from dolfinx import fem
 
 import femsi.compat  # noqa: F401
 from femsi.physics.kinematics import displacement_gradient
-from femsi.physics.measures import WeightedMeasure
+from femsi.physics.measures import WeightedMeasure, formulation_weight
 from femsi.physics.plasticity.finite_strain import FiniteStrainState, finite_strain_update
 from femsi.physics.plasticity.flow import FlowParameters
 from femsi.physics.plasticity.material import PlasticMaterial
@@ -105,9 +104,9 @@ class QuadratureConstitutive:
             domain=mesh,
             metadata={"quadrature_degree": self.degree, "quadrature_rule": "default"},
         )
-        if formulation == "axisymmetric":
-            r = ufl.SpatialCoordinate(mesh)[0]
-            self.dx = WeightedMeasure(self.dx, 2 * math.pi * r)
+        weight = formulation_weight(mesh, formulation)  # 2πr on an axisymmetric section
+        if weight is not None:
+            self.dx = WeightedMeasure(self.dx, weight)
         grad_u = self._grad(u)
         inputs = ufl.as_vector(
             [grad_u[i, j] for i in range(3) for j in range(3)]
