@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -146,6 +147,9 @@ def run_local(
     pool = _Pool(Path(folder).resolve(), ranks)
     display = _Display(len(todo), len(result.skipped), progress)
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="femsi-sweep")
+    # SIGTERM (Slurm, timeout, kill) stops the pool like Ctrl-C: the workers get SIGTERM and
+    # end their runs as interrupted, instead of being orphaned by their parent's death.
+    previous = _interrupt_on(signal.SIGTERM)
     try:
         batches = [todo[i : i + runs_per_process] for i in range(0, len(todo), runs_per_process)]
         futures = [executor.submit(pool.run_batch, batch) for batch in batches]
@@ -167,12 +171,27 @@ def run_local(
                 display.advance(run["name"], outcome)
     except KeyboardInterrupt:
         display.close()
+        logger.error("sweep stopped: its running workers were asked to stop (SIGTERM)")
         pool.stop()
         executor.shutdown(wait=True, cancel_futures=True)
         raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     display.close()
     executor.shutdown(wait=True)
     return result
+
+
+def _interrupt_on(signum: int):
+    """Raise KeyboardInterrupt in the main thread on ``signum``; the previous handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum_, frame) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum_).name)
+
+    return signal.signal(signum, interrupt)
 
 
 def _outcome(folder: Path, run: dict, code: int | None) -> int:

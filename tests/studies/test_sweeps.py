@@ -377,3 +377,32 @@ def test_sigterm_interrupts_a_run_which_a_resume_then_completes(tmp_path):
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert json.loads((out / "runs" / name / "summary.json").read_text())["steps"] == 300
     assert (out / "runs" / name / "COMPLETE").exists()
+
+
+def test_sigterm_to_the_sweep_parent_stops_its_workers(tmp_path):
+    """The parent forwards the stop: its worker ends the run as interrupted (no orphan)."""
+    base = study(protocol=[{"lithiate": {"c_rate": 0.1, "duration": "3000 s"}}])
+    path = write_sweep(tmp_path, {"grid": {"geometry.radius": ["1 um"]}}, base=base)
+    out = tmp_path / "out"
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "femsi", "sweep", str(path), "-o", str(out), "--no-progress"],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.time() + 180
+    series = None
+    while time.time() < deadline and parent.poll() is None:
+        found = list(out.glob("runs/*/timeseries.csv"))
+        if found and len(found[0].read_text().splitlines()) > 5:
+            series = found[0]
+            break
+        time.sleep(0.1)
+    assert series is not None and parent.poll() is None, parent.communicate()[0]
+    parent.terminate()
+    parent.wait(timeout=90)
+    assert parent.returncode != 0
+    summary = json.loads((series.parent / "summary.json").read_text())
+    assert summary["status"] == "interrupted" and "SIGTERM" in summary["message"]
+    assert not list((out / "claims").glob("*.claim"))  # the worker released its claim
