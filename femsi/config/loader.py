@@ -184,7 +184,7 @@ def _input_error(err: ValidationError) -> InputError:
         loc = [
             p
             for p in loc
-            if not p.startswith(("tuple[", "union[", "function-", "constrained-"))
+            if not p.startswith(("tuple[", "union[", "dict[", "list[", "function-", "constrained-"))
             and p not in ("str", "int", "float", "RelativePoint")
         ]
         where = ".".join(loc) or "study"

@@ -287,7 +287,8 @@ class RunDriver:
 
         The step that reaches the limit is cut to where the surface concentration meets it
         (secant in time), so that no accepted state leaves [0, c_max] by more than
-        :data:`LANDING_TOLERANCE` of c_max.
+        :data:`LANDING_TOLERANCE` of c_max; a cut below ``time.min_step`` ends the protocol
+        step at the state before it (the caller's decision).
         """
         c_max = self.model.reference_max_concentration
         after = self._surface_extreme(drive)
@@ -296,8 +297,7 @@ class RunDriver:
         if past <= LANDING_TOLERANCE * c_max or after == before:
             return None
         fraction = (limit - before) / (after - before)
-        landing = dt * min(max(fraction, 0.01), 0.999)
-        return landing if landing >= self.study.time.smallest_step else None
+        return dt * min(max(fraction, 0.01), 0.999)
 
     def _protocol_step(self, index: int, step: ProtocolStep, drive: Drive) -> str:
         model, time_cfg = self.model, self.study.time
@@ -338,6 +338,12 @@ class RunDriver:
             retry = retry_step(drive, soc, new_soc, start_soc, dt, time_cfg)
             if retry is None and drive.galvanostatic:
                 retry = self._landing(drive, surface, dt)
+                if retry is not None and retry < time_cfg.smallest_step:
+                    # the surface is at its limit already: a step shorter than the smallest
+                    # would only pass it; end the protocol step where it stands
+                    self._restore(self._previous[0] if self._previous else None)
+                    self._previous = None
+                    return "surface concentration limit"
             if retry is not None:
                 self._restore(self._previous[0] if self._previous else None)
                 self._previous = None  # no extrapolation from the rejected step

@@ -125,6 +125,16 @@ CASES = {
         outputs={"every": 0, "figures": False, "probes": {"top": ["0.5 um", "0.5 um", "1.5 um"]}},
         solver=TIGHT,
     ),
+    # The shipped particle's solver settings (not TIGHT): the time steps must not depend on
+    # the partition (they grow after easy Newton solves, whose count used to vary with it).
+    "shipped_solver_settings_finite_strain": study(
+        geometry={"type": "sphere", "radius": "1 um", "mesh_size": "0.25 um", "symmetry": "octant"},
+        materials={"particle": "amorphous_silicon"},
+        physics={"mechanics": "finite_strain", "displacement_degree": 2},
+        protocol=[{"lithiate": {"c_rate": 2, "until_soc": 0.3}}],
+        time={"initial_step": "1 s", "max_step": "60 s"},
+        outputs={"every": 0, "figures": False, "probes": {"s": "surface"}},
+    ),
     # A packed electrode: a mesh built once and read by both ranks, a held plate.
     "electrode_fixed_gap_small_strain": study(
         geometry=SMALL_ELECTRODE,
