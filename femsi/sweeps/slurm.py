@@ -55,6 +55,15 @@ def image_digest(image: Path) -> str | None:
     return f"sha256:{digest.hexdigest()}"
 
 
+def _one_line(text: object) -> str:
+    """``text`` with every control character (a newline above all) replaced by ``?``.
+
+    Comments and ``#SBATCH`` lines are not shell words that quoting could protect: a newline
+    in a name or path would start a command line of its own.
+    """
+    return "".join(ch if ch.isprintable() else "?" for ch in str(text))
+
+
 def render_script(folder: Path, sweep: dict, settings, ranks: int, indices: list[int]) -> str:
     """The text of the job-array script.
 
@@ -68,7 +77,7 @@ def render_script(folder: Path, sweep: dict, settings, ranks: int, indices: list
     q = shlex.quote
     array = array_spec(indices) + (f"%{settings.max_parallel}" if settings.max_parallel else "")
     sbatch = [
-        f"--job-name=femsi-{sweep['name']}",
+        f"--job-name=femsi-{_one_line(sweep['name'])}",
         f"--array={array}",
         f"--ntasks={ranks}",
         f"--cpus-per-task={settings.cpus_per_task}",
@@ -82,16 +91,17 @@ def render_script(folder: Path, sweep: dict, settings, ranks: int, indices: list
             sbatch.append(f"--{option}={value}")
     sbatch.append(f"--output={folder}/slurm/%A_%a.out")
     sbatch += settings.options
+    sbatch = [_one_line(option) for option in sbatch]
     lines = [
         "#!/bin/bash",
-        f"# femsi sweep '{sweep['name']}': {len(sweep['runs'])} runs of {sweep['base']}",
+        _one_line(f"# femsi sweep '{sweep['name']}': {len(sweep['runs'])} runs of {sweep['base']}"),
         f"# {len(indices)} array tasks, one per run that was not complete on "
         f"{time.strftime('%Y-%m-%d %H:%M')}; {ranks} MPI rank(s) each.",
-        f"# Submit: sbatch {folder}/{SCRIPT}   Progress: femsi status {folder}",
+        _one_line(f"# Submit: sbatch {folder}/{SCRIPT}   Progress: femsi status {folder}"),
         *(f"#SBATCH {option}" for option in sbatch),
         "",
         "set -euo pipefail",
-        *(f"module load {module}" for module in settings.modules),
+        *(f"module load {q(module)}" for module in settings.modules),
         *settings.setup,
         "export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}",
         "# Shared by all runs and ranks: the mesh cache and the FFCx JIT cache",

@@ -89,3 +89,22 @@ def test_rerun_applies_no_file_writing_petsc_option_unless_trusted(tmp_path):
     trusted = run_cli("rerun", tmp_path / "run", "-o", tmp_path / "again", "--trust")
     assert trusted.returncode == 0, trusted.stderr
     assert target.exists()
+
+
+def test_no_name_or_path_can_start_a_line_of_the_slurm_script(tmp_path):
+    from femsi.sweeps.slurm import render_script
+    from femsi.sweeps.spec import SlurmSettings
+
+    sweep = {
+        "name": "s\necho pwned",
+        "base": str(tmp_path / "base\nrm -rf ~.yaml"),
+        "runs": [{"name": "a", "index": 0}],
+    }
+    settings = SlurmSettings(modules=["gcc\necho module"])
+    script = render_script(tmp_path / "out\necho folder", sweep, settings, 1, [0])
+    lines = script.splitlines()
+    # comments and #SBATCH lines cannot be quoted: their newlines are replaced
+    assert not [line for line in lines if line.startswith(("echo pwned", "rm -rf"))], script
+    # shell words are quoted: a newline inside quotes starts no command
+    assert "module load 'gcc\necho module'" in script
+    assert f"cd '{tmp_path}/out\necho folder'" in script
