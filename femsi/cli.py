@@ -69,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--force", action="store_true", help="accept a geometry estimated too large"
     )
+    validate.add_argument(
+        "--no-mesh",
+        action="store_true",
+        help="check the file only (by default the mesh is built: regions, probes inside)",
+    )
     materials = sub.add_parser("materials", help="list the material library with sources")
     materials.add_argument("name", nargs="?", help="show one material in full")
     _add_results_commands(sub)
@@ -154,6 +159,13 @@ def _error(message: str) -> None:
         print(f"femsi: error: {message}", file=sys.stderr, flush=True)
 
 
+def _rank() -> int:
+    """This process's rank in MPI.COMM_WORLD."""
+    from mpi4py import MPI
+
+    return MPI.COMM_WORLD.rank
+
+
 def _warn(message: str) -> None:
     from mpi4py import MPI
 
@@ -223,11 +235,20 @@ def _main(args) -> int:
         check_size(config, getattr(args, "force", False))
         if args.command == "validate":
             study = config.study
-            print(
-                f"{args.config}: valid study '{study.study}' ({study.geometry.type}, "
-                f"{study.physics.mechanics}, {len(study.protocol)} protocol steps, "
-                f"config hash {config.hash()})"
-            )
+            checked = ""
+            if not args.no_mesh:
+                from femsi.study import check_mesh
+
+                if _rank() == 0:
+                    print(f"{args.config}: building the mesh to check regions and probes ...")
+                size = check_mesh(config)
+                checked = f", mesh {size['cells']} cells: regions and probes checked"
+            if _rank() == 0:
+                print(
+                    f"{args.config}: valid study '{study.study}' ({study.geometry.type}, "
+                    f"{study.physics.mechanics}, {len(study.protocol)} protocol steps, "
+                    f"config hash {config.hash()}{checked})"
+                )
             return EXIT_OK
         import signal
 

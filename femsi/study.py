@@ -24,6 +24,7 @@ from femsi.config import StudyConfig, load_config
 from femsi.config.mesh_guard import check_size
 from femsi.errors import InputError, SolveError
 from femsi.geometry import build_mesh
+from femsi.geometry.model import MeshModel
 from femsi.outputs.exports import exports_for
 from femsi.outputs.probes import Probes
 from femsi.outputs.recorder import Recorder
@@ -110,6 +111,52 @@ def run(
         folder.close(comm)
 
 
+def mesh_of(config: StudyConfig, comm: MPI.Comm = MPI.COMM_WORLD) -> MeshModel:
+    """The study's mesh, checked against its materials (regions, active surface).
+
+    Raises:
+        InputError: A mesh that cannot be built or read, or regions that do not match.
+    """
+    study = config.study
+    tagged = [(i, c) for i, c in enumerate(study.cracks) if c.kind == "tagged"]
+    mesh_model = build_mesh(
+        study.geometry, comm, config.crack_layouts, tagged, study.physics.plastic_regions
+    )
+    check_regions(config.materials, mesh_model, study.physics)
+    return mesh_model
+
+
+def probes_of(config: StudyConfig, mesh_model: MeshModel) -> Probes:
+    """The study's probes on its mesh.
+
+    Raises:
+        InputError: A probe outside the body.
+    """
+    study = config.study
+    snap = 0.05 * getattr(study.geometry, "mesh_size", 0.0) or (global_span(mesh_model.mesh) * 1e-3)
+    # names and fractions were resolved to points when the study was loaded
+    points = cast(dict[str, tuple[float, ...]], dict(study.outputs.probes))
+    return Probes(mesh_model.mesh, points, snap)
+
+
+def check_mesh(config: StudyConfig, comm: MPI.Comm = MPI.COMM_WORLD) -> dict:
+    """What a run checks on the mesh before solving: regions and probes (``femsi validate``).
+
+    Returns:
+        The mesh's size: ``cells`` and ``vertices``.
+
+    Raises:
+        InputError: What the run would refuse.
+    """
+    mesh_model = mesh_of(config, comm)
+    probes_of(config, mesh_model)
+    topology = mesh_model.mesh.topology
+    return {
+        "cells": topology.index_map(topology.dim).size_global,
+        "vertices": topology.index_map(0).size_global,
+    }
+
+
 class _Run:
     """The parts of one run, built in order (internal: use :func:`run`)."""
 
@@ -131,15 +178,7 @@ class _Run:
         on_rank0(comm, write_inputs, "--output", "writing config.yaml")
         logger.info("femsi study %s, %d MPI ranks", study.study, comm.size)
         with self.timer.phase("mesh"):
-            tagged = [(i, c) for i, c in enumerate(study.cracks) if c.kind == "tagged"]
-            mesh_model = build_mesh(
-                study.geometry,
-                comm,
-                self.config.crack_layouts,
-                tagged,
-                study.physics.plastic_regions,
-            )
-            check_regions(self.config.materials, mesh_model, study.physics)
+            mesh_model = mesh_of(self.config, comm)
         with self.timer.phase("setup"):
             cell = fixture_cell(study.cell, mesh_model)
             self.model = model = CoupledModel(
@@ -147,12 +186,7 @@ class _Run:
                 study.thermal,
             )  # fmt: skip
             check_phase_field(model)
-            snap = 0.05 * getattr(study.geometry, "mesh_size", 0.0) or (
-                global_span(mesh_model.mesh) * 1e-3
-            )
-            # names and fractions were resolved to points when the study was loaded
-            points = cast(dict[str, tuple[float, ...]], dict(study.outputs.probes))
-            probes = Probes(model.mesh, points, snap)
+            probes = probes_of(self.config, mesh_model)
             try:
                 self.solvers = SolverSet(model, study, self.timer)
             except PETSc.Error as err:  # an option value PETSc refuses when it sets up

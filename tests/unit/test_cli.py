@@ -216,3 +216,16 @@ def test_version():
 
     out = run_cli("--version")
     assert out.returncode == 0 and out.stdout.startswith("femsi 0.")
+
+
+def test_validate_builds_the_mesh_and_checks_the_probes():
+    """A probe outside the body is refused by validate, as by the run (before: 'valid study');
+    --no-mesh checks the file alone."""
+    from tests.conftest import run_cli
+
+    outside = ["--set", "outputs.probes.far=[3 um, 0, 0]"]
+    refused = run_cli("validate", "configs/particle.yaml", *outside)
+    assert refused.returncode == 2 and "outputs.probes.far" in refused.stderr
+    assert "outside the body" in refused.stderr
+    quick = run_cli("validate", "configs/particle.yaml", "--no-mesh", *outside)
+    assert quick.returncode == 0 and "valid study" in quick.stdout
