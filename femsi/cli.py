@@ -91,6 +91,14 @@ def _add_results_commands(sub) -> None:
         "--runs-per-process", type=int, help="runs per worker process (execution.runs_per_process)"
     )
     sweep.add_argument("--dry-run", action="store_true", help="expand and validate only")
+    sweep.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a key of the base study in every run (repeatable)",
+    )
     sweep.add_argument("--slurm", action="store_true", help="write DIR/sweep.sbatch, run nothing")
     sweep.add_argument("--submit", action="store_true", help="with --slurm: call sbatch")
     for option in ("time", "memory", "partition", "account"):

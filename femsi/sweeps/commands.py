@@ -45,7 +45,7 @@ def sweep(args) -> int:
     from femsi.sweeps.folder import prepare_sweep_folder, read_sweep
     from femsi.sweeps.spec import load_sweep
 
-    spec = load_sweep(args.sweep_file)
+    spec = load_sweep(args.sweep_file, args.overrides)
     folder = args.output or Path("results") / spec.name
     execution = spec.spec.execution
     workers = args.workers if args.workers is not None else execution.workers

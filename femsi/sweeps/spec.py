@@ -165,11 +165,13 @@ class Sweep:
         }
 
 
-def load_sweep(path: str | Path) -> Sweep:
+def load_sweep(path: str | Path, overrides: list[str] | None = None) -> Sweep:
     """Read, expand and validate a sweep file (every run's config is loaded once).
 
     Args:
         path: The sweep YAML file.
+        overrides: ``dotted.path=value`` assignments (``femsi sweep --set``) applied to the
+            base study of every run, before the swept values.
 
     Returns:
         The expanded sweep.
@@ -190,16 +192,22 @@ def load_sweep(path: str | Path) -> Sweep:
     base = (path.parent / spec.base).resolve()
     if not base.is_file():
         raise InputError("base", f"no such study file {base}")
-    base_config = load_config(base)
+    fixed = list(overrides or [])
+    base_config = load_config(base, fixed)
     rows = expand(spec.sweep)
     keys = list(rows[0])
+    for assignment in fixed:
+        key = assignment.partition("=")[0].strip()
+        if key in keys:
+            raise InputError(f"--set {key}", "the sweep file sweeps this key: change it there")
     varying = [k for k in keys if len({json.dumps(row[k]) for row in rows}) > 1] or keys
     labels = short_keys(varying)
     names: dict[str, int]
     runs, names = [], {}
     for index, parameters in enumerate(rows):
-        overrides = [f"{key}={json.dumps(value)}" for key, value in parameters.items()]
+        overrides = fixed + [f"{key}={json.dumps(value)}" for key, value in parameters.items()]
         shown = {key: parameters[key] for key in varying}
+        # without --set, the names (and their hashes) are what they were
         name = run_name(shown, labels, overrides)
         try:
             config = load_config(base, overrides)

@@ -406,3 +406,19 @@ def test_sigterm_to_the_sweep_parent_stops_its_workers(tmp_path):
     summary = json.loads((series.parent / "summary.json").read_text())
     assert summary["status"] == "interrupted" and "SIGTERM" in summary["message"]
     assert not list((out / "claims").glob("*.claim"))  # the worker released its claim
+
+
+def test_sweep_set_overrides_the_base_study_of_every_run(tmp_path):
+    path = write_sweep(tmp_path, {"grid": {"protocol.0.lithiate.c_rate": [1, 2]}})
+    plain, changed = tmp_path / "plain", tmp_path / "changed"
+    assert run_cli("sweep", path, "-o", plain, "--dry-run").returncode == 0
+    out = run_cli("sweep", path, "-o", changed, "--dry-run", "--set", "geometry.radius=500 nm")
+    assert out.returncode == 0, out.stderr
+    runs = json.loads((changed / "sweep.json").read_text())["runs"]
+    assert all(r["overrides"][0] == "geometry.radius=500 nm" for r in runs)
+    before = json.loads((plain / "sweep.json").read_text())["runs"]
+    assert [r["config_hash"] for r in runs] != [r["config_hash"] for r in before]
+    swept = run_cli(
+        "sweep", path, "-o", tmp_path / "x", "--dry-run", "--set", "protocol.0.lithiate.c_rate=3"
+    )
+    assert swept.returncode == 2 and "sweeps this key" in swept.stderr
