@@ -148,7 +148,7 @@ class Recorder:
 
     def finish(
         self,
-        driver: RunDriver | None,
+        driver: RunDriver,
         solvers: SolverSet,
         status: str,
         message: str,
@@ -166,22 +166,22 @@ class Recorder:
                 self._figures(rows, blocks)
         total = timer.total()
         scale = self.model.model.volume_scale
-        capacity = driver.capacity if driver is not None else 0.0
-        area = driver.area if driver is not None else 0.0
+        capacity = driver.capacity
+        area = driver.area
         summary = {
             "study": self.study.study,
             "status": status,
             "message": message,
             "end_reason": reason,
-            "steps": driver.step if driver is not None else 0,
-            "time_s": driver.t if driver is not None else 0.0,
+            "steps": driver.step,
+            "time_s": driver.t,
             "capacity_mol": capacity * scale,
             "capacity_mAh": capacity * scale * FARADAY / 3.6,
             "active_surface_area_m2": area * scale,
             "geometry": {
                 k: v for k, v in self.model.model.info.items() if isinstance(v, int | float | str)
             },
-            "protocol": driver.step_ends if driver is not None else [],
+            "protocol": driver.step_ends,
             "final": rows[-1] if rows else {},
             "peaks": self.peaks.peaks,
             "warnings": list(self.config.warnings),
@@ -197,8 +197,7 @@ class Recorder:
             except OSError as err:  # a full disk: the time series so far stays whole
                 logger.error("cannot write the summary: %s", err)
                 summary |= {"status": "failed", "message": f"cannot write the summary: {err}"}
-        steps = driver.step if driver is not None else 0
-        logger.info("run %s: %s in %.1f s (%d steps)", self.study.study, status, total, steps)
+        logger.info("run %s: %s in %.1f s (%d steps)", self.study.study, status, total, driver.step)
         return summary
 
     def _figures(self, rows: list[dict], blocks: dict) -> None:

@@ -90,10 +90,9 @@ class Mechanics:
         self.mechanics_bcs = displacement_bcs(self.model, self.Vu)
         self.stress_degree = max(physics.displacement_degree - 1, 0)
 
-    def eigen_of(self, c: UFLValue, omega: UFLValue | None = None) -> UFLValue:
+    def eigen_of(self, c: UFLValue) -> UFLValue:
         """The eigen-deformation of concentration ``c`` (swelling, then the other parts)."""
-        omega = self.omega if omega is None else omega
-        eigen = self.law.eigen(omega * (c - self.c_ref))
+        eigen = self.law.eigen(self.omega * (c - self.c_ref))
         for part in self.eigen_parts:
             eigen = part.apply(self.law, eigen)
         return eigen

@@ -22,7 +22,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from femsi.sweeps.folder import read_sweep, run_dir
+from femsi.sweeps.folder import read_mapping, read_sweep, run_dir
 from femsi.sweeps.status import run_state
 
 CATALOGUE = "catalogue"
@@ -43,27 +43,6 @@ def flatten(tree: object, prefix: str = "") -> dict[str, float]:
     for key, value in items:
         leaves |= flatten(value, f"{prefix}{key}.")
     return leaves
-
-
-def read_mapping(path: Path) -> tuple[dict, str | None]:
-    """A JSON object from a run folder, and what is wrong with it (None if nothing).
-
-    A missing file is no problem (an unfinished run); a truncated or malformed one, or JSON
-    that is not an object, is reported by name and read as empty.
-    """
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        return {}, None
-    except (OSError, ValueError) as err:
-        return {}, f"{path.name} is unreadable ({err})"
-    if not isinstance(data, dict):
-        return {}, f"{path.name} is not a JSON object"
-    return data, None
-
-
-def _read_json(path: Path) -> dict:
-    return read_mapping(path)[0]
 
 
 def catalogue_rows(folder: Path) -> tuple[list[dict], list[str]]:

@@ -128,6 +128,23 @@ def _check_sweep(sweep: object, path: Path) -> None:
             raise InputError(f"{path}: runs.{position}.name", f"{run['name']!r} is not a run name")
 
 
+def read_mapping(path: Path) -> tuple[dict, str | None]:
+    """A JSON object from a run folder, and what is wrong with it (None if nothing).
+
+    A missing file is no problem (an unfinished run); a truncated or malformed one, or JSON
+    that is not an object, is reported by name and read as empty.
+    """
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}, None
+    except (OSError, ValueError) as err:
+        return {}, f"{path.name} is unreadable ({err})"
+    if not isinstance(data, dict):
+        return {}, f"{path.name} is not a JSON object"
+    return data, None
+
+
 #: A run's or sweep's name: a folder name, never a path.
 NAME_PATTERN = r"[A-Za-z0-9_=+][A-Za-z0-9_.+=-]*"
 

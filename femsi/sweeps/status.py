@@ -11,13 +11,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from femsi.outputs.run_folder import COMPLETE_MARKER
 from femsi.sweeps.claims import STALE_AFTER_S, claim_path, holder
-from femsi.sweeps.folder import read_sweep, run_dir
+from femsi.sweeps.folder import read_mapping, read_sweep, run_dir
 
 STATES = ("complete", "running", "failed", "interrupted", "pending")
 
@@ -67,14 +66,12 @@ def run_state(folder: Path, run: dict, stale_after: float = STALE_AFTER_S) -> Ru
 
 
 def _summary(out: Path) -> dict | None:
-    try:
-        summary = json.loads((out / "summary.json").read_text())
-    except FileNotFoundError:
+    path = out / "summary.json"
+    if not path.exists():
         return None
-    except (OSError, ValueError) as err:
-        return {"status": "unreadable", "message": f"summary.json is unreadable ({err})"}
-    if not isinstance(summary, dict):
-        return {"status": "unreadable", "message": "summary.json is not a JSON object"}
+    summary, problem = read_mapping(path)
+    if problem is not None:
+        return {"status": "unreadable", "message": problem}
     return summary
 
 
