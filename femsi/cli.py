@@ -13,12 +13,14 @@ that no rank waits forever in a collective call.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_SOLVE_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 #: Seconds a failing rank waits for the others before it aborts the MPI job.
 ERROR_GRACE_S = 10.0
+ABORT_FLUSH_S = 1.0  # seconds a lone failing rank waits after its message, before MPI_Abort
 RESULTS_COMMANDS = {
     "sweep",
     "sweep-task",
@@ -193,7 +195,10 @@ def _fail(message: str, code: int) -> int:
         deadline = time.monotonic() + ERROR_GRACE_S
         while not request.Test():
             if time.monotonic() > deadline:  # the others are stuck: this rank alone failed
-                print(f"femsi: error (rank {comm.rank}): {message}", file=sys.stderr, flush=True)
+                line = f"femsi: error (rank {comm.rank}): {message}\n"
+                os.write(sys.stderr.fileno(), line.encode())
+                # MPI_Abort kills the job at once; give the launcher time to forward the line
+                time.sleep(ABORT_FLUSH_S)
                 comm.Abort(code)
             time.sleep(0.02)
     _error(message)
