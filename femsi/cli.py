@@ -92,7 +92,14 @@ def _add_results_commands(sub) -> None:
     sweep.add_argument(
         "--runs-per-process", type=int, help="runs per worker process (execution.runs_per_process)"
     )
-    sweep.add_argument("--dry-run", action="store_true", help="expand and validate only")
+    sweep.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="expand and validate every run and build its mesh (regions, probes); solve nothing",
+    )
+    sweep.add_argument(
+        "--no-mesh", action="store_true", help="with --dry-run: check the files only"
+    )
     sweep.add_argument(
         "--set",
         dest="overrides",

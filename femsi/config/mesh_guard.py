@@ -26,8 +26,37 @@ WARN_NU, REFUSE_NU = 0.45, 0.49
 MAX_PROBES = 1000
 
 
+def _tetrahedra(volume: float, h: float) -> float:
+    return volume / (h**3 / (6 * math.sqrt(2)))
+
+
+def _packed_cells(geometry) -> float:
+    """Cells of a packed electrode or RVE: matrix, particles and their refined surface layer."""
+    if geometry.type == "rve":
+        box = geometry.size**3
+        if geometry.particles is not None:
+            particles = geometry.particles * 4 / 3 * math.pi * geometry.radius.mean**3
+        else:
+            particles = geometry.volume_fraction * box
+    else:
+        box = geometry.width * geometry.y_size * geometry.height
+        layer = geometry.width * geometry.y_size * geometry.electrode_thickness
+        fraction = geometry.volume_fraction + (geometry.inert.volume_fraction
+                                               if geometry.inert else 0.0)  # fmt: skip
+        particles = fraction * layer
+    surface = 3 * particles / geometry.radius.mean  # the area of spheres of this volume
+    h_in, h_surface = geometry.particle_h, geometry.interface_h
+    return (
+        _tetrahedra(max(box - particles, 0.0), geometry.mesh_size)
+        + _tetrahedra(particles, h_in)
+        + _tetrahedra(surface * h_surface, h_surface)
+    )
+
+
 def estimated_cells(geometry) -> float | None:
     """Cells Gmsh will make for a built-in geometry, before meshing (None if unknown)."""
+    if geometry.type in ("electrode", "rve"):
+        return _packed_cells(geometry)
     h = getattr(geometry, "mesh_size", None)
     if h is None or geometry.type not in ("sphere", "core_shell", "hollow_sphere",
                                           "particle_in_matrix", "film"):  # fmt: skip
@@ -61,21 +90,28 @@ def estimated_cells(geometry) -> float | None:
 
 def mesh_warnings(geometry) -> list[str]:
     """Warnings of a mesh too coarse to mean anything."""
-    h = getattr(geometry, "particle_mesh_size", None) or getattr(geometry, "mesh_size", None)
-    feature = getattr(geometry, "smallest_feature", None)
-    if h is None or feature is None:
-        return []
-    try:
-        size = feature()
-    except NotImplementedError:
-        return []
+    if geometry.type in ("electrode", "rve"):  # the particles are the smallest feature
+        h = geometry.particle_h
+        radius = geometry.radius
+        size = min(radius.values) if radius.distribution == "list" else radius.mean
+        name = "particle_mesh_size" if geometry.particle_mesh_size else "mesh_size"
+    else:
+        h = getattr(geometry, "mesh_size", None)
+        feature = getattr(geometry, "smallest_feature", None)
+        if h is None or feature is None:
+            return []
+        try:
+            size = feature()
+        except NotImplementedError:
+            return []
+        name = "mesh_size"
     elements = size / h
     if elements >= WARN_ELEMENTS:
         return []
     return [
-        f"geometry.mesh_size: {h:.3g} m leaves {elements:.2g} elements through the smallest "
+        f"geometry.{name}: {h:.3g} m leaves {elements:.2g} elements through the smallest "
         f"feature ({size:.3g} m); concentration and stress are not resolved below "
-        f"{WARN_ELEMENTS}: use mesh_size {size / 4:.3g} m or less"
+        f"{WARN_ELEMENTS}: use {name} {size / 4:.3g} m or less"
     ]
 
 
@@ -113,8 +149,13 @@ def check_elements(study, materials: dict) -> list[str]:
     return warnings
 
 
-def check_size(config, force: bool) -> None:
+def check_size(config, force: bool, remedy: str = "pass --force to mesh it anyway") -> None:
     """Refuse a mesh estimated too large for the machine, unless ``force``.
+
+    Args:
+        config: The loaded study.
+        force: Accept any size.
+        remedy: What the message offers besides a coarser mesh.
 
     Raises:
         InputError: More than :data:`MAX_CELLS` estimated cells and no ``force``.
@@ -126,5 +167,5 @@ def check_size(config, force: bool) -> None:
         raise InputError(
             "geometry.mesh_size",
             f"about {cells:.2g} cells estimated (more than {MAX_CELLS:.0e}, several GB and "
-            "hours on one machine): coarsen mesh_size, or pass --force to mesh it anyway",
+            f"hours on one machine): coarsen mesh_size, or {remedy}",
         )

@@ -14,6 +14,8 @@ from typing import overload
 from femsi.errors import InputError
 
 logger = logging.getLogger(__name__)
+#: Geometry keys that load the mesh but do not change it (one mesh check covers their values).
+LOADS_NOT_MESH = ("outer_pressure",)
 
 
 def dispatch(args) -> int:
@@ -56,6 +58,8 @@ def sweep(args) -> int:
             raise InputError(name, f"must be at least 1, got {value}")
     if args.submit and not args.slurm:
         raise InputError("--submit", "only with --slurm")
+    if args.dry_run and not args.no_mesh:
+        _check_meshes(spec)
     prepare_sweep_folder(folder, spec)
     print(f"femsi: sweep {spec.name}: {len(spec.runs)} runs of {spec.base} in {folder}")
     if args.dry_run:
@@ -100,6 +104,47 @@ def sweep(args) -> int:
     for name in result.failed:
         print(f"  failed: {name} (log: {folder / 'logs' / (name + '.log')})")
     return 0 if not result.failed else 1
+
+
+def _check_meshes(spec) -> None:
+    """Build every distinct mesh of a sweep and check its regions and probes (``--dry-run``).
+
+    Runs that differ only in their protocol, time or solver share one check. Each run's mesh
+    warnings are printed with its name.
+
+    Raises:
+        InputError: What a run would refuse on its mesh, told as the swept key.
+    """
+    import json
+
+    from mpi4py import MPI
+
+    from femsi.config import load_config
+    from femsi.study import check_mesh
+    from femsi.sweeps.spec import blame_swept_key
+
+    checked: set[str] = set()
+    for run in spec.runs:
+        config = load_config(spec.base, run.overrides)
+        if MPI.COMM_WORLD.rank == 0:
+            for warning in config.warnings:
+                print(f"femsi: warning: run {run.name}: {warning}", file=sys.stderr, flush=True)
+        tree = config.resolved()
+        shape = {k: v for k, v in tree["geometry"].items() if k not in LOADS_NOT_MESH}
+        key = json.dumps(
+            [shape, tree.get("cracks"), tree["outputs"]["probes"],
+             sorted(config.materials), tree["physics"].get("plastic_regions")],
+            sort_keys=True,
+        )  # fmt: skip
+        if key in checked:
+            continue
+        try:
+            check_mesh(config)
+        except InputError as err:
+            raise blame_swept_key(err, run.parameters, spec.spec.sweep) from None
+        checked.add(key)
+    if MPI.COMM_WORLD.rank == 0:
+        print(f"femsi: {len(checked)} distinct meshes built: regions and probes checked")
 
 
 def sweep_task(args) -> int:

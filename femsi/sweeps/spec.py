@@ -182,6 +182,7 @@ def load_sweep(path: str | Path, overrides: list[str] | None = None) -> Sweep:
     """
     from femsi.config import load_config
     from femsi.config.loader import read_yaml
+    from femsi.config.mesh_guard import check_size
 
     path = Path(path).resolve()
     tree = read_yaml(path)
@@ -211,8 +212,9 @@ def load_sweep(path: str | Path, overrides: list[str] | None = None) -> Sweep:
         name = run_name(shown, labels, overrides)
         try:
             config = load_config(base, overrides)
+            check_size(config, force=False, remedy="run that study alone with femsi run --force")
         except InputError as err:
-            raise _blame(err, parameters, spec.sweep) from None
+            raise blame_swept_key(err, parameters, spec.sweep) from None
         resolved = config.resolved()
         if name in names:
             raise InputError("sweep", f"runs {names[name]} and {index} are identical ({name})")
@@ -352,7 +354,7 @@ def _si_at(resolved: dict, key: str) -> float | None:
     return float(node)
 
 
-def _blame(err: InputError, parameters: dict, block: SweepBlock) -> InputError:
+def blame_swept_key(err: InputError, parameters: dict, block: SweepBlock) -> InputError:
     """An error of one run's config, told as the swept key that caused it."""
     group = {key: "grid" for key in block.grid} | {key: "zip" for key in block.zip}
     if block.samples:

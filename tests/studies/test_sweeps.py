@@ -329,14 +329,37 @@ def test_the_shipped_example_sweep_expands(tmp_path):
     result = run_cli("sweep", "configs/sweep.yaml", "-o", tmp_path / "ex", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "72 runs" in result.stdout
-    names = [line.split()[-1] for line in result.stdout.splitlines()[1:]]
+    names = [line.split()[-1] for line in result.stdout.splitlines() if line.startswith("  [")]
     assert len(set(names)) == 72
+    assert "3 distinct meshes built" in result.stdout  # one per radius
     assert names[0].startswith("radius=0.5um_c_rate=0.5_particle=amorphous_silicon_mechanics=")
     assert "outer_boundary" not in names[0]  # one value for all runs: in the hash only
     # The folder's copy of the sweep file resumes the sweep by itself (base made absolute).
     again = run_cli("sweep", tmp_path / "ex" / "sweep.yaml", "-o", tmp_path / "ex", "--dry-run")
     assert again.returncode == 0, again.stderr
-    assert [line.split()[-1] for line in again.stdout.splitlines()[1:]] == names
+    assert [line.split()[-1] for line in again.stdout.splitlines() if "  [" in line] == names
+
+
+def test_dry_run_builds_every_distinct_mesh_and_names_the_run_it_fails(tmp_path):
+    """A probe inside the 1 um particle is outside the 0.4 um one: refused before any folder."""
+    base = study(outputs={"every": 0, "figures": False, "probes": {"p": [0.6e-6, 0, 0]}})
+    base["geometry"]["mesh_size"] = "0.1 um"
+    path = write_sweep(tmp_path, {"grid": {"geometry.radius": ["1 um", "0.4 um"]}}, base=base)
+    out = run_cli("sweep", path, "-o", tmp_path / "out", "--dry-run")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.startswith("femsi: error: outputs.probes.p: the point")
+    assert "geometry.radius=0.4 um" in out.stderr
+    assert not (tmp_path / "out").exists()
+    unchecked = run_cli("sweep", path, "-o", tmp_path / "files", "--dry-run", "--no-mesh")
+    assert unchecked.returncode == 0, unchecked.stderr
+
+
+def test_a_sweep_refuses_a_run_whose_mesh_is_too_large(tmp_path):
+    path = write_sweep(tmp_path, {"grid": {"geometry.mesh_size": ["0.2 um", "2 nm"]}})
+    out = run_cli("sweep", path, "-o", tmp_path / "out", "--dry-run", "--no-mesh")
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.startswith("femsi: error: sweep.grid.geometry.mesh_size: ")
+    assert "cells estimated" in out.stderr and "femsi run --force" in out.stderr
 
 
 def test_task_index_must_exist(sweep_dir):

@@ -177,6 +177,40 @@ def test_a_mesh_too_fine_for_the_machine_needs_force():
     assert 3e3 < shipped < 1e5
 
 
+def test_packed_electrodes_and_rves_are_estimated_before_packing():
+    """Matrix at mesh_size, particles at particle_mesh_size, their surface layer at the
+    interface size. Gmsh made 62,209 cells for the shipped electrode (estimate 77k), 191,143
+    with particle/interface sizes 0.3/0.25 um (242k), and 7,455 for a 3-particle RVE (6.2k).
+    """
+    from femsi.config.mesh_guard import check_size, estimated_cells
+
+    shipped = load_config("configs/electrode.yaml")
+    assert 62_209 / 1.5 < estimated_cells(shipped.study.geometry) < 62_209 * 1.5
+    finer = load_config(
+        "configs/electrode.yaml",
+        ["geometry.particle_mesh_size=0.3 um", "geometry.interface_mesh_size=0.25 um"],
+    )
+    assert 191_143 / 1.5 < estimated_cells(finer.study.geometry) < 191_143 * 1.5
+    huge = load_config("configs/electrode.yaml", ["geometry.interface_mesh_size=10 nm"])
+    with pytest.raises(InputError, match="cells estimated"):
+        check_size(huge, force=False)
+    rve = {"type": "rve", "size": "4 um", "radius": "1 um", "particles": 3,
+           "mesh_size": "0.8 um", "interface_mesh_size": "0.25 um"}  # fmt: skip
+    from pydantic import TypeAdapter
+
+    from femsi.config.schema.geometry import Geometry
+
+    estimate = estimated_cells(TypeAdapter(Geometry).validate_python(rve))
+    assert 7_455 / 1.5 < estimate < 7_455 * 1.5
+
+
+def test_particles_too_coarse_in_an_electrode_are_warned_about():
+    config = load_config("configs/electrode.yaml", ["geometry.particle_mesh_size=1 um"])
+    (warning,) = config.warnings
+    assert warning.startswith("geometry.particle_mesh_size: 1e-06 m leaves")
+    assert load_config("configs/electrode.yaml").warnings == ()
+
+
 def test_validate_and_run_refuse_a_huge_mesh_before_meshing(tmp_path):
     from tests.conftest import run_cli
 
