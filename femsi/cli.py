@@ -33,8 +33,19 @@ RESULTS_COMMANDS = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with femsi's error line (``femsi: error: WHERE: problem``, exit 2)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        """Print the usage and ``femsi: error: command: problem``; exit 2."""
+        self.print_usage(sys.stderr)
+        command = self.prog.removeprefix("femsi").strip()
+        where = f"{command}: " if command else ""
+        self.exit(EXIT_BAD_INPUT, f"femsi: error: {where}{message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="femsi",
         description="Lithiation-induced stress in silicon anodes of solid-state batteries.",
     )
@@ -44,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     from femsi import __version__
 
     parser.add_argument("--version", action="version", version=f"femsi {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run a study")
     run.add_argument("config", type=Path, help="study YAML file")
     run.add_argument("-o", "--output", type=Path, help="run folder (default results/<study>)")

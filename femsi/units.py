@@ -41,6 +41,11 @@ SI_UNITS: dict[str, str] = {
 }
 
 
+#: The largest magnitude of a quantity in SI units (moduli are ~1e11 Pa, fixture stiffnesses
+#: ~1e16 Pa/m): beyond it a number is a typo, and its cube or square overflows a float.
+LARGEST_SI = 1e30
+
+
 class UnitError(ValueError):
     """A value that is not a quantity of the expected dimension."""
 
@@ -65,6 +70,11 @@ def to_si(value: object, dimension: str) -> float:
     result = _to_si(value, dimension)
     if not math.isfinite(result):
         raise UnitError(f"expected a finite {dimension.replace('_', ' ')}, got {value!r}")
+    if abs(result) > LARGEST_SI:
+        raise UnitError(
+            f"{value!r} is beyond any physical {dimension.replace('_', ' ')} "
+            f"(at most {LARGEST_SI:.0e} in SI units)"
+        )
     return result
 
 

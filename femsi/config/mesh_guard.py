@@ -27,7 +27,13 @@ MAX_PROBES = 1000
 
 
 def _tetrahedra(volume: float, h: float) -> float:
-    return volume / (h**3 / (6 * math.sqrt(2)))
+    """Regular tetrahedra of edge ``h`` in ``volume`` (inf, not an error, for an absurd h)."""
+    return volume / h / h / h * (6 * math.sqrt(2))
+
+
+def _triangles(area: float, h: float) -> float:
+    """Equilateral triangles of edge ``h`` in ``area``."""
+    return area / h / h * (4 / math.sqrt(3))
 
 
 def _packed_cells(geometry) -> float:
@@ -66,9 +72,9 @@ def estimated_cells(geometry) -> float | None:
         height = geometry.thickness + geometry.substrate_thickness
         width = geometry.width
         if dimension == 2:
-            return width * height / (math.sqrt(3) / 4 * h**2)
+            return _triangles(width * height, h)
         depth = getattr(geometry, "depth", None) or width
-        return width * depth * height / (h**3 / (6 * math.sqrt(2)))
+        return _tetrahedra(width * depth * height, h)
     outer = geometry.radius
     if geometry.type == "core_shell":
         outer = geometry.radius + geometry.coating_thickness
@@ -78,13 +84,13 @@ def estimated_cells(geometry) -> float | None:
     surface = getattr(geometry, "surface_mesh_size", None) or h
     if dimension == 2:  # a quarter or half disc (the axisymmetric or plane-strain section)
         area = math.pi * outer**2 * (1 / 4 if fraction == 1 / 8 else fraction)
-        cells = area / (math.sqrt(3) / 4 * h**2)
-        cells += math.pi * geometry.radius * surface / (math.sqrt(3) / 4 * surface**2)
+        cells = _triangles(area, h)
+        cells += _triangles(math.pi * geometry.radius * surface, surface)
         return cells
     volume = 4 / 3 * math.pi * outer**3 * fraction
-    cells = volume / (h**3 / (6 * math.sqrt(2)))
+    cells = _tetrahedra(volume, h)
     layer = 4 * math.pi * geometry.radius**2 * fraction * surface  # the refined surface layer
-    cells += layer / (surface**3 / (6 * math.sqrt(2)))
+    cells += _tetrahedra(layer, surface)
     return cells
 
 

@@ -135,7 +135,7 @@ def resolve_material(spec: object, field_path: str) -> Material:
         overrides = {k: v for k, v in spec.items() if k != "base"}
     else:
         raise InputError(field_path, "expected a library name or {base: NAME, parameter: value}")
-    raw = library().get(base_name)
+    raw = library().get(base_name) if isinstance(base_name, str) else None
     if raw is None:
         known = ", ".join(sorted(library()))
         where = f"{field_path}.base" if isinstance(spec, dict) else field_path

@@ -57,6 +57,8 @@ def replot(
         InputError: No snapshots in the run folder, or an unknown field.
     """
     run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise InputError("RUN_DIR", f"{run_dir} is not a run folder")
     folder = run_dir / "fields" / "snapshots"
     index = read_index(folder)
     if not index:

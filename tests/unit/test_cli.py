@@ -229,3 +229,28 @@ def test_validate_builds_the_mesh_and_checks_the_probes():
     assert "outside the body" in refused.stderr
     quick = run_cli("validate", "configs/particle.yaml", "--no-mesh", *outside)
     assert quick.returncode == 0 and "valid study" in quick.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["nonsense"], "femsi: error: argument command: invalid choice: 'nonsense'"),
+        (["run"], "femsi: error: run: the following arguments are required: config"),
+        (
+            ["critical-size", "configs/particle_crack.yaml", "--radius", "-1um", "--c-rate", "1"],
+            "femsi: error: critical-size: argument --radius: expected at least one argument",
+        ),
+        (["sweep", "configs/sweep.yaml", "--workers", "two"], "femsi: error: sweep: argument"),
+    ],
+)
+def test_command_line_mistakes_are_one_femsi_error_line(args, problem):
+    out = run_cli(*args)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.splitlines()[-1].startswith(problem), out.stderr
+
+
+def test_plot_of_a_file_is_not_a_run_folder(tmp_path):
+    path = tmp_path / "afile"
+    path.write_text("x")
+    out = run_cli("plot", path)
+    assert out.returncode == 2 and out.stderr.startswith("femsi: error: RUN_DIR: ")

@@ -242,3 +242,27 @@ def test_too_many_probes_are_refused():
     with pytest.raises(InputError, match="at most 1000") as err:
         load_config(CONFIG, [f"outputs.probes={probes}"])
     assert err.value.field == "outputs.probes"
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ("geometry.radius=1e300", "geometry.radius"),
+        ("materials.particle={base: amorphous_silicon, youngs_modulus: -1e300}",
+         "materials.particle.youngs_modulus"),
+        ("materials.particle={base: [], youngs_modulus: 1e9}", "materials.particle.base"),
+    ],
+)  # fmt: skip
+def test_numbers_beyond_any_physical_value_are_refused(override, field):
+    """Their cubes overflowed a float (an OverflowError) before the range checks ran."""
+    with pytest.raises(InputError) as err:
+        load_config(CONFIG, [override])
+    assert err.value.field == field
+
+
+def test_a_mesh_size_that_underflows_is_refused_as_too_fine():
+    from femsi.config.mesh_guard import check_size
+
+    config = load_config(CONFIG, ["geometry.mesh_size=1e-300"])
+    with pytest.raises(InputError, match="about inf cells"):
+        check_size(config, force=False)
