@@ -58,6 +58,7 @@ def sweep(args) -> int:
             raise InputError(name, f"must be at least 1, got {value}")
     if args.submit and not args.slurm:
         raise InputError("--submit", "only with --slurm")
+    settings = _slurm_settings(execution.slurm, args) if args.slurm else None
     if args.dry_run and not args.no_mesh:
         _check_meshes(spec)
     prepare_sweep_folder(folder, spec)
@@ -69,13 +70,6 @@ def sweep(args) -> int:
     if args.slurm:
         from femsi.sweeps.slurm import submit, write_script
 
-        settings = execution.slurm.model_copy(
-            update={
-                k: getattr(args, k)
-                for k in ("time", "memory", "partition", "account")
-                if getattr(args, k)
-            }
-        )
         script = write_script(folder, read_sweep(folder), settings, ranks)
         if script is None:
             print("femsi: every run is complete; nothing to submit")
@@ -104,6 +98,24 @@ def sweep(args) -> int:
     for name in result.failed:
         print(f"  failed: {name} (log: {folder / 'logs' / (name + '.log')})")
     return 0 if not result.failed else 1
+
+
+def _slurm_settings(settings, args):
+    """The sweep file's Slurm settings with the command line's, validated alike."""
+    from pydantic import ValidationError
+
+    from femsi.sweeps.spec import SlurmSettings
+
+    given = {k: getattr(args, k) for k in ("time", "memory", "partition", "account")}
+    try:
+        return SlurmSettings.model_validate(
+            settings.model_dump() | {k: v for k, v in given.items() if v}
+        )
+    except ValidationError as err:
+        item = err.errors()[0]
+        key = str(item["loc"][0])
+        where = f"--{key}" if given.get(key) else f"execution.slurm.{key}"
+        raise InputError(where, item["msg"].removeprefix("Value error, ")) from None
 
 
 def _check_meshes(spec) -> None:

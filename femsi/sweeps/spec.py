@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from femsi.errors import InputError
 from femsi.sweeps.naming import run_name, short_keys
@@ -62,6 +62,12 @@ class SweepBlock(_Section):
     samples: Samples | None = None
 
 
+#: Slurm's ``--time`` formats, ``--mem`` sizes, and partition/account/QOS names.
+SLURM_TIME = r"(\d+-\d{1,2}(:\d{1,2}){0,2}|\d+(:\d{1,2}){0,2})"
+SLURM_MEMORY = r"\d+[KMGT]?"
+SLURM_NAME = r"[A-Za-z0-9_.,+-]+"
+
+
 class SlurmSettings(_Section):
     """``#SBATCH`` settings and the job's environment."""
 
@@ -70,6 +76,31 @@ class SlurmSettings(_Section):
     partition: str | None = None
     account: str | None = None
     qos: str | None = None
+
+    @field_validator("time")
+    @classmethod
+    def _slurm_time(cls, value: str) -> str:
+        if not re.fullmatch(SLURM_TIME, value) and value.upper() not in ("UNLIMITED", "INFINITE"):
+            raise ValueError(
+                f"{value!r} is not a Slurm time limit (MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or "
+                "D-HH:MM:SS)"
+            )
+        return value
+
+    @field_validator("memory")
+    @classmethod
+    def _slurm_memory(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(SLURM_MEMORY, value):
+            raise ValueError(f"{value!r} is not a Slurm memory size (a number, then K, M, G or T)")
+        return value
+
+    @field_validator("partition", "account", "qos")
+    @classmethod
+    def _slurm_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(SLURM_NAME, value):
+            raise ValueError(f"{value!r} is not a Slurm name (letters, digits and _ . , + -)")
+        return value
+
     cpus_per_task: int = Field(default=1, ge=1)
     max_parallel: int | None = Field(default=None, ge=1, description="array throttle %N")
     modules: list[str] = Field(default_factory=list, description="`module load` names")

@@ -445,3 +445,25 @@ def test_sweep_set_overrides_the_base_study_of_every_run(tmp_path):
         "sweep", path, "-o", tmp_path / "x", "--dry-run", "--set", "protocol.0.lithiate.c_rate=3"
     )
     assert swept.returncode == 2 and "sweeps this key" in swept.stderr
+
+
+@pytest.mark.parametrize(
+    ("slurm", "flags", "field"),
+    [
+        ({"time": "abc"}, [], "execution.slurm.time"),
+        ({"memory": "\nrm -rf ~"}, [], "execution.slurm.memory"),
+        ({"partition": "a;b"}, [], "execution.slurm.partition"),
+        ({}, ["--time", "1 hour"], "--time"),
+        ({}, ["--memory", "lots"], "--memory"),
+    ],
+)
+def test_slurm_settings_are_checked_before_anything_is_written(tmp_path, slurm, flags, field):
+    """Slurm's time and memory formats and names; a command-line value is checked alike."""
+    path = write_sweep(
+        tmp_path, {"grid": {"geometry.radius": ["1 um"]}}, execution={"slurm": slurm}
+    )
+    out = run_cli("sweep", path, "-o", tmp_path / "out", "--slurm", *flags)
+    assert out.returncode == 2 and out.stderr.startswith(f"femsi: error: {field}: "), out.stderr
+    assert not (tmp_path / "out").exists()
+    good = run_cli("sweep", path, "-o", tmp_path / "ok", "--slurm", "--time", "2-12:00")
+    assert good.returncode == (0 if not slurm else 2)
