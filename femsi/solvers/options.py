@@ -64,9 +64,10 @@ def petsc_options(settings: SubSolver, *, symmetric: bool, linear: bool, vector:
     return options
 
 
-#: Measured MUMPS Cholesky factor size (MB, all ranks) of P2 tetrahedral elasticity as
-#: a * n^(4/3) in the displacement DOFs n (nested-dissection fill): 258,459 DOFs of the
-#: shipped electrode took about 1.1 GB (benchmarks/README.md); a is rounded up.
+#: Estimated MUMPS Cholesky factor size (MB, all ranks) as a * n^(4/3) in the displacement
+#: DOFs n (nested-dissection fill). Not calibrated: a gives 1.15 GB at the shipped
+#: electrode's 258,459 DOFs, whose whole direct run reached 4.35 GB peak RSS (the factor and
+#: everything else), so it underestimates; MUMPS's INFOG(16/17) would be the honest number.
 FACTOR_MB_PER_DOF43 = 7.0e-5
 
 
