@@ -192,3 +192,18 @@ class Mechanics:
         """Whether the residual is linear in u (small strain, elastic, no energy split)."""
         split = self.phase_field.settings.split if self.phase_field is not None else "none"
         return self.law.name == "small_strain" and self.plasticity is None and split == "none"
+
+    @property
+    def has_fixed_operator(self) -> bool:
+        """Whether the tangent is the same matrix at every step (linear, constant moduli).
+
+        Linear small strain with E independent of c and no phase field (the damage degrades
+        the stiffness): only the right-hand side changes, so one factorisation serves a run.
+        """
+        constant_moduli = all(_youngs_is_constant(m) for m in self.fields.materials.values())
+        return self.is_linear and self.phase_field is None and constant_moduli
+
+
+def _youngs_is_constant(material: object) -> bool:
+    value = getattr(material, "youngs_modulus", None)
+    return bool(getattr(value, "is_constant", True))

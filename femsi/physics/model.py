@@ -310,6 +310,11 @@ class CoupledModel:
         return self.mechanics.is_linear
 
     @property
+    def mechanics_has_fixed_operator(self) -> bool:
+        """Whether the mechanics matrix never changes in a run (see :class:`Mechanics`)."""
+        return self.mechanics.has_fixed_operator
+
+    @property
     def predicts_displacement(self) -> bool:
         """Whether Newton starts from u extrapolated in time (finite strain)."""
         return self.has_mechanics and self.mechanics.law.predicts_displacement

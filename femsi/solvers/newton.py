@@ -93,6 +93,8 @@ class NewtonSolver:
         self.plate = plate
         self.unknown = unknown
         self._iterative = options.get("ksp_type") != "preonly"
+        # A factor wrapped in CG (the direct strategy) is exact for its own matrix and a
+        # preconditioner for a later one: it may be reused like AMG.
         # A stale LU factor as a preconditioner of ``preonly`` is not a solve: reuse is for AMG.
         self._reuse = reuse_preconditioner and self._iterative
         if self._reuse:
@@ -162,6 +164,7 @@ class NewtonSolver:
             self._options.setValue(key, -2)
             self.snes.setFromOptions()
             self._options.delValue(key)
+        state = self.problem.A.stateGet()
         try:
             self.problem.solve()
             # An int at run time; petsc4py's stubs say the ConvergedReason class.
@@ -182,6 +185,10 @@ class NewtonSolver:
             # Converged without a linear solve (the residual was already zero): no
             # preconditioner was built, so the rebuild request stands and no baseline is set.
             return SolveStats(converged, reason, newton, linear, False)
+        if self._iterative and not self._reuse:
+            # A factorisation kept across solves (snes_lag_jacobian): a setup is counted only
+            # when the preconditioner's matrix was assembled again.
+            rebuilt = self.problem.A.stateGet() != state
         self.setups += int(rebuilt)
         self._update_reuse(converged, rebuilt, newton, linear)
         return SolveStats(converged, reason, newton, linear, rebuilt)

@@ -64,6 +64,55 @@ def petsc_options(settings: SubSolver, *, symmetric: bool, linear: bool, vector:
     return options
 
 
+#: Estimated MUMPS Cholesky factor size (MB, all ranks) as a * n^(4/3) in the displacement
+#: DOFs n (nested-dissection fill). Not calibrated: a gives 1.15 GB at the shipped
+#: electrode's 258,459 DOFs, whose whole direct run reached 4.35 GB peak RSS (the factor and
+#: everything else), so it underestimates; MUMPS's INFOG(16/17) would be the honest number.
+FACTOR_MB_PER_DOF43 = 7.0e-5
+
+
+def factor_memory_mb(dofs: int) -> float:
+    """The estimated MUMPS factor memory (MB, all ranks) of a mechanics matrix with ``dofs``."""
+    return FACTOR_MB_PER_DOF43 * float(dofs) ** (4.0 / 3.0)
+
+
+def available_memory_mb() -> float:
+    """MemAvailable of this node in MB (``/proc/meminfo``), or infinity if unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return float("inf")
+
+
+def fixed_operator_direct_options(settings: SubSolver, *, symmetric: bool, fixed: bool) -> dict:
+    """A Krylov solve preconditioned by one MUMPS factorisation that is kept for the run.
+
+    The Krylov wrapper (CG, or GMRES if not symmetric) makes the factor exact for the plain
+    operator (one iteration) and for a plate's matrix-free border (two or three iterations);
+    the Jacobian is assembled once (``snes_lag_jacobian -2``, persistent), so the
+    preconditioner's matrix never changes and PETSc never refactors it.
+    """
+    options = petsc_options(settings, symmetric=symmetric, linear=True, vector=False)
+    options = {k: v for k, v in options.items() if not k.startswith(("pc_", "mg_"))}
+    options |= {
+        "ksp_type": "cg" if symmetric else "gmres",
+        "ksp_rtol": settings.ksp_rtol,
+        "ksp_atol": 1e-30,
+        "ksp_max_it": 100,
+        "ksp_norm_type": "unpreconditioned",
+        "pc_type": "cholesky" if symmetric else "lu",
+        "pc_factor_mat_solver_type": "mumps",
+    }
+    if fixed:
+        options |= {"snes_lag_jacobian": -2, "snes_lag_jacobian_persists": True}
+    options |= {k: "" if v is True else v for k, v in settings.petsc_options.items()}
+    return options
+
+
 def _types(kind: str) -> frozenset[str]:
     from petsc4py import PETSc
 

@@ -14,19 +14,28 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Protocol
 
 import femsi.compat  # noqa: F401
 from femsi.errors import SolveError
 from femsi.solvers.newton import NewtonSolver
 from femsi.solvers.nullspace import rigid_body_modes
-from femsi.solvers.options import check_user_options, petsc_options
+from femsi.solvers.options import (
+    available_memory_mb,
+    check_user_options,
+    factor_memory_mb,
+    fixed_operator_direct_options,
+    petsc_options,
+)
 from femsi.solvers.plate import RigidPlate
 from femsi.solvers.staggered import StaggeredSolver
 from femsi.timing import Timer
 
+_LOG = logging.getLogger("femsi")
+
 if TYPE_CHECKING:
-    from femsi.config.schema import Solver, Study
+    from femsi.config.schema import Solver, Study, SubSolver
     from femsi.physics.model import CoupledModel
 
 
@@ -55,6 +64,62 @@ class NoSolve:
 
     converged = True
     newton_iterations = 0
+
+
+#: ``auto`` picks the factorisation only up to this many displacement DOFs: none until the
+#: crossover is measured. On the shipped electrode (258,459 P2 DOFs, serial, 2 shared cores)
+#: the direct path took 4.6 min to the end of the preload against 48 s for AMG
+#: (docs/solvers.md), so ``auto`` is AMG and ``direct`` is asked for by name.
+AUTO_DIRECT_MAX_DOFS = 0
+
+
+def mechanics_strategy(model: CoupledModel, settings: SubSolver) -> str:
+    """The mechanics strategy, ``direct`` (one kept factorisation) or ``iterative``.
+
+    The one place that decides it: ``direct`` needs an operator that never changes
+    (:attr:`CoupledModel.mechanics_has_fixed_operator`); ``auto`` picks it when the estimated
+    factor (:func:`factor_memory_mb`) fits ``direct_memory_limit_mb`` (default half the
+    available memory), else logs why and stays iterative. An explicit ``direct`` on a
+    changing operator is refused; an explicit ``linear_solver: direct`` keeps the old
+    refactor-every-solve LU (reported as ``iterative`` strategy: the option set decides).
+    """
+    from mpi4py import MPI
+
+    from femsi.errors import InputError
+
+    # A linear study whose moduli follow c (E(c)) reassembles its matrix every step; the
+    # factor of an earlier step is then kept as the CG preconditioner and refactored when the
+    # iterations grow (NewtonSolver's reuse rule), so it still solves to ksp_rtol.
+    fixed = model.mechanics_is_linear
+    if settings.strategy == "iterative" or "linear_solver" in settings.model_fields_set:
+        return "iterative"
+    if settings.strategy == "direct" and not fixed:
+        raise InputError(
+            "solver.mechanics.strategy",
+            "direct needs a linear mechanics (small strain, elastic, no energy split); "
+            "use auto or iterative",
+        )
+    if not fixed:
+        return "iterative"
+    dofs = model.Vu.dofmap.index_map.size_global * model.Vu.dofmap.index_map_bs
+    estimate = factor_memory_mb(dofs)
+    comm = model.mesh.comm
+    limit = settings.direct_memory_limit_mb
+    if limit is None:
+        limit = 0.5 * comm.allreduce(available_memory_mb(), op=MPI.MIN)
+    if settings.strategy == "auto" and estimate > limit:
+        if comm.rank == 0:
+            _LOG.warning(
+                "mechanics: the MUMPS factor of %d DOFs would take about %.0f MB, over the "
+                "%.0f MB limit: iterative (AMG) solver instead",
+                dofs,
+                estimate,
+                limit,
+            )
+        return "iterative"
+    if settings.strategy == "auto" and dofs > AUTO_DIRECT_MAX_DOFS:
+        return "iterative"
+    return "direct"
 
 
 class SolverSet:
@@ -122,12 +187,18 @@ class SolverSet:
 
     def _build_mechanics(self, settings: Solver) -> None:
         model = self.model
+        self.mechanics_strategy = mechanics_strategy(model, settings.mechanics)
         options = petsc_options(
             settings.mechanics,
             symmetric=not model.follower_pressure,
             linear=model.mechanics_is_linear,
             vector=True,
         )
+        fixed_operator = self.mechanics_strategy == "direct" and model.mechanics_has_fixed_operator
+        if self.mechanics_strategy == "direct":
+            options = fixed_operator_direct_options(
+                settings.mechanics, symmetric=not model.follower_pressure, fixed=fixed_operator
+            )
         user = settings.mechanics.petsc_options
         if model.phase_field is not None and not model.mechanics_is_linear:
             # A split energy is only C¹ in the strain (the spectral split's kinks where a
@@ -152,6 +223,7 @@ class SolverSet:
             plate=self.plate,
             jacobian=model.mechanics_jacobian,
             pre_assembly=model.plastic.pre_assembly if model.plasticity is not None else None,
+            reuse_preconditioner=not fixed_operator,
         )
         if model.phase_field is not None:
             assert self.study.phase_field is not None  # the model's phase field comes from it

@@ -310,6 +310,11 @@ class SubSolver(Section):
     max_iterations: Annotated[int, Field(ge=1)] = 25
     ksp_rtol: Annotated[float, Field(gt=0, lt=1)] = 1e-10
     petsc_options: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    # Mechanics only (see docs/solvers.md): ``auto`` factors a fixed operator once with MUMPS
+    # when the estimated factor fits in memory, else the iterative (AMG) path.
+    strategy: Literal["auto", "direct", "iterative"] = "auto"
+    # Memory (MB, all ranks) the MUMPS factor may take; None: half of the available memory.
+    direct_memory_limit_mb: Annotated[float, Field(gt=0)] | None = None
 
 
 class Solver(Section):
