@@ -35,12 +35,7 @@ def petsc_options(settings: SubSolver, *, symmetric: bool, linear: bool, vector:
             "pc_factor_mat_solver_type": "mumps",
         }
     else:
-        options |= {
-            "ksp_type": "cg" if symmetric else "gmres",
-            "ksp_rtol": settings.ksp_rtol,
-            "ksp_atol": 1e-30,
-            "ksp_max_it": 1000,
-            "ksp_norm_type": "unpreconditioned",
+        options |= _krylov(settings, symmetric, max_iterations=1000) | {
             "pc_type": "gamg",
             "pc_gamg_type": "agg",
             "pc_gamg_coarse_eq_limit": 1000,
@@ -58,10 +53,27 @@ def petsc_options(settings: SubSolver, *, symmetric: bool, linear: bool, vector:
         # ``petsc_options: {snes_ksp_ew: true}`` brings it back.
         if vector:
             options["pc_gamg_threshold"] = 0.01
-    # A YAML ``true`` is PETSc's bare flag: ``snes_monitor: true`` must reach PETSc as
-    # ``-snes_monitor`` (the string "true" is read as a viewer name there and fails).
-    options |= {k: "" if v is True else v for k, v in settings.petsc_options.items()}
-    return options
+    return options | _user_options(settings)
+
+
+def _krylov(settings: SubSolver, symmetric: bool, max_iterations: int) -> dict:
+    """CG (GMRES if not symmetric) to ``ksp_rtol`` of the true residual."""
+    return {
+        "ksp_type": "cg" if symmetric else "gmres",
+        "ksp_rtol": settings.ksp_rtol,
+        "ksp_atol": 1e-30,
+        "ksp_max_it": max_iterations,
+        "ksp_norm_type": "unpreconditioned",
+    }
+
+
+def _user_options(settings: SubSolver) -> dict:
+    """``settings.petsc_options``, applied last so that they win.
+
+    A YAML ``true`` is PETSc's bare flag: ``snes_monitor: true`` must reach PETSc as
+    ``-snes_monitor`` (the string "true" is read as a viewer name there and fails).
+    """
+    return {k: "" if v is True else v for k, v in settings.petsc_options.items()}
 
 
 #: Estimated MUMPS Cholesky factor size (MB, all ranks) as a * n^(4/3) in the displacement
@@ -98,19 +110,13 @@ def fixed_operator_direct_options(settings: SubSolver, *, symmetric: bool, fixed
     """
     options = petsc_options(settings, symmetric=symmetric, linear=True, vector=False)
     options = {k: v for k, v in options.items() if not k.startswith(("pc_", "mg_"))}
-    options |= {
-        "ksp_type": "cg" if symmetric else "gmres",
-        "ksp_rtol": settings.ksp_rtol,
-        "ksp_atol": 1e-30,
-        "ksp_max_it": 100,
-        "ksp_norm_type": "unpreconditioned",
+    options |= _krylov(settings, symmetric, max_iterations=100) | {
         "pc_type": "cholesky" if symmetric else "lu",
         "pc_factor_mat_solver_type": "mumps",
     }
     if fixed:
         options |= {"snes_lag_jacobian": -2, "snes_lag_jacobian_persists": True}
-    options |= {k: "" if v is True else v for k, v in settings.petsc_options.items()}
-    return options
+    return options | _user_options(settings)
 
 
 def _types(kind: str) -> frozenset[str]:
