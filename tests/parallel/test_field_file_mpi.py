@@ -48,7 +48,7 @@ def test_two_ranks_write_the_serial_fields(tmp_path, field_space):
         files[ranks] = read_vtx(out / "fields" / "fields.bp")
     serial, parallel = files[1], files[2]
     assert parallel.times == serial.times
-    assert parallel.step_counts["geometry"] == 1
+    assert parallel.step_counts["geometry"] == 1 and parallel.blocks == 2  # once, by each rank
     assert parallel.geometry.shape[0] > serial.geometry.shape[0]  # boundary nodes twice
     first_s, _ = _unique(serial.geometry)
     first_p, inverse_p = _unique(parallel.geometry)
