@@ -10,11 +10,14 @@ later steps), and each rank writes its own part (no gather).
 
 Why one continuous space, and why P1 by default. A VTX file holds one element for all its
 functions, so the stress (discontinuous, degree k - 1 for displacement degree k) and the
-displacement (continuous, degree k) must share one space. Measured on ``configs/particle.yaml``
-(4769 tetrahedra, P2 displacement, 26 field outputs; docs/outputs.md has the table), one step
-costs about 0.2 MB on P1 (1256 nodes), 1.2 MB on P2 (8164 nodes) and 6.9 MB on discontinuous
-P2 (47690 nodes, every field exact). Only P1 keeps a run within 15 MB, so P1 is the default
-(``outputs.field_space: P1``) and the displacement's own space is an option
+displacement (continuous, degree k) must share one space. The file costs 145 bytes per node and
+step (17 doubles, a point id, a ghost flag) besides the mesh, stored once. Measured on
+``configs/particle.yaml`` (4769 tetrahedra, P2 displacement, 26 field outputs; the table is in
+docs/outputs.md): 5.0 MB on P1 (1256 nodes) and 31.5 MB on P2 (8164 nodes), against 102 MB for
+the three files per element type that rewrote the mesh at every step. Discontinuous P2, which
+would hold every field exactly, has 47690 nodes: 6.9 MB per step, 180 MB a run. Only P1 keeps
+the run folder within 15 MB (9.9 MB with the snapshots and figures), so P1 is the default
+(``outputs.field_space: P1``) and the displacement's own space is the option
 (``outputs.field_space: displacement``) for a smoother picture of a coarse P2 mesh.
 
 A continuous field (displacement, concentration, damage) is interpolated into the output
@@ -23,9 +26,8 @@ space: exact when its degree is not higher, its vertex values otherwise. A disco
 file gets their average weighted by the cells' volumes (areas in a 2D section),
 Σ_K |K| f_K(x_i) / Σ_K |K|, the lumped-mass L2 projection for P1. It is computed on each rank
 with the cells it owns and summed across ranks, so a serial and a parallel run write the same
-values (to rounding). Nodal averaging smooths the jump between cells: peaks are lower than the
-discontinuous ones of ``timeseries.csv`` (the region extremes) by the jump across the peak's
-cells.
+values (to rounding). Nodal averaging smooths the jump between cells: a peak is never above the
+discontinuous one of ``timeseries.csv`` (the region extremes), and for the particle 0-3 % below.
 
 Lengths (coordinates and ``u``) are written in units of ``outputs.length_unit`` (SI metres by
 default; ``1 um`` for micrometres); every other array stays SI.
