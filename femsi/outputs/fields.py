@@ -50,7 +50,7 @@ import femsi.compat  # noqa: F401
 
 #: The field file, inside ``fields/``.
 FIELD_FILE = "fields.bp"
-#: The ADIOS2 engine: BP4 is read by every ParaView with the VTX reader (5.9 and later).
+#: The ADIOS2 engine; ParaView's VTX reader reads BP4 files.
 ENGINE = "BP4"
 
 
