@@ -30,7 +30,10 @@ values (to rounding). Nodal averaging smooths the jump between cells: a peak is 
 discontinuous one of ``timeseries.csv`` (the region extremes), and for the particle 0-3 % below.
 
 Lengths (coordinates and ``u``) are written in units of ``outputs.length_unit`` (SI metres by
-default; ``1 um`` for micrometres); every other array stays SI.
+default; ``1 um`` for micrometres, so that ParaView's axes read 0 to 1 for a 1 µm particle);
+every other array stays SI, and so do the snapshots (:mod:`femsi.outputs.snapshots`), which
+other readers take as metres. The mesh is scaled in place for the one write that stores it and
+restored at once.
 """
 
 from __future__ import annotations

@@ -108,14 +108,7 @@ class Recorder:
         if force or driver.step == 0 or (every > 0 and driver.step % every == 0):
             with self.timer.phase("output"):
                 self.writer.write(driver.t)
-                write_snapshot(
-                    self.out / "fields",
-                    self.model,
-                    self.stress,
-                    driver.t,
-                    driver.soc(),
-                    length_unit=self.study.outputs.length_unit,
-                )
+                write_snapshot(self.out / "fields", self.model, self.stress, driver.t, driver.soc())
 
     def protocol_step_ended(self, driver: RunDriver, label: str, soc: float) -> None:
         """The end of a protocol step: a snapshot for the figures, the exports' hooks."""

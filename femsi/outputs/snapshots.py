@@ -7,10 +7,11 @@ figures do) and writes ``fields/snapshots/NNNN.vtu`` (zlib-compressed VTK XML, r
 ParaView, meshio and PyVista), listed with time and SOC in ``fields/snapshots/index.json`` and,
 for ParaView, ``fields/snapshots.pvd``. ``femsi plot`` renders from them.
 
-Coordinates and the displacement ``u`` are in units of ``outputs.length_unit`` (metres by
-default; ``1 um`` writes micrometres, so that a plot's axes read 0 to 1 for a 1 µm particle
-instead of 0.0 ticks); the other arrays stay SI. zlib is kept over lzma: lzma saves only about
-10 % on these files (measured on ``configs/particle.yaml``) and not every VTK build reads it.
+Coordinates and the displacement ``u`` are in metres whatever ``outputs.length_unit`` (which
+scales ``fields.bp`` only): ``femsi plot``, the figures and the Python API read these files as
+SI, and the API's ``Snapshot.mesh(length_unit="um")`` gives micrometres for a plot. zlib is
+kept over lzma: lzma saves only about 10 % on these files (measured on
+``configs/particle.yaml``) and not every VTK build reads it.
 """
 
 from __future__ import annotations
@@ -23,9 +24,7 @@ import numpy as np
 INDEX = "index.json"
 
 
-def write_snapshot(
-    fields_dir: Path, model, stress, time: float, soc: float, length_unit: float = 1.0
-) -> None:
+def write_snapshot(fields_dir: Path, model, stress, time: float, soc: float) -> None:
     """Append the current state to ``fields_dir/snapshots`` (collective; rank 0 writes).
 
     Args:
@@ -34,7 +33,6 @@ def write_snapshot(
         stress: Its up-to-date stress fields, or None (no mechanics: nothing is written).
         time: Time in s.
         soc: State of charge.
-        length_unit: Coordinates and ``u`` are written divided by it (m).
     """
     if stress is None:
         return
@@ -51,11 +49,11 @@ def write_snapshot(
     if index and index[-1]["time_s"] == float(time):
         index.pop()  # the same state written again (end of a protocol step): replace it
     name = f"{len(index):04d}.vtu"
-    point_data = {"u": snapshot["u"] / length_unit, **snapshot["fields"]}
+    point_data = {"u": snapshot["u"], **snapshot["fields"]}
     meshio.write(
         folder / name,
         meshio.Mesh(
-            snapshot["points"] / length_unit,
+            snapshot["points"],
             [("tetra" if snapshot["cells"].shape[1] == 4 else "triangle", snapshot["cells"])],
             point_data=point_data,
         ),

@@ -153,26 +153,26 @@ def test_one_file_every_field_one_mesh_written_once_and_the_snapshots_agree(run_
     assert vtx.arrays["volume_ratio_J"][0] == pytest.approx(1.0)
 
 
-def test_length_unit_um_scales_coordinates_and_displacements_only(run_study):
+def test_length_unit_um_scales_the_coordinates_and_u_of_the_field_file_only(run_study):
     si = run_study(_particle(), name="si")
     um = run_study(_particle(length_unit="1 um"), name="um")
     # the model itself is untouched (its mesh scaled for the first write only, then restored)
     assert [r["particle.volume_m3"] for r in um.rows] == [r["particle.volume_m3"] for r in si.rows]
     a, b = (read_vtx(r.output_dir / "fields" / "fields.bp") for r in (si, um))
     np.testing.assert_allclose(b.geometry, a.geometry * 1e6, rtol=1e-12)
+    assert 0.99 < b.geometry.max() <= 1.0  # a 1 µm particle reads 0 … 1
     np.testing.assert_allclose(b.arrays["u"], a.arrays["u"] * 1e6, rtol=1e-12)
     for name in FIELDS - {"u"}:
         np.testing.assert_array_equal(b.arrays[name], a.arrays[name])
-    for entry in json.loads((si.output_dir / "fields" / "snapshots" / "index.json").read_text()):
-        m, micro = (
+    # the snapshots stay SI: femsi plot and the Python API read them as metres
+    index = json.loads((si.output_dir / "fields" / "snapshots" / "index.json").read_text())
+    for entry in index:
+        m, same = (
             meshio.read(r.output_dir / "fields" / "snapshots" / entry["file"]) for r in (si, um)
         )
-        np.testing.assert_allclose(micro.points, m.points * 1e6, rtol=1e-12)
-        np.testing.assert_allclose(micro.point_data["u"], m.point_data["u"] * 1e6, rtol=1e-12)
-        np.testing.assert_array_equal(
-            micro.point_data["von_mises_Pa"], m.point_data["von_mises_Pa"]
-        )
-    assert 0.99 < micro.points.max() <= 1.0  # a 1 µm particle reads 0 … 1
+        np.testing.assert_array_equal(same.points, m.points)
+        np.testing.assert_array_equal(same.point_data["u"], m.point_data["u"])
+    assert m.points.max() == pytest.approx(1e-6)
 
 
 def test_displacement_space_has_the_p2_nodes(run_study):

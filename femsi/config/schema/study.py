@@ -306,8 +306,8 @@ class Outputs(Section):
     length_unit: PositiveLength = Field(
         default=1.0,
         description=(
-            "unit of the coordinates and displacements written in fields/ (fields.bp and the "
-            "snapshots), e.g. 1 um for plots in micrometres; every other value stays SI"
+            "unit of the coordinates and the displacement u in fields/fields.bp (ParaView), e.g. "
+            "1 um for axes in micrometres; every other array, and the snapshots, stay SI"
         ),
     )
     probes: dict[str, Point | RelativePoint | str] = Field(default_factory=dict)
