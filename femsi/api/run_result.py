@@ -101,7 +101,7 @@ class RunResult:
 
         path = Path(self.output_dir) / "timeseries.csv"
         if path.is_file():
-            frame = pandas.read_csv(path, float_precision="round_trip")
+            frame = pandas.read_csv(path, **_exact_floats(pandas.__version__))
         else:  # a rank without the file, or a run stopped before its first row
             frame = pandas.DataFrame(self.rows)
         frame.attrs["units"] = units_of(frame.columns)
@@ -239,3 +239,14 @@ def _step_number(step: object) -> int:
     if not (math.isfinite(number) and number.is_integer()):
         raise InputError("step", f"a time-series step is a whole number, not {step!r}")
     return int(number)
+
+
+def _exact_floats(version: str) -> dict:
+    """``read_csv`` options that read every float back exactly.
+
+    pandas before 3.1 parses floats with a fast converter that can be one unit in the last
+    place off unless asked for ``round_trip``; 3.1 always round-trips and deprecates the
+    option.
+    """
+    major, minor = (int(part) for part in version.split(".")[:2])
+    return {"float_precision": "round_trip"} if (major, minor) < (3, 1) else {}

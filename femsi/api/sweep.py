@@ -73,6 +73,8 @@ class Sweep:
         execution: dict | None = None,
         overrides: list[str] | None = None,
     ):
+        if not (grid or zip or samples):
+            raise InputError("grid", "nothing to sweep: give grid, zip or samples")
         base_path = Path(base).resolve()
         block: dict[str, object] = {}
         for key, value in (("grid", grid), ("zip", zip), ("samples", samples)):
