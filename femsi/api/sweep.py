@@ -115,7 +115,7 @@ class Sweep:
         if self.file is not None:
             yield self.file
             return
-        with tempfile.TemporaryDirectory(prefix="femsi-sweep-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="femsi-python-sweep-") as tmp:
             path = Path(tmp) / f"{self.definition['name']}.yaml"
             path.write_text(yaml.safe_dump(self.definition, sort_keys=False))
             yield path
