@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -20,6 +19,7 @@ import yaml
 
 import femsi.compat  # noqa: F401
 from femsi import stop
+from femsi.api.run_result import RunResult
 from femsi.config import StudyConfig, load_config
 from femsi.config.mesh_guard import check_size
 from femsi.errors import InputError, SolveError
@@ -40,23 +40,6 @@ from femsi.study_checks import check_phase_field, check_regions, material_source
 from femsi.timing import Timer
 
 logger = logging.getLogger("femsi")
-
-
-@dataclass
-class RunResult:
-    """What a finished (or stopped) run produced.
-
-    Attributes:
-        output_dir: The run folder.
-        status: ``completed``, ``failed`` or ``interrupted``.
-        summary: The content of ``summary.json``.
-        rows: The time-series rows.
-    """
-
-    output_dir: Path
-    status: str
-    summary: dict
-    rows: list[dict] = field(default_factory=list)
 
 
 def run(
