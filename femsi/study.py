@@ -76,7 +76,8 @@ def run(
         output_dir: Run folder (default ``results/<study>``).
         overrides: ``dotted.path=value`` assignments applied when ``config`` is a path.
         overwrite: Replace an existing femsi run folder.
-        progress: Show a progress bar on rank 0.
+        progress: Show the protocol's progress on rank 0 (a bar on a terminal, plain lines
+            otherwise); a protocol step that ends early is said either way.
         force: Mesh a geometry estimated larger than the machine's limit
             (:data:`femsi.config.mesh_guard.MAX_CELLS`) anyway.
         comm: MPI communicator.
@@ -219,19 +220,17 @@ class _Run:
     def execute(self, progress: bool) -> RunResult:
         """Run the protocol; always writes summary and manifest."""
         status, message, reason = "completed", "", "protocol finished"
-        if progress and self.comm.rank == 0:
-            from tqdm import tqdm
+        if self.comm.rank == 0:  # early ends are said even without the bar
+            from femsi.progress import RunProgress
 
-            self.driver.progress = tqdm(
-                desc=self.study.study, unit="step", leave=True, dynamic_ncols=True
-            )
+            self.driver.progress = RunProgress(self.study.study, bar=progress)
         try:
             self.driver.run()
         except SolveError as err:
             status, message, reason = "failed", str(err), "solve failed"
             logger.error("%s", err)
         except KeyboardInterrupt:
-            status, message, reason = "interrupted", stop.reason(), "interrupted"
+            status, message, reason = "interrupted", stop.reason(), stop.end_reason()
             logger.error("%s", message)
         except OSError as err:  # a full disk, a folder removed under the run
             status, message, reason = "failed", f"cannot write the results: {err}", "output failed"
