@@ -23,7 +23,6 @@ by the part's first run.
 
 from __future__ import annotations
 
-import hashlib
 import shlex
 import subprocess
 import sys
@@ -60,13 +59,9 @@ def array_spec(indices: list[int]) -> str:
 
 def image_digest(image: Path) -> str | None:
     """``sha256:<hex>`` of a container image file, or None if it is not here."""
-    if not image.is_file():
-        return None
-    digest = hashlib.sha256()
-    with image.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 22), b""):
-            digest.update(block)
-    return f"sha256:{digest.hexdigest()}"
+    from femsi.outputs.manifest import file_digest
+
+    return file_digest(image) if image.is_file() else None
 
 
 def check_container(settings, field: str = "execution.slurm.container") -> None:
