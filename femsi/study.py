@@ -33,7 +33,7 @@ from femsi.outputs.stress import StressFields
 from femsi.parallel import global_span, on_rank0
 from femsi.physics.constraints import fixture_cell
 from femsi.physics.model import CoupledModel
-from femsi.solvers.driver import RunDriver
+from femsi.solvers.driver import STEP_LIMIT, RunDriver
 from femsi.solvers.plate_control import plate_control
 from femsi.solvers.solver_set import SolverSet
 from femsi.study_checks import check_phase_field, check_regions, material_sources
@@ -226,6 +226,8 @@ class _Run:
             self.driver.progress = RunProgress(self.study.study, bar=progress)
         try:
             self.driver.run()
+            if self.driver.step_limit_reached:
+                reason = STEP_LIMIT
         except SolveError as err:
             status, message, reason = "failed", str(err), "solve failed"
             logger.error("%s", err)

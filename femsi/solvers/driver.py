@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: The end reason of a protocol step (and of the run) cut short by ``time.max_steps``.
+STEP_LIMIT = "time.max_steps"
 #: How far (a fraction of c_max) an accepted state's surface may pass [0, c_max].
 LANDING_TOLERANCE = 1e-6
 
@@ -58,6 +60,9 @@ class Progress(Protocol):
 
     def protocol_step_ended(self, index: int, kind: str, reason: str, early: str | None) -> object:
         """A protocol step ended (``early``: why before its target, or None)."""
+
+    def notice(self, text: str) -> object:
+        """Say ``text`` on its own line."""
 
     def close(self) -> object:
         """The run ended."""
@@ -80,6 +85,9 @@ class NoProgress:
         """Nothing to show."""
 
     def protocol_step_ended(self, index: int, kind: str, reason: str, early: str | None) -> None:
+        """Nothing to show."""
+
+    def notice(self, text: str) -> None:
         """Nothing to show."""
 
     def close(self) -> None:
@@ -229,9 +237,24 @@ class RunDriver:
             )
             if early:
                 logger.warning("protocol step %d (%s) %s", index, kind, early)
-            self.progress.protocol_step_ended(index, kind, reason, early)
+            if reason != STEP_LIMIT:  # the share of the protocol would read as done
+                self.progress.protocol_step_ended(index, kind, reason, early)
             self.recorder.write_fields(self, force=True)
             self.recorder.protocol_step_ended(self, f"step{index}_{kind}", soc)
+            if reason == STEP_LIMIT:
+                left = len(protocol) - index - 1
+                logger.warning("stopped after time.max_steps = %d time steps", self.step)
+                self.progress.notice(
+                    f"femsi: stopped after time.max_steps = {self.step} time steps, in "
+                    f"protocol step {index} ({kind}); {left} protocol step(s) not started"
+                )
+                return
+
+    @property
+    def step_limit_reached(self) -> bool:
+        """Whether ``time.max_steps`` time steps have been accepted."""
+        limit = self.study.time.max_steps
+        return limit is not None and self.step >= limit
 
     def _initial_mechanics(self) -> MechanicsStats | None:
         """Solve the initial state, ramping the swelling if Newton needs help."""
@@ -334,6 +357,8 @@ class RunDriver:
         while True:
             if stop_requested(self.comm):  # a signal (femsi.stop): end as interrupted
                 raise KeyboardInterrupt("stop requested")
+            if self.step_limit_reached:
+                return STEP_LIMIT
             soc = self.soc()
             elapsed = self.t - start_t
             if drive.timed_out(elapsed):
