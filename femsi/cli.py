@@ -286,10 +286,10 @@ def _main(args) -> int:
         from femsi import stop
         from femsi.study import run
 
-        # SIGTERM (Slurm, timeout, container runtimes) and Ctrl-C end the run at its next
-        # time step, with its summary written (femsi.stop).
+        # SIGTERM (Slurm, timeout, container runtimes), SIGUSR1 (Slurm's time-limit warning)
+        # and Ctrl-C end the run at its next time step, with its summary written (femsi.stop).
         stop.clear()
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        for signum in (signal.SIGTERM, signal.SIGUSR1, signal.SIGINT):
             stop.install(signum)
         result = run(
             config,

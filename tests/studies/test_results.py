@@ -208,5 +208,21 @@ def test_manifest_provenance_records_container_and_seeds(monkeypatch):
     assert found["image_digest"] == "sha256:" + "ab" * 32 and found["image"] == "femsi.sif"
     monkeypatch.setenv("APPTAINER_CONTAINER", "/images/femsi.sif")
     assert container()["runtime"] == "apptainer"
+    assert container()["image_digest_from"] == "FEMSI_IMAGE_DIGEST"
     tree = {"geometry": {"electrode": {"seed": 7}}, "layers": [{"packing_seed": 3}], "seed_x": 1}
     assert seeds(tree) == {"geometry.electrode.seed": 7, "layers.0.packing_seed": 3}
+
+
+def test_inside_apptainer_the_digest_is_that_of_the_image_file(monkeypatch, tmp_path):
+    from femsi.outputs.manifest import container
+
+    image = tmp_path / "femsi.sif"
+    image.write_bytes(b"an image")
+    monkeypatch.delenv("FEMSI_IMAGE_DIGEST", raising=False)
+    monkeypatch.setenv("APPTAINER_CONTAINER", str(image))
+    found = container()
+    # sha256(b"an image"), as `sha256sum femsi.sif` prints it
+    expected = "sha256:" + __import__("hashlib").sha256(b"an image").hexdigest()
+    assert found["image_digest"] == expected and found["image_digest_from"] == "the image file"
+    monkeypatch.setenv("APPTAINER_CONTAINER", str(tmp_path / "not-visible-inside.sif"))
+    assert container()["image_digest"] is None and container()["image_digest_from"] is None
