@@ -29,6 +29,8 @@ PALETTE = (
 MAX_GROUPS = len(PALETTE)
 #: Time series overlaid, at most.
 MAX_SERIES = 2
+#: Points per line, at most: longer time series are thinned evenly, keeping their extremes.
+MAX_LINE_POINTS = 200
 
 
 @dataclass
@@ -220,7 +222,7 @@ def series_figures(data: ReportData, colour_key: str | None = None) -> list[Figu
         for name, hue, members in groups:
             first = True
             for i in members:
-                s = series[i]
+                s = thinned(series[i], column, MAX_LINE_POINTS)
                 group = Group(
                     name=name,
                     x=(s["time_s"] / time_factor).tolist(),
@@ -261,6 +263,19 @@ def _shade(value: float, colour: Input, indices: list[int]) -> str:
     values = [colour.number(i) for i in indices]
     low, high = min(values), max(values)
     return to_hex(colormaps["viridis"]((value - low) / (high - low) if high > low else 0.5))
+
+
+def thinned(series: dict[str, np.ndarray], column: str, limit: int) -> dict[str, np.ndarray]:
+    """At most ``limit`` (+2) points of a time series: evenly spread, plus its extremes."""
+    n = len(series["time_s"])
+    if n <= limit:
+        return series
+    keep = set(np.linspace(0, n - 1, limit).round().astype(int).tolist())
+    values = series[column]
+    if np.isfinite(values).any():
+        keep |= {int(np.nanargmax(values)), int(np.nanargmin(values))}
+    index = np.array(sorted(keep))
+    return {name: array[index] for name, array in series.items()}
 
 
 def _capital(text: str) -> str:

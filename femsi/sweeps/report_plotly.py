@@ -9,6 +9,7 @@ arrays (base64), which plotly.js reads natively.
 
 from __future__ import annotations
 
+import base64
 import functools
 import re
 from importlib import resources
@@ -22,6 +23,30 @@ BUNDLE = "plotly-basic.min.js"
 #: Panels side by side, at most; more wrap onto further rows.
 COLUMNS = 4
 _CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d"]}
+_HOVER = "%{text}<br>%{y:.4g}<extra>%{fullData.name}</extra>"
+_AXIS = {"gridcolor": "#ebebeb", "linecolor": "#bbb", "zeroline": False, "automargin": True}
+#: A small template in place of plotly_white (7 kB in every figure): white axes with grey
+#: grids, and the trace settings every trace shares (held once per figure, not per trace).
+TEMPLATE = {
+    "layout": {
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {"size": 12, "color": "#2a3f5f"},
+        "xaxis": _AXIS,
+        "yaxis": _AXIS,
+        "hoverlabel": {"align": "left"},
+    },
+    "data": {
+        "scatter": [
+            {
+                "hovertemplate": _HOVER,
+                "line": {"width": 1.5},
+                "marker": {"size": 9},
+                "opacity": 0.85,
+            }
+        ]
+    },
+}
 
 
 @functools.cache
@@ -40,9 +65,12 @@ def _array(values: list[float]) -> np.ndarray:
     return np.asarray(values, dtype=np.float32)
 
 
-def _rounded(values: list[float]) -> list[float]:
-    """Values to 4 significant digits: the button arguments are plain JSON numbers."""
-    return [float(f"{v:.4g}") for v in values]
+def _typed(values: list[float]) -> dict[str, str]:
+    """A float32 typed array as plotly.js reads it anywhere, also in button arguments.
+
+    The plotly package encodes only trace data so.
+    """
+    return {"dtype": "f4", "bdata": base64.b64encode(_array(values).tobytes()).decode()}
 
 
 def figure_html(figure: Figure) -> str:
@@ -68,16 +96,19 @@ def figure_html(figure: Figure) -> str:
             shown.add(group.name)
             fig.add_trace(_trace(figure, panel, group, legend), row=row, col=col)
         _axes(fig, panel, row, col)
+    if figure.scale_range is not None:
+        fig.update_traces(showlegend=False)  # the colour bar tells the colours
+        if figure.lines:
+            fig.add_trace(_colour_bar(figure), row=1, col=1)
     if figure.lines and figure.panels:
         fig.update_layout(updatemenus=[_abscissa_switch(figure)])
     height = 330 * rows + 70
+    fig.layout.template = TEMPLATE  # replaces the default template, which update_layout merges
     fig.update_layout(
-        template="plotly_white",
         height=height,
         margin={"l": 70, "r": 20, "t": 40, "b": 60},
         legend={"title": {"text": figure.colour_title}, "itemsizing": "constant"},
         hovermode="closest",
-        font={"size": 12},
     )
     fig.update_yaxes(title_text=figure.title if not figure.lines else None, col=1)
     if figure.lines:
@@ -102,12 +133,11 @@ def _trace(figure: Figure, panel: Panel, group: Group, legend: bool):
         "name": group.name,
         "legendgroup": group.name,
         "showlegend": legend,
-        "hovertemplate": "%{text}<br>%{y:.4g}<extra>%{fullData.name}</extra>",
     }
     if figure.lines:
-        line = {"color": group.colour, "width": 1.5, "dash": "dash" if group.dash else "solid"}
-        return go.Scatter(mode="lines", line=line, opacity=0.8, **common)
-    marker: dict = {"size": 9, "line": {"width": 0.5, "color": "#333"}, "opacity": 0.85}
+        line = {"color": group.colour, "dash": "dash"} if group.dash else {"color": group.colour}
+        return go.Scatter(mode="lines", line=line, **common)
+    marker: dict = {"line": {"width": 0.5, "color": "#333"}}
     if group.scale is not None and figure.scale_range is not None:
         marker |= {
             "color": _array(group.scale),
@@ -122,8 +152,28 @@ def _trace(figure: Figure, panel: Panel, group: Group, legend: bool):
     return go.Scatter(mode="markers", marker=marker, **common)
 
 
+def _colour_bar(figure: Figure):
+    """A trace that draws nothing but the colour bar of lines shaded by a numeric input."""
+    import plotly.graph_objects as go
+
+    assert figure.scale_range is not None
+    low, high = figure.scale_range
+    marker = {
+        "color": [low, high],
+        "colorscale": "Viridis",
+        "cmin": low,
+        "cmax": high,
+        "showscale": True,
+        "colorbar": {"title": {"text": figure.colour_title}, "thickness": 14},
+    }
+    return go.Scatter(
+        x=[None, None], y=[None, None], mode="markers", marker=marker, showlegend=False,
+        hoverinfo="skip",
+    )  # fmt: skip
+
+
 def _axes(fig, panel: Panel, row: int, col: int) -> None:
-    options: dict = {"title_text": panel.x_title, "showgrid": True, "zeroline": False}
+    options: dict = {"title_text": panel.x_title}
     if panel.categories is not None:
         options |= {
             "tickvals": list(range(len(panel.categories))),
@@ -141,8 +191,8 @@ def _axes(fig, panel: Panel, row: int, col: int) -> None:
 def _abscissa_switch(figure: Figure) -> dict:
     """Buttons that show the lines against time or against SOC."""
     groups = figure.panels[0].groups
-    by_time = [_rounded([float(x) for x in g.x]) for g in groups]
-    by_soc = [_rounded(g.alt_x or []) for g in groups]
+    by_time = [_typed([float(x) for x in g.x]) for g in groups]
+    by_soc = [_typed(g.alt_x or []) for g in groups]
     return {
         "type": "buttons",
         "direction": "right",

@@ -69,6 +69,11 @@ def figure_html(figure: Figure) -> str:
         ax.grid(alpha=0.3)
     y_title = figure.panels[0].y_title if figure.lines else figure.title
     axes[0][0].set_ylabel(y_title.replace(", ", ",\n", 1), fontsize=9)
+    if scale is None and figure.scale_range is not None:  # lines shaded by a numeric input
+        from matplotlib.cm import ScalarMappable
+        from matplotlib.colors import Normalize
+
+        scale = ScalarMappable(Normalize(*figure.scale_range), "viridis")
     if scale is not None:
         fig.colorbar(scale, ax=axes, label=figure.colour_title, fraction=0.03)
     elif len(handles) > 1:

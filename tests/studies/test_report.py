@@ -11,6 +11,7 @@ import json
 import re
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 import yaml
 
@@ -203,3 +204,34 @@ def test_report_renders_in_chromium(sweep_dir, tmp_path):
         assert radii == sorted(radii, reverse=True)
         page.screenshot(path=tmp_path / "report.png", full_page=True)
     assert (tmp_path / "report.png").stat().st_size > 50_000
+
+
+def test_an_input_of_many_values_colours_on_a_scale(sweep_dir, monkeypatch):
+    import femsi.sweeps.report_figures as figures
+    from femsi.sweeps.report_plotly import figure_html
+
+    monkeypatch.setattr(figures, "MAX_GROUPS", 2)  # outer pressure: 3 values in complete runs
+    data = read_report_data(sweep_dir)
+    scatter = figures.output_figures(data, "geometry.outer_pressure")[0]
+    assert scatter.scale_range == pytest.approx((0.0, 50.0))  # MPa, over the complete runs
+    assert all(len(panel.groups) == 1 for panel in scatter.panels)  # no legend groups
+    lines = figures.series_figures(data, "geometry.outer_pressure")[0]
+    # The failed runs stopped in their initial state: no step, no line.
+    assert lines.scale_range == pytest.approx((0.0, 50.0))
+    assert len(lines.panels[0].groups) == 6
+    assert len({g.colour for g in lines.panels[0].groups}) == 3  # 0, 20 and 50 MPa
+    assert '"colorbar"' in figure_html(scatter) and '"colorbar"' in figure_html(lines)
+
+
+def test_long_time_series_are_thinned_keeping_their_extremes():
+    from femsi.sweeps.report_figures import thinned
+
+    n = 1000
+    series = {"time_s": np.arange(n, dtype=float), "soc": np.linspace(0, 1, n)}
+    series["peak"] = np.sin(series["time_s"] / 37.0)
+    series["peak"][333] = 5.0  # a spike between the evenly spread points
+    kept = thinned(series, "peak", 100)
+    assert 100 <= len(kept["time_s"]) <= 102
+    assert kept["peak"].max() == 5.0 and 333.0 in kept["time_s"]
+    assert kept["time_s"][0] == 0 and kept["time_s"][-1] == n - 1
+    assert thinned(series, "peak", 2000) is series
