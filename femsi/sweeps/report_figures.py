@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -284,8 +283,3 @@ def _capital(text: str) -> str:
 
 def _anchor(column: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in column).strip("-")
-
-
-def finite(values: list[float]) -> bool:
-    """Whether any value is a finite number."""
-    return any(isinstance(v, float) and math.isfinite(v) for v in values)
