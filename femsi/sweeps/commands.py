@@ -197,7 +197,9 @@ def report(args) -> int:
     """``femsi report DIR``: a self-contained HTML file."""
     from femsi.sweeps.report import write_report
 
-    path = write_report(args.folder, args.output, args.runs)
+    path = write_report(
+        args.folder, args.output, args.runs, args.quantity, args.color_by, args.static
+    )
     print(f"femsi: report {path}")
     return 0
 
