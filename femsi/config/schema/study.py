@@ -263,6 +263,13 @@ class Time(Section):
     growth: Annotated[float, Field(ge=1.0, le=4.0)] = 1.5
     cut: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
     max_soc_change: Annotated[float, Field(gt=0, le=1)] = 0.02
+    max_steps: int | None = Field(
+        default=None,
+        ge=1,
+        description="end the run after this many accepted time steps, wherever the protocol "
+        "is: a quick look at a study or a smoke test (`--set time.max_steps=3`); the summary "
+        "says `end_reason: time.max_steps`. null: no limit",
+    )
 
     @model_validator(mode="after")
     def _ordered(self):
