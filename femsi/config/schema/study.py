@@ -301,6 +301,22 @@ class Outputs(Section):
 
     every: Annotated[int, Field(ge=0)] = 5
     fields: bool = True
+    field_space: Literal["P1", "displacement"] = Field(
+        default="P1",
+        description=(
+            "the one space of every field in fields/fields.bp: P1 (the mesh vertices, the "
+            "smallest file) or displacement (continuous Lagrange of physics.displacement_degree, "
+            "about 6x larger with P2); discontinuous fields (stresses, J, plastic strain) are "
+            "volume-weighted nodal averages"
+        ),
+    )
+    length_unit: PositiveLength = Field(
+        default=1.0,
+        description=(
+            "unit of the coordinates and the displacement u in fields/fields.bp (ParaView), e.g. "
+            "1 um for axes in micrometres; every other array, and the snapshots, stay SI"
+        ),
+    )
     probes: dict[str, Point | RelativePoint | str] = Field(default_factory=dict)
     figures: bool = True
 
