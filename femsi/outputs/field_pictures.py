@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -115,15 +116,18 @@ class View:
         window: (centre, half width) of a square region of the view plane to show (a zoom),
             or None (the whole body).
         note: What the view shows (``cut at y = 0``), for the caption.
+        lit: Shade the surface (a 3D body); a flat section or cut is drawn in its true
+            colours.
     """
 
     direction: tuple[float, float, float]
     viewup: tuple[float, float, float]
     window: tuple[np.ndarray, float] | None = None
     note: str = ""
+    lit: bool = True
 
 
-PLANAR = View((0.0, 0.0, 1.0), (0.0, 1.0, 0.0))
+PLANAR = View((0.0, 0.0, 1.0), (0.0, 1.0, 0.0), lit=False)
 
 
 @dataclass
@@ -206,15 +210,15 @@ def _two_sided_limits(data: np.ndarray, weights) -> Limits:
     )
 
 
-def render_pictures(pictures: list[Picture], *, shared_limits: bool = False) -> list:
-    """Matplotlib figures of ``pictures`` (one camera and crop for all when ``shared_limits``).
+def render_pictures(pictures: list[Picture], *, shared_limits: bool = False) -> Iterator:
+    """Matplotlib figures of ``pictures``, one at a time (the caller closes each).
 
     With ``shared_limits`` (the frames of an animation) every picture gets the colour limits
     of all of them, the camera that fits the largest body and the same crop, so that the
     frames line up.
     """
     if not pictures:
-        return []
+        return
     _offscreen()
     prepared = []
     for picture in pictures:
@@ -235,7 +239,10 @@ def render_pictures(pictures: list[Picture], *, shared_limits: bool = False) -> 
         bounds = _union_bounds([p.grid.bounds for p in pictures])
         cameras = [bounds] * len(pictures)
     else:
-        scales = [colour_scale(v, p.spec, w, p.robust) for p, (v, w) in zip(pictures, prepared)]
+        scales = [
+            colour_scale(v, p.spec, w, p.robust)
+            for p, (v, w) in zip(pictures, prepared, strict=True)
+        ]
         cameras = [p.grid.bounds for p in pictures]
     images = [
         _render(p, limits, cmap, bounds)
@@ -246,19 +253,17 @@ def render_pictures(pictures: list[Picture], *, shared_limits: bool = False) -> 
         crops = [box] * len(images)
     else:
         crops = [_content_box(image) for image, _ in images]
-    return [
-        _compose(picture, image, metres_per_pixel, crop, scale)
-        for picture, (image, metres_per_pixel), crop, scale in zip(
-            pictures, images, crops, scales, strict=True
-        )
-    ]
+    for picture, (image, metres_per_pixel), crop, scale in zip(
+        pictures, images, crops, scales, strict=True
+    ):
+        yield _compose(picture, image, metres_per_pixel, crop, scale)
 
 
 def field_picture(picture: Picture, path) -> None:
     """Draw one picture into ``path`` (PNG)."""
     import matplotlib.pyplot as plt
 
-    [figure] = render_pictures([picture])
+    [figure] = list(render_pictures([picture]))
     figure.savefig(path, dpi=FIGURE_DPI)
     plt.close(figure)
 
@@ -290,7 +295,7 @@ def _render(picture: Picture, limits: Limits, cmap, bounds) -> tuple[np.ndarray,
     """The body rendered with a parallel camera: (RGB image, metres per pixel)."""
     import pyvista
 
-    planar = picture.view.direction == PLANAR.direction
+    planar = not picture.view.lit
     # pyvista's annotations: window_size a list; the call is as documented.
     plotter = pyvista.Plotter(off_screen=True, window_size=list(RENDER_SIZE))
     plotter.set_background("white")
@@ -302,8 +307,8 @@ def _render(picture: Picture, limits: Limits, cmap, bounds) -> tuple[np.ndarray,
         show_scalar_bar=False,
         interpolate_before_map=True,
         lighting=not planar,
-        ambient=0.35,
-        diffuse=0.65,
+        ambient=0.5,
+        diffuse=0.55,
         specular=0.0,
     )
     if not planar:

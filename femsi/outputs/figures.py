@@ -16,8 +16,8 @@ from dolfinx import fem, plot
 import femsi.compat  # noqa: F401
 from femsi.outputs.field_pictures import PLANAR, Picture, View, field_picture, spec_for
 from femsi.outputs.style import (
-    apply_matplotlib_style,
     STEP_NOUNS,
+    apply_matplotlib_style,
     branch_of,
     shade_protocol_steps,
     snapshot_title,
@@ -141,10 +141,13 @@ CRACK_FIELDS = ("max_principal_Pa",)
 
 
 def snapshot_view(clip: bool, planar: bool) -> View:
-    """The camera of a snapshot: a 2D section head on, a full body onto its cut face y = 0,
-    a symmetry model onto its symmetry planes."""
+    """The camera of a snapshot.
+
+    A 2D section head on, a full body onto its cut face y = 0, a symmetry model onto its
+    symmetry planes.
+    """
     if planar:
-        return View(PLANAR.direction, PLANAR.viewup, note="deformed section")
+        return View(PLANAR.direction, PLANAR.viewup, lit=False, note="deformed section")
     if clip:
         return View((0.35, 1.0, 0.45), (0.0, 0.0, 1.0), note="deformed body, cut at y = 0")
     return View((-1.0, -0.8, 0.6), (0.0, 0.0, 1.0), note="deformed body, symmetry planes")
@@ -193,7 +196,9 @@ def _tip_picture(shown, spec, title, tip: np.ndarray, snapshot: dict, folder: Pa
         (moved[0] - radius, moved[0] + radius, moved[1] - radius, moved[1] + radius, -1, 1),
         invert=False,
     )
-    view = View(PLANAR.direction, PLANAR.viewup, (moved, radius), note="zoom on the crack tip")
+    view = View(
+        PLANAR.direction, PLANAR.viewup, (moved, radius), lit=False, note="zoom on the crack tip"
+    )
     picture = Picture(box if box.n_points else shown, spec, title, view, robust=True)
     path = folder / f"{snapshot['label']}_{spec.array.removesuffix('_Pa')}_tip.png"
     field_picture(picture, path)
