@@ -307,13 +307,13 @@ def shade_protocol_steps(ax, rows: list[dict], time_scale: float = 1.0, label: b
     from matplotlib.transforms import blended_transform_factory
 
     spans = protocol_spans(rows)
-    if len(spans) < 2 and not label:
+    if len(spans) < 2:  # one step: nothing to tell apart
         return
     trans = blended_transform_factory(ax.transData, ax.transAxes)
     for n, (_, kind, start, end) in enumerate(spans):
         a, b = start / time_scale, end / time_scale
         ax.axvspan(a, b, color=BAND_COLOURS[n % 2], zorder=0, lw=0)
-        if label and len(spans) > 1:
+        if label:
             ax.text(
                 0.5 * (a + b),
                 0.985,
