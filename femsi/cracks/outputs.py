@@ -337,7 +337,7 @@ def plot_crack_G(rows: list[dict], cracks: dict[str, dict], folder: Path) -> lis
     axes[1].set(
         xlabel="state of charge", ylabel="G [J/m²]", title="Energy release rate G against SOC"
     )
-    axes[0].legend(loc="lower right")
+    axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     fig.tight_layout()
     path = folder / "crack_G.png"
     fig.savefig(path)

@@ -236,6 +236,11 @@ def _time_axes(ax, rows: list[dict], scale: float, unit: str, ylabel: str, title
     ax.set_xlim(rows[0]["time_s"] / scale, rows[-1]["time_s"] / scale)
 
 
+def _legend_below(ax) -> None:
+    """The legend under the axes, clear of the data and of the steps' labels."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
+
+
 def _save(fig, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
@@ -294,7 +299,7 @@ def plot_timeseries(
                    "Hydrostatic stress range")  # fmt: skip
         axes[1].axhline(0.0, color="0.5", lw=0.8)
         for ax in axes:
-            ax.legend(loc="lower right" if ax is axes[1] else "best")
+            _legend_below(ax)
         fig.tight_layout()
         written.append(_save(fig, folder / "stress_vs_time.png"))
         written.append(plot_stress_vs_soc(rows, regions, folder))
@@ -310,7 +315,7 @@ def plot_timeseries(
                     color=f"C{k}", label=f"{name}: von Mises")  # fmt: skip
         ax.axhline(0.0, color="0.5", lw=0.8)
         _time_axes(ax, rows, scale, unit, f"stress [{stress.label}]", "Stress at the probes")
-        ax.legend()
+        _legend_below(ax)
         fig.tight_layout()
         written.append(_save(fig, folder / "probes.png"))
     return written
