@@ -14,6 +14,7 @@ import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -83,6 +84,7 @@ SUFFIXES = {"_Pa": "stress", "_mol_m3": "concentration", "_m": "length"}
 
 def spec_for(array: str, component: int | None = None) -> FieldSpec:
     """The drawing of a snapshot array (known arrays by name, others by their unit suffix)."""
+    signed: bool | None
     if array in KNOWN_ARRAYS:
         quantity, family, signed, cmap = KNOWN_ARRAYS[array]
     else:
@@ -134,7 +136,7 @@ PLANAR = View((0.0, 0.0, 1.0), (0.0, 1.0, 0.0), lit=False)
 class Picture:
     """A field picture to draw: the grid (point array ``value``, SI), its spec, the texts."""
 
-    grid: object
+    grid: Any  # a pyvista.DataSet with the point array ``value``
     spec: FieldSpec
     title: str
     view: View
@@ -222,18 +224,18 @@ def render_pictures(pictures: list[Picture], *, shared_limits: bool = False) -> 
     _offscreen()
     prepared = []
     for picture in pictures:
-        values = np.asarray(picture.grid.point_data["value"], float)
+        values = np.asarray(picture.grid.point_data["value"], dtype=float)
         weights = None
         if picture.robust:
             cells = picture.grid.point_data_to_cell_data()
             sizes = cells.compute_cell_sizes(length=False, area=True, volume=True)
             weights = np.abs(sizes.cell_data["Volume"]) + np.abs(sizes.cell_data["Area"])
-            values = np.asarray(cells.cell_data["value"], float)
+            values = np.asarray(cells.cell_data["value"], dtype=float)
         prepared.append((values, weights))
     if shared_limits:
         joined = np.concatenate([v for v, _ in prepared])
-        w = [x for _, x in prepared]
-        weights = None if any(x is None for x in w) else np.concatenate(w)
+        w = [x for _, x in prepared if x is not None]
+        weights = np.concatenate(w) if len(w) == len(prepared) else None
         scale = colour_scale(joined, pictures[0].spec, weights, pictures[0].robust)
         scales = [scale] * len(pictures)
         bounds = _union_bounds([p.grid.bounds for p in pictures])
@@ -296,9 +298,10 @@ def _render(picture: Picture, limits: Limits, cmap, bounds) -> tuple[np.ndarray,
     import pyvista
 
     planar = not picture.view.lit
-    # pyvista's annotations: window_size a list; the call is as documented.
+    # pyvista's annotations: window_size a list, set_background wrapped by a decorator mypy
+    # reads as unbound; the calls are as documented.
     plotter = pyvista.Plotter(off_screen=True, window_size=list(RENDER_SIZE))
-    plotter.set_background("white")
+    plotter.set_background("white")  # type: ignore[arg-type]
     plotter.add_mesh(
         picture.grid,
         scalars="value",
@@ -404,7 +407,7 @@ def _compose(picture: Picture, image, metres_per_pixel: float, crop, scale):
     import matplotlib.pyplot as plt
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
     from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
     limits, unit, cmap = scale
@@ -468,8 +471,9 @@ def _compose(picture: Picture, image, metres_per_pixel: float, crop, scale):
     colourbar.set_label(bar_label)
     cax.grid(False)
     colourbar.locator = MaxNLocator(nbins=7)
-    colourbar.formatter.set_useOffset(False)
-    colourbar.formatter.set_scientific(False)
+    formatter = ScalarFormatter(useOffset=False)
+    formatter.set_scientific(False)
+    colourbar.formatter = formatter
     colourbar.update_ticks()
     fig.text(0.1 / fig_w, 1 - 0.12 / fig_h, picture.title, ha="left", va="top", fontsize=10)
     notes = list(picture.notes)
