@@ -125,9 +125,10 @@ def plot_crack_history(rows: list[dict], folder: Path, planar: bool = False) -> 
             axes[0].plot(x, damage, style, marker=".", ms=3, color="C0", label=branch)
             axes[1].plot(x, area(area_si), style, marker=".", ms=3, color="C1", label=branch)
     axes[0].set(xlabel="state of charge", ylabel="largest damage d", title="Damage")
-    axes[0].set_ylim(0, 1.05)
+    axes[0].set_ylim(-0.03, 1.05)
     what = "crack length in the section (per m of depth)" if planar else "crack area"
-    axes[1].set(xlabel="state of charge", ylabel=f"{what} [{area.label}]", title="Crack area")
+    title = "Crack length (plane strain)" if planar else "Crack area"
+    axes[1].set(xlabel="state of charge", ylabel=f"{what} [{area.label}]", title=title)
     for ax in axes:
         ax.legend()
     fig.tight_layout()
