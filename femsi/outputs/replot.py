@@ -39,6 +39,24 @@ ALIASES = {
     "plastic_strain": "equivalent_plastic_strain",
 }
 AXES = {"x": (1.0, 0.0, 0.0), "y": (0.0, 1.0, 0.0), "z": (0.0, 0.0, 1.0)}
+#: The names of the fields femsi's snapshots hold (those of a phase field, plasticity or a
+#: 3D body only there), to the snapshot array each names. ``--field`` takes these and any
+#: other array a run's snapshots hold (:func:`resolve_field`).
+FIELDS = {
+    "von_mises": "von_mises_Pa",
+    "hydrostatic": "hydrostatic_stress_Pa",
+    "hydrostatic_stress": "hydrostatic_stress_Pa",
+    "max_principal": "max_principal_Pa",
+    "concentration": "concentration_mol_m3",
+    "displacement": "u",
+    "u": "u",
+    "u_x": "u",
+    "u_y": "u",
+    "u_z": "u",
+    "damage": "damage",
+    "equivalent_plastic_strain": "equivalent_plastic_strain",
+    "plastic_strain": "equivalent_plastic_strain",
+}
 
 
 def available_fields(arrays: dict[str, np.ndarray]) -> list[str]:
