@@ -94,13 +94,17 @@ def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict 
 
 
 def _crack_tips(cracks) -> dict:
-    """``crack_tips`` (n × 3, m) and ``tip_window_m`` of a model's 2D cracks (none: empty).
+    """``crack_tips`` (n × 3, m) and ``tip_window_m`` of a model's cracks (none: empty).
+
+    2D cracks give their tips, 3D cracks the points of their fronts.
 
     The window, the half width of the zoom on a tip, is three times the crack's straight
     length behind its first tip.
     """
     tips, window = [], None
     for crack in cracks:
+        for front in getattr(crack, "fronts", ()):  # a 3D crack: its front's points
+            tips += [np.asarray(p, float) for p in front.points]
         for tip in getattr(crack, "tips", ()):
             point = np.zeros(3)
             point[: len(tip.point)] = tip.point
@@ -328,9 +332,11 @@ BRANCH_STYLES = {"lithiation": "-", "delithiation": "--", "other": ":"}
 def plot_stress_vs_soc(rows: list[dict], regions: list[str], folder: Path) -> Path:
     """``stress_vs_soc.png``: region stress extremes against SOC, one line per protocol step.
 
-    Left: the largest von Mises stress of each region; right: its largest (tension) and
-    smallest (compression) hydrostatic stress. Lithiation steps are solid, delithiation
-    dashed, other steps (rest, hold) dotted; markers show the direction of travel.
+    Left: the largest von Mises stress of each region; middle: its largest maximum principal
+    stress (the largest tension in any direction, at a free surface the hoop stress that
+    opens cracks); right: its largest (tension) and smallest (compression) hydrostatic
+    stress. Lithiation steps are solid, delithiation dashed, other steps (rest, hold)
+    dotted; arrow heads show the direction of travel.
     """
     apply_matplotlib_style()
     import matplotlib.pyplot as plt
@@ -338,13 +344,18 @@ def plot_stress_vs_soc(rows: list[dict], regions: list[str], folder: Path) -> Pa
     names = [
         f"{region}.{c}"
         for region in regions
-        for c in ("max_von_mises_Pa", "max_hydrostatic_Pa", "min_hydrostatic_Pa")
+        for c in (
+            "max_von_mises_Pa",
+            "max_principal_Pa",
+            "max_hydrostatic_Pa",
+            "min_hydrostatic_Pa",
+        )
     ]
     stress = unit_of_data("stress", np.concatenate([_column(rows, n) for n in names]))
     soc = np.array([r["soc"] for r in rows])
     steps = np.array([int(r.get("protocol_step", 0)) for r in rows])
     kinds = [str(r.get("protocol_kind", "")) for r in rows]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
     seen: set[tuple[int, str]] = set()
     for step in np.unique(steps):
         chosen = steps == step
@@ -362,8 +373,9 @@ def plot_stress_vs_soc(rows: list[dict], regions: list[str], folder: Path) -> Pa
             x = soc[chosen]
             for ax, column in (
                 (axes[0], "max_von_mises_Pa"),
-                (axes[1], "max_hydrostatic_Pa"),
-                (axes[1], "min_hydrostatic_Pa"),
+                (axes[1], "max_principal_Pa"),
+                (axes[2], "max_hydrostatic_Pa"),
+                (axes[2], "min_hydrostatic_Pa"),
             ):
                 y = stress(_column(rows, f"{region}.{column}")[chosen])
                 ax.plot(x, y, style, color=colour, label=label if column != "min_hydrostatic_Pa"
@@ -371,12 +383,15 @@ def plot_stress_vs_soc(rows: list[dict], regions: list[str], folder: Path) -> Pa
                 _direction_marker(ax, x, y, colour)
     axes[0].set(xlabel="state of charge", ylabel=f"max von Mises stress [{stress.label}]",
                 title="Peak von Mises stress against SOC")  # fmt: skip
-    axes[1].set(
+    axes[1].set(xlabel="state of charge", ylabel=f"max principal stress [{stress.label}]",
+                title="Peak tension (max principal) against SOC")  # fmt: skip
+    axes[2].set(
         xlabel="state of charge",
         ylabel=f"hydrostatic stress [{stress.label}]",
-        title="Hydrostatic extremes against SOC (upper: max, lower: min)",
+        title="Hydrostatic extremes (upper: max, lower: min)",
     )
-    axes[1].axhline(0.0, color="0.5", lw=0.8)
+    for ax in axes[1:]:
+        ax.axhline(0.0, color="0.5", lw=0.8)
     for ax in axes:
         ax.legend()
     fig.tight_layout()
