@@ -417,11 +417,11 @@ def _compose(picture: Picture, image, metres_per_pixel: float, crop, scale):
     height_m = shown.shape[0] * metres_per_pixel
     length_unit = unit_for("length", max(width_m, height_m))
     # Sizes in inches: the picture keeps its aspect, title above, scale bar and note below.
-    fig_w = FIGURE_SIZE[0]
     img_w = 4.7
     img_h = img_w * shown.shape[0] / shown.shape[1]
-    if img_h > FIGURE_SIZE[1]:
+    if img_h > FIGURE_SIZE[1]:  # a tall body: the figure narrows with it
         img_w, img_h = img_w * FIGURE_SIZE[1] / img_h, FIGURE_SIZE[1]
+    fig_w = max(img_w + 1.7, 4.0)
     top, bottom = 0.45, 0.6
     fig_h = max(img_h, 2.6) + top + bottom
     fig = plt.figure(figsize=(fig_w, fig_h))

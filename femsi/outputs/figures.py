@@ -1,9 +1,12 @@
-"""Pictures: PyVista renderings of stress on the deformed body, matplotlib time-series plots.
+"""The run's figures: stress on the deformed body at each step's end, time and SOC plots.
 
 Snapshots are gathered to rank 0 at the end of each protocol step (P1 interpolation of the
-displacement, hydrostatic and von Mises stress on the owned cells of every rank) and rendered
-off screen after the run. A full-symmetry body is clipped through its centre to show the
-inside; an octant model already shows it on its symmetry planes.
+displacement, the stresses and the concentration on the owned cells of every rank, and the
+crack tips) and drawn off screen after the run by :mod:`femsi.outputs.field_pictures`. A
+full-symmetry body is clipped through its centre to show the inside; an octant model already
+shows it on its symmetry planes. The time plots shade the protocol steps, and
+``stress_vs_soc.png`` tells lithiation from delithiation; units, colour maps and titles follow
+:mod:`femsi.outputs.style`.
 """
 
 from __future__ import annotations
