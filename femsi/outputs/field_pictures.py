@@ -479,7 +479,7 @@ def _compose(picture: Picture, image, metres_per_pixel: float, crop, scale):
     notes = list(picture.notes)
     if limits.clipped_low or limits.clipped_high:
         notes.append(
-            "colours clipped to 1–99 % of the area; full range "
+            "colours clipped at the 1st and 99th percentiles (by area or volume); full range "
             f"{format_value(limits.data_min, picture.spec.family)} to "
             f"{format_value(limits.data_max, picture.spec.family)}"
         )
