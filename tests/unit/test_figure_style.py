@@ -183,3 +183,49 @@ def test_an_unknown_field_lists_the_fields_the_snapshots_hold(run_folder, capsys
     with pytest.raises(InputError) as info:
         replot(run_folder, field="damage")
     assert info.value.field == "--field" and "phase_field" in str(info.value)
+
+
+def _cycle_rows():
+    """Lithiation to SOC 0.8, rest, delithiation: stresses of GPa size."""
+    rows, t = [], 0.0
+    steps = [(0, "lithiate", np.linspace(0, 0.8, 9)), (1, "rest", [0.8] * 3),
+             (2, "delithiate", np.linspace(0.8, 0.2, 7))]  # fmt: skip
+    rows.append({"time_s": 0.0, "soc": 0.0, "protocol_step": 0, "protocol_kind": "initial"})
+    for step, kind, socs in steps:
+        for soc in socs[1:] if step == 0 else socs:
+            t += 60.0
+            sign = 1.0 if kind != "delithiate" else -1.0
+            rows.append({"time_s": t, "soc": float(soc), "protocol_step": step,
+                         "protocol_kind": kind, "particle.max_von_mises_Pa": 4e9 * soc,
+                         "particle.max_principal_Pa": 3e9 * soc,
+                         "particle.max_hydrostatic_Pa": sign * 2e9 * soc,
+                         "particle.min_hydrostatic_Pa": -2e9 * soc})  # fmt: skip
+    rows[0] |= {k: 0.0 for k in rows[1] if k.startswith("particle.")}
+    return rows
+
+
+def test_stress_against_soc_tells_the_branches_apart(tmp_path, monkeypatch):
+    from femsi.outputs import figures
+
+    saved = {}
+
+    def keep(fig, path):
+        saved[path.name] = fig
+        return path
+
+    monkeypatch.setattr(figures, "_save", keep)
+    written = figures.plot_timeseries(_cycle_rows(), ["particle"], [], tmp_path)
+    assert [p.name for p in written] == ["soc.png", "stress_vs_time.png", "stress_vs_soc.png"]
+    von_mises = saved["stress_vs_soc.png"].axes[0]
+    assert von_mises.get_ylabel() == "max von Mises stress [GPa]"
+    styles = {line.get_label(): line.get_linestyle() for line in von_mises.get_lines()}
+    assert styles == {"particle, lithiation": "-", "particle, rest": ":",
+                      "particle, delithiation": "--"}  # fmt: skip
+    lithiation = next(
+        ln for ln in von_mises.get_lines() if ln.get_label() == "particle, lithiation"
+    )
+    assert max(lithiation.get_ydata()) == pytest.approx(3.2)  # 4e9 × 0.8 Pa, in GPa
+    # the time plot shades the three steps and labels them by kind
+    time_axes = saved["stress_vs_time.png"].axes[0]
+    assert [t.get_text() for t in time_axes.texts] == ["lithiation", "rest", "delithiation"]
+    assert len(time_axes.patches) == 3
