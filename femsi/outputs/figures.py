@@ -177,6 +177,8 @@ def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
         warped = warped.clip(normal="y", origin=(0.0, 0.0, 0.0), invert=True)
     view = snapshot_view(snapshot["clip"], snapshot.get("planar", False))
     tips = np.asarray(snapshot.get("crack_tips", np.zeros((0, 3))), float).reshape(-1, 3)
+    if len(tips) and not snapshot.get("planar") and not snapshot["clip"]:
+        view = _onto_crack_plane(view, tips, _extent(grid))
     phrase = step_phrase(snapshot["label"])
     written = []
     for name in SNAPSHOT_FIELDS + (CRACK_FIELDS if len(tips) else ()):
@@ -193,6 +195,19 @@ def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
         if len(tips) and name in CRACK_FIELDS and snapshot.get("planar"):
             written.append(_tip_picture(shown, spec, title, tips[0], snapshot, folder))
     return written
+
+
+def _onto_crack_plane(view: View, tips: np.ndarray, extent: float) -> View:
+    """A symmetry model's view turned onto a crack on the mirror plane z = 0 (from below).
+
+    The usual view looks onto the planes x = 0 and y = 0; a crack front on z = 0 (the crack
+    face a part of that mirror) is seen only from below.
+    """
+    if np.all(np.abs(tips[:, 2]) <= 1e-6 * extent):
+        # nearly head on from below, x to the right (y then points down the picture)
+        note = "deformed body seen from below, onto the crack plane z = 0"
+        return View((-0.25, -0.35, -1.0), (0.0, -1.0, 0.0), note=note)
+    return view
 
 
 def _tip_picture(shown, spec, title, tip: np.ndarray, snapshot: dict, folder: Path) -> Path:
