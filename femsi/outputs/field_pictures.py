@@ -34,6 +34,8 @@ RENDER_SIZE = (1400, 1100)
 FIGURE_SIZE = (6.4, 5.0)
 FIGURE_DPI = 150
 BACKGROUND = (255, 255, 255)
+#: A field whose spread is below this share of its magnitude is drawn as uniform.
+UNIFORM = 1e-9
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,13 @@ def colour_scale(values: np.ndarray, spec: FieldSpec, weights=None, robust: bool
     else:
         limits = Limits(0.0, 1.0)
     low, high = limits.low, limits.high
+    if finite.size and np.ptp(finite) <= UNIFORM * np.abs(finite).max():
+        # One value everywhere (a uniform state, up to round-off): drawn as one colour,
+        # ±5 % around it, not as stretched round-off noise.
+        middle = 0.5 * (float(finite.min()) + float(finite.max()))
+        half = 0.05 * abs(middle) or 1.0
+        low, high = middle - half, middle + half
+        limits = Limits(low, high, False, False, limits.data_min, limits.data_max)
     if signed:
         low, high = centred_limits(low, high)
         cmap = centred_colormap(spec.cmap, low, high)

@@ -229,3 +229,10 @@ def test_stress_against_soc_tells_the_branches_apart(tmp_path, monkeypatch):
     time_axes = saved["stress_vs_time.png"].axes[0]
     assert [t.get_text() for t in time_axes.texts] == ["lithiation", "rest", "delithiation"]
     assert len(time_axes.patches) == 3
+
+
+def test_a_uniform_field_is_one_colour_not_stretched_round_off():
+    values = 18.7e9 * (1 + 1e-15 * np.arange(50))  # a uniform state up to round-off
+    limits, unit, _ = colour_scale(values, spec_for("von_mises_Pa"), robust=True)
+    assert unit.label == "GPa" and not (limits.clipped_low or limits.clipped_high)
+    assert (limits.low, limits.high) == (pytest.approx(0.95 * 18.7e9), pytest.approx(1.05 * 18.7e9))
