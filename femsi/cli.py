@@ -154,7 +154,12 @@ def _add_results_commands(sub) -> None:
     plot = sub.add_parser("plot", help="re-render figures of a finished run without solving")
     plot.add_argument("run_dir", type=Path)
     plot.add_argument("--time", type=float, help="time in s (default: the last snapshot)")
-    plot.add_argument("--field", default="von_mises", help="von_mises, hydrostatic_stress, ...")
+    plot.add_argument(
+        "--field",
+        default="von_mises",
+        help="a snapshot array, with or without its unit suffix: von_mises, hydrostatic, "
+        "max_principal, concentration, u, u_x, damage, ... (an unknown name lists them)",
+    )
     plot.add_argument("--clip", choices=["x", "y", "z"], help="cut the body by this plane")
     plot.add_argument("--undeformed", action="store_true", help="do not warp by displacement")
     plot.add_argument("--gif", action="store_true", help="an animated GIF of all snapshots")

@@ -159,8 +159,9 @@ def test_plot_rerenders_without_solving(sweep_dir, tmp_path):
         "plot", run, "--time", "9", "--field", "hydrostatic", "--clip", "z", "-o", picture
     )
     assert done.returncode == 0, done.stderr
-    with Image.open(picture) as image:
-        assert image.size == (900, 700)
+    assert f"femsi: wrote {picture}" in done.stdout
+    with Image.open(picture) as image:  # a body cut through z, framed to its aspect
+        assert image.format == "PNG" and 800 <= image.size[0] <= 1000
     done = run_cli("plot", run, "--gif", "--field", "concentration")
     assert done.returncode == 0, done.stderr
     with Image.open(run / "figures" / "replot" / "concentration.gif") as gif:
