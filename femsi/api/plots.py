@@ -30,7 +30,8 @@ def draw(
 
     Args:
         run_dir: The run folder.
-        field: A key of :data:`femsi.outputs.replot.FIELDS`.
+        field: Any array the run's snapshots hold (full name, name without its unit suffix,
+            an alias such as ``hydrostatic``, or a component such as ``u_x``).
         time: Time [s]; the nearest snapshot is drawn (default: the last).
         clip: ``x``, ``y`` or ``z``: cut the body by that plane through its centre.
         deformed: Draw the deformed shape.
@@ -43,10 +44,9 @@ def draw(
     Raises:
         InputError: An unknown field or clip, or a run without snapshots.
     """
-    from femsi.outputs.replot import FIELDS, replot
+    from femsi.outputs.replot import replot
 
-    if field not in FIELDS:
-        raise InputError("field", f"unknown field {field!r}; choose from {', '.join(FIELDS)}")
+    # replot checks the field against the arrays this run's snapshots hold (and lists them)
     if clip is not None and clip not in CLIPS:
         raise InputError("clip", f"unknown clip plane {clip!r}; choose x, y or z")
     try:
