@@ -104,7 +104,10 @@ def test_reference_lists_every_key_of_the_schema():
         assert f"{{#{model.__name__.lower()}}}" in page, model.__name__
         for name in model.model_fields:
             assert f"| `{name}` |" in page, f"{model.__name__}.{name}"
-    assert "| `radius` | length (m) | **required** | > 0 |" in page
+    assert (
+        "| `radius` | length (m) | **required** | particle radius (the stress-free reference state); > 0 |"
+        in page
+    )
 
 
 def test_site_builds_strict(tmp_path):
@@ -123,3 +126,13 @@ def test_site_builds_strict(tmp_path):
     assert "surface probe at x = 500 nm" in tutorial  # the probe followed the radius
     assert (site / "tutorials" / "results" / "first" / "figures" / "probes.png").stat().st_size
     assert (site / "solvers" / "index.html").is_file()
+
+
+def test_every_schema_field_has_a_description():
+    missing = [
+        f"{model.__name__}.{name}"
+        for model in _sections()
+        for name, field in model.model_fields.items()
+        if not (field.description or "").strip()
+    ]
+    assert not missing, f"fields without Field(description=...): {', '.join(missing)}"
