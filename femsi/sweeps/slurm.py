@@ -19,9 +19,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from femsi.errors import InputError
 from femsi.sweeps.status import run_state
+
+if TYPE_CHECKING:
+    from femsi.sweeps.spec import SlurmSettings
 
 SCRIPT = "sweep.sbatch"
 
@@ -64,7 +68,9 @@ def _one_line(text: object) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in str(text))
 
 
-def render_script(folder: Path, sweep: dict, settings, ranks: int, indices: list[int]) -> str:
+def render_script(
+    folder: Path, sweep: dict, settings: SlurmSettings, ranks: int, indices: list[int]
+) -> str:
     """The text of the job-array script.
 
     Args:
