@@ -47,7 +47,7 @@ log = logging.getLogger("mkdocs.hooks.tutorial")
 
 
 def _femsi(command: str) -> list[str]:
-    words = shlex.split(command)
+    words = shlex.split(command.replace("\\\n", " "))  # continued lines
     if words[0] not in ("femsi", ".venv/bin/femsi"):
         raise PluginError(f"tutorial: only femsi commands are executed: {command}")
     return [sys.executable, "-m", "femsi", *words[1:]]

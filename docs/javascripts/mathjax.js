@@ -18,7 +18,6 @@ window.MathJax = {
 if (typeof document$ !== "undefined") {
   document$.subscribe(() => {
     if (window.MathJax.typesetPromise) {
-      window.MathJax.startup.output.clearCache();
       window.MathJax.typesetClear();
       window.MathJax.texReset();
       window.MathJax.typesetPromise();
