@@ -53,13 +53,28 @@ def _femsi(command: str) -> list[str]:
     return [sys.executable, "-m", "femsi", *words[1:]]
 
 
+def _environment() -> dict[str, str]:
+    """The environment of the commands: this repository's femsi first on the path.
+
+    The commands run in a scratch folder, where a relative ``PYTHONPATH`` (``.``) would no
+    longer find the sources being documented.
+    """
+    paths = [str(ROOT), *os.environ.get("PYTHONPATH", "").split(os.pathsep)]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+
+
 def _execute(page: str, source: str, work: Path) -> list[str]:
     outputs = []
     namespace: dict[str, object] = {}
     for kind, code in BLOCK.findall(source):
         if kind == "bash":
             done = subprocess.run(
-                _femsi(code.strip()), cwd=work, capture_output=True, text=True, check=False
+                _femsi(code.strip()),
+                cwd=work,
+                env=_environment(),
+                capture_output=True,
+                text=True,
+                check=False,
             )
             text = (done.stdout + done.stderr).strip()
             if done.returncode != 0:

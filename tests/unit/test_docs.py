@@ -115,7 +115,7 @@ def test_site_builds_strict(tmp_path):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,  # the tutorials run every shipped study, shortened: ~2 min alone
     )
     assert result.returncode == 0, result.stderr
     site = tmp_path / "site"
