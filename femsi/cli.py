@@ -138,10 +138,28 @@ def _add_results_commands(sub) -> None:
     report.add_argument("folder", type=Path)
     report.add_argument("-o", "--output", type=Path, help="HTML file (default DIR/report.html)")
     report.add_argument("--runs", nargs="*", help="runs whose pictures to show (names)")
+    report.add_argument(
+        "--quantity",
+        action="append",
+        metavar="COLUMN",
+        help="catalogue column to plot, or a pattern such as 'peaks.*.max_von_mises_Pa.value' "
+        "(repeatable; default: the stress peaks and crack maxima)",
+    )
+    report.add_argument(
+        "--color-by", metavar="KEY", help="swept key that colours the points and lines"
+    )
+    report.add_argument(
+        "--static", action="store_true", help="matplotlib PNGs and no script (no Plotly)"
+    )
     plot = sub.add_parser("plot", help="re-render figures of a finished run without solving")
     plot.add_argument("run_dir", type=Path)
     plot.add_argument("--time", type=float, help="time in s (default: the last snapshot)")
-    plot.add_argument("--field", default="von_mises", help="von_mises, hydrostatic_stress, ...")
+    plot.add_argument(
+        "--field",
+        default="von_mises",
+        help="a snapshot array, with or without its unit suffix: von_mises, hydrostatic, "
+        "max_principal, concentration, u, u_x, damage, ... (an unknown name lists them)",
+    )
     plot.add_argument("--clip", choices=["x", "y", "z"], help="cut the body by this plane")
     plot.add_argument("--undeformed", action="store_true", help="do not warp by displacement")
     plot.add_argument("--gif", action="store_true", help="an animated GIF of all snapshots")
@@ -286,10 +304,10 @@ def _main(args) -> int:
         from femsi import stop
         from femsi.study import run
 
-        # SIGTERM (Slurm, timeout, container runtimes) and Ctrl-C end the run at its next
-        # time step, with its summary written (femsi.stop).
+        # SIGTERM (Slurm, timeout, container runtimes), SIGUSR1 (Slurm's time-limit warning)
+        # and Ctrl-C end the run at its next time step, with its summary written (femsi.stop).
         stop.clear()
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        for signum in (signal.SIGTERM, signal.SIGUSR1, signal.SIGINT):
             stop.install(signum)
         result = run(
             config,

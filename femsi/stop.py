@@ -1,5 +1,7 @@
 """Cooperative stop requests: a signal asks a run to stop at its next time step.
 
+The signals: SIGINT (Ctrl-C), SIGTERM (``timeout``, container runtimes, ``scancel``, Slurm at
+the time limit) and SIGUSR1 (Slurm's warning before the time limit, ``#SBATCH --signal``).
 A signal handler must not raise inside PETSc: an exception in a SNES callback becomes a failed
 solve, the time step is cut until ``min_step``, and an interrupted run is reported as a failed
 one. So :func:`request_stop` (installed for SIGTERM by ``femsi sweep-task``) only sets a flag,
@@ -38,15 +40,34 @@ def reason() -> str:
         return "interrupted"
     signum = _signal[0]
     name = signal.Signals(signum).name
+    job = os.environ.get("SLURM_JOB_ID")
     if signum == signal.SIGINT:
         return f"{name}: interrupted by the user (Ctrl-C)"
-    if os.environ.get("SLURM_JOB_ID"):
-        return f"{name} from Slurm (job {os.environ['SLURM_JOB_ID']}: its time limit, or scancel)"
+    if signum == signal.SIGUSR1:
+        if job:
+            return (
+                f"{name} from Slurm (job {job}): the job's time limit is near "
+                "(#SBATCH --signal); submit the script again to go on with the runs left"
+            )
+        return f"{name}: asked to stop (a time-limit warning)"
+    if job:
+        return (
+            f"{name} from Slurm (job {job}): scancel, preemption, or the time limit reached "
+            "without a warning signal"
+        )
     return f"{name}: asked to stop (a time limit, a container runtime, timeout or kill)"
 
 
+def end_reason() -> str:
+    """The run's ``end_reason`` for a stop: ``time limit`` (SIGUSR1) or ``interrupted``."""
+    return "time limit" if _signal and _signal[0] == signal.SIGUSR1 else "interrupted"
+
+
 def exit_code() -> int:
-    """128 + the signal number (130 for Ctrl-C, 143 for SIGTERM), as a shell reports it."""
+    """128 + the signal number, as a shell reports it.
+
+    130 for Ctrl-C, 138 for SIGUSR1, 143 for SIGTERM.
+    """
     return 128 + _signal[0] if _signal else 130
 
 

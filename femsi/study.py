@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -20,6 +19,7 @@ import yaml
 
 import femsi.compat  # noqa: F401
 from femsi import stop
+from femsi.api.run_result import RunResult
 from femsi.config import StudyConfig, load_config
 from femsi.config.mesh_guard import check_size
 from femsi.errors import InputError, SolveError
@@ -33,30 +33,13 @@ from femsi.outputs.stress import StressFields
 from femsi.parallel import global_span, on_rank0
 from femsi.physics.constraints import fixture_cell
 from femsi.physics.model import CoupledModel
-from femsi.solvers.driver import RunDriver
+from femsi.solvers.driver import STEP_LIMIT, RunDriver
 from femsi.solvers.plate_control import plate_control
 from femsi.solvers.solver_set import SolverSet
 from femsi.study_checks import check_phase_field, check_regions, material_sources
 from femsi.timing import Timer
 
 logger = logging.getLogger("femsi")
-
-
-@dataclass
-class RunResult:
-    """What a finished (or stopped) run produced.
-
-    Attributes:
-        output_dir: The run folder.
-        status: ``completed``, ``failed`` or ``interrupted``.
-        summary: The content of ``summary.json``.
-        rows: The time-series rows.
-    """
-
-    output_dir: Path
-    status: str
-    summary: dict
-    rows: list[dict] = field(default_factory=list)
 
 
 def run(
@@ -76,7 +59,8 @@ def run(
         output_dir: Run folder (default ``results/<study>``).
         overrides: ``dotted.path=value`` assignments applied when ``config`` is a path.
         overwrite: Replace an existing femsi run folder.
-        progress: Show a progress bar on rank 0.
+        progress: Show the protocol's progress on rank 0 (a bar on a terminal, plain lines
+            otherwise); a protocol step that ends early is said either way.
         force: Mesh a geometry estimated larger than the machine's limit
             (:data:`femsi.config.mesh_guard.MAX_CELLS`) anyway.
         comm: MPI communicator.
@@ -219,19 +203,19 @@ class _Run:
     def execute(self, progress: bool) -> RunResult:
         """Run the protocol; always writes summary and manifest."""
         status, message, reason = "completed", "", "protocol finished"
-        if progress and self.comm.rank == 0:
-            from tqdm import tqdm
+        if self.comm.rank == 0:  # early ends are said even without the bar
+            from femsi.progress import RunProgress
 
-            self.driver.progress = tqdm(
-                desc=self.study.study, unit="step", leave=True, dynamic_ncols=True
-            )
+            self.driver.progress = RunProgress(self.study.study, bar=progress)
         try:
             self.driver.run()
+            if self.driver.step_limit_reached:
+                reason = STEP_LIMIT
         except SolveError as err:
             status, message, reason = "failed", str(err), "solve failed"
             logger.error("%s", err)
         except KeyboardInterrupt:
-            status, message, reason = "interrupted", stop.reason(), "interrupted"
+            status, message, reason = "interrupted", stop.reason(), stop.end_reason()
             logger.error("%s", message)
         except OSError as err:  # a full disk, a folder removed under the run
             status, message, reason = "failed", f"cannot write the results: {err}", "output failed"

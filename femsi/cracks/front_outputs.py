@@ -238,13 +238,14 @@ def plot_front(profile: Path, name: str, folder: Path, curves: int = 5) -> Path:
         folder: Where ``crack_NAME_front.png`` goes.
         curves: Number of steps drawn, evenly spread over the run.
     """
-    import matplotlib
+    from femsi.outputs.style import apply_matplotlib_style, format_time, unit_of_data
 
-    matplotlib.use("Agg")
+    apply_matplotlib_style()
     import matplotlib.pyplot as plt
 
     with Path(profile).open() as stream:
         rows = list(csv.DictReader(stream))
+    length = unit_of_data("length", [float(r["s_m"]) for r in rows])
     steps = sorted({int(r["step"]) for r in rows})
     shown = [steps[int(round(i))] for i in np.linspace(0, len(steps) - 1, min(curves, len(steps)))]
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -253,19 +254,20 @@ def plot_front(profile: Path, name: str, folder: Path, curves: int = 5) -> Path:
         colour = f"C{index}"
         for front in sorted({r["front"] for r in part}):
             line = [r for r in part if r["front"] == front]
-            s = np.array([float(r["s_m"]) for r in line]) * 1e6
+            s = length([float(r["s_m"]) for r in line])
             G = np.array([float(r["G_J_m2"]) for r in line])
             free = np.array([r["free_end"] == "1" for r in line])
-            label = f"t = {float(line[0]['time_s']):.4g} s" if front == "0" else None
+            soc = float(line[0]["soc"])
+            when = f"{format_time(float(line[0]['time_s']))}, SOC {soc:.2f}"
+            label = when if front == "0" else None
             ax.plot(s, G, color=colour, marker="o", ms=3, label=label)
             ax.plot(s[free], G[free], "o", color=colour, mfc="white", ms=6)
-    ax.set(xlabel="arc length along the front s [µm]", ylabel="G [J/m²]")
+    ax.set(xlabel=f"arc length along the front s [{length.label}]", ylabel="G [J/m²]")
     ax.set_title(f"Crack {name}: G along the front (open circles: free-surface ends)", fontsize=9)
-    ax.grid(alpha=0.3)
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=7)
+    ax.legend()
     fig.tight_layout()
     path = Path(folder) / f"crack_{name}_front.png"
-    fig.savefig(path, dpi=120)
+    fig.savefig(path)
     plt.close(fig)
     return path

@@ -56,6 +56,7 @@ from femsi.cracks.layout import CrackLayout, FrontLayout
 from femsi.errors import InputError
 from femsi.materials.fracture import fracture_energy
 from femsi.outputs.figures import time_unit
+from femsi.outputs.style import apply_matplotlib_style, shade_protocol_steps
 from femsi.parallel import ScalarForm
 
 #: The columns of each crack, after ``crack.NAME.``.
@@ -301,9 +302,7 @@ def plot_crack_G(rows: list[dict], cracks: dict[str, dict], folder: Path) -> lis
     3D cracks also get ``crack_NAME_front.png`` (G along the front, :func:`plot_front`) from
     their front profile next to ``folder`` (the run folder's ``figures/``).
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
+    apply_matplotlib_style()
     import matplotlib.pyplot as plt
 
     t = np.array([r["time_s"] for r in rows])
@@ -328,15 +327,20 @@ def plot_crack_G(rows: list[dict], cracks: dict[str, dict], folder: Path) -> lis
             va="bottom",
             fontsize=8,
         )
-    axes[0].set(xlabel=f"time [{unit}]", ylabel="G [J/m²]", title="Energy release rate")
-    axes[1].set(xlabel="state of charge", ylabel="G [J/m²]", title="Energy release rate vs SOC")
     for ax in axes:
-        ax.grid(alpha=0.3)
         ax.set_ylim(bottom=0)
-    axes[0].legend(fontsize=7)
+    shade_protocol_steps(axes[0], rows, scale)
+    low, high = axes[0].get_ylim()
+    axes[0].set_ylim(0, high * 1.08)  # room for the steps' labels
+    axes[0].set_xlim(t[0] / scale, t[-1] / scale)
+    axes[0].set(xlabel=f"time [{unit}]", ylabel="G [J/m²]", title="Energy release rate G")
+    axes[1].set(
+        xlabel="state of charge", ylabel="G [J/m²]", title="Energy release rate G against SOC"
+    )
+    axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     fig.tight_layout()
     path = folder / "crack_G.png"
-    fig.savefig(path, dpi=120)
+    fig.savefig(path)
     plt.close(fig)
     paths = [path]
     for name, info in cracks.items():

@@ -295,7 +295,8 @@ class PhaseFieldColumns(Export):
         """Damage and crack area against SOC."""
         from femsi.outputs.phase_field import plot_crack_history
 
-        plot_crack_history(rows, folder)
+        planar = self.outputs.phase_field.formulation == "plane_strain"
+        plot_crack_history(rows, folder, planar=planar)
 
 
 class ProbeColumns(Export):

@@ -1,9 +1,12 @@
-"""Pictures: PyVista renderings of stress on the deformed body, matplotlib time-series plots.
+"""The run's figures: stress on the deformed body at each step's end, time and SOC plots.
 
 Snapshots are gathered to rank 0 at the end of each protocol step (P1 interpolation of the
-displacement, hydrostatic and von Mises stress on the owned cells of every rank) and rendered
-off screen after the run. A full-symmetry body is clipped through its centre to show the
-inside; an octant model already shows it on its symmetry planes.
+displacement, the stresses and the concentration on the owned cells of every rank, and the
+crack tips) and drawn off screen after the run by :mod:`femsi.outputs.field_pictures`. A
+full-symmetry body is clipped through its centre to show the inside; an octant model already
+shows it on its symmetry planes. The time plots shade the protocol steps, and
+``stress_vs_soc.png`` tells lithiation from delithiation; units, colour maps and titles follow
+:mod:`femsi.outputs.style`.
 """
 
 from __future__ import annotations
@@ -14,6 +17,16 @@ import numpy as np
 from dolfinx import fem, plot
 
 import femsi.compat  # noqa: F401
+from femsi.outputs.field_pictures import PLANAR, Picture, View, field_picture, spec_for
+from femsi.outputs.style import (
+    STEP_NOUNS,
+    apply_matplotlib_style,
+    branch_of,
+    shade_protocol_steps,
+    snapshot_title,
+    step_phrase,
+    unit_of_data,
+)
 
 
 def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict | None:
@@ -79,7 +92,31 @@ def gather_snapshot(model, stress, label: str, time: float, soc: float) -> dict 
         "region_tags": np.concatenate(region_tags),
         "regions": dict(model.model.regions),
         "in_cell": model.model.plate is not None,
+        **_crack_tips(getattr(model.model, "cracks", None) or ()),
     }
+
+
+def _crack_tips(cracks) -> dict:
+    """``crack_tips`` (n × 3, m) and ``tip_window_m`` of a model's cracks (none: empty).
+
+    2D cracks give their tips, 3D cracks the points of their fronts.
+
+    The window, the half width of the zoom on a tip, is three times the crack's straight
+    length behind its first tip.
+    """
+    tips, window = [], None
+    for crack in cracks:
+        for front in getattr(crack, "fronts", ()):  # a 3D crack: its front's points
+            tips += [np.asarray(p, float) for p in front.points]
+        for tip in getattr(crack, "tips", ()):
+            point = np.zeros(3)
+            point[: len(tip.point)] = tip.point
+            tips.append(point)
+            if window is None and tip.straight > 0:
+                window = 3.0 * tip.straight
+    if not tips:
+        return {}
+    return {"crack_tips": np.array(tips), "tip_window_m": window}
 
 
 def snapshot_grid(snapshot: dict):
@@ -104,10 +141,32 @@ def snapshot_grid(snapshot: dict):
     return grid
 
 
-def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
-    """Render hydrostatic and von Mises stress on the deformed, clipped body."""
-    import pyvista
+#: The fields drawn on the body at the end of each protocol step, those it holds (damage only
+#: with a phase field); a run with cracks adds the maximum principal (the opening) stress.
+SNAPSHOT_FIELDS = ("hydrostatic_stress_Pa", "von_mises_Pa", "damage")
+CRACK_FIELDS = ("max_principal_Pa",)
 
+
+def snapshot_view(clip: bool, planar: bool) -> View:
+    """The camera of a snapshot.
+
+    A 2D section head on, a full body onto its cut face y = 0, a symmetry model onto its
+    symmetry planes.
+    """
+    if planar:
+        return View(PLANAR.direction, PLANAR.viewup, lit=False, note="deformed section")
+    if clip:
+        return View((0.35, 1.0, 0.45), (0.0, 0.0, 1.0), note="deformed body, cut at y = 0")
+    return View((-1.0, -0.8, 0.6), (0.0, 0.0, 1.0), note="deformed body, symmetry planes")
+
+
+def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
+    """Hydrostatic and von Mises stress (and damage) on the deformed body, one PNG each.
+
+    A run with cracks (``snapshot["crack_tips"]``) gets colour limits that the tip
+    singularity does not stretch, ``LABEL_max_principal.png`` and, for a 2D section,
+    ``LABEL_max_principal_tip.png``, a zoom on the first tip.
+    """
     if snapshot.get("in_cell"):
         from femsi.outputs.cell_figures import render_cell_snapshot
 
@@ -116,47 +175,67 @@ def render_snapshot(snapshot: dict, folder: Path) -> list[Path]:
     warped = grid.warp_by_vector("u", factor=1.0)
     if snapshot["clip"]:
         warped = warped.clip(normal="y", origin=(0.0, 0.0, 0.0), invert=True)
+    view = snapshot_view(snapshot["clip"], snapshot.get("planar", False))
+    tips = np.asarray(snapshot.get("crack_tips", np.zeros((0, 3))), float).reshape(-1, 3)
+    if len(tips) and not snapshot.get("planar") and not snapshot["clip"]:
+        view = _onto_crack_plane(view, tips, _extent(grid))
+    phrase = step_phrase(snapshot["label"])
     written = []
-    views = [
-        ("hydrostatic_stress_Pa", "hydrostatic stress [Pa]"),
-        ("von_mises_Pa", "von Mises stress [Pa]"),
-    ]
-    if "damage" in snapshot["fields"]:
-        views.append(("damage", "damage [-]"))
-    for name, title in views:
-        # pyvista's annotations: window_size a list, view_* wrapped by a decorator
-        # mypy reads as unbound; the calls are as documented.
-        plotter = pyvista.Plotter(off_screen=True, window_size=(900, 700))  # type: ignore[arg-type]
-        plotter.add_mesh(
-            warped,
-            scalars=name,
-            cmap="coolwarm" if "hydro" in name else ("magma_r" if name == "damage" else "viridis"),
-            scalar_bar_args={
-                "title": title,
-                "vertical": True,
-                "position_x": 0.84,
-                "position_y": 0.15,
-            },
-            show_edges=False,
-        )
-        plotter.add_text(
-            f"{snapshot['label']}  t = {snapshot['time_s']:.4g} s  SOC = {snapshot['soc']:.3f}",
-            font_size=10,
-        )
-        if snapshot.get("planar"):
-            plotter.view_xy()  # type: ignore[call-arg]  # a 2D section: (r, z) or (x, y)
-        elif snapshot["clip"]:
-            # onto the cut face y = 0
-            plotter.view_vector((0.3, -1.0, 0.4), viewup=(0, 0, 1))  # type: ignore[arg-type]
-        else:
-            # onto the symmetry planes
-            plotter.view_vector((-1.0, -0.8, 0.6), viewup=(0, 0, 1))  # type: ignore[arg-type]
-        plotter.camera.zoom(0.85)
+    for name in SNAPSHOT_FIELDS + (CRACK_FIELDS if len(tips) else ()):
+        if name not in snapshot["fields"]:
+            continue
+        spec = spec_for(name)
+        shown = warped.copy()
+        shown.point_data["value"] = spec.values(np.asarray(shown.point_data[name]))
+        title = snapshot_title(spec.quantity, snapshot["soc"], snapshot["time_s"], phrase)
+        picture = Picture(shown, spec, title, view, robust=len(tips) > 0)
         path = folder / f"{snapshot['label']}_{name.removesuffix('_Pa')}.png"
-        plotter.screenshot(str(path))
-        plotter.close()
+        field_picture(picture, path)
         written.append(path)
+        if len(tips) and name in CRACK_FIELDS and snapshot.get("planar"):
+            written.append(_tip_picture(shown, spec, title, tips[0], snapshot, folder))
     return written
+
+
+def _onto_crack_plane(view: View, tips: np.ndarray, extent: float) -> View:
+    """A symmetry model's view turned onto a crack on the mirror plane z = 0 (from below).
+
+    The usual view looks onto the planes x = 0 and y = 0; a crack front on z = 0 (the crack
+    face a part of that mirror) is seen only from below.
+    """
+    if np.all(np.abs(tips[:, 2]) <= 1e-6 * extent):
+        # nearly head on from below, x to the right (y then points down the picture)
+        note = "deformed body seen from below, onto the crack plane z = 0"
+        return View((-0.25, -0.35, -1.0), (0.0, -1.0, 0.0), note=note)
+    return view
+
+
+def _tip_picture(shown, spec, title, tip: np.ndarray, snapshot: dict, folder: Path) -> Path:
+    """A zoom on a crack tip (its deformed position), the colours of the window only."""
+    radius = float(snapshot.get("tip_window_m") or 0.1 * _extent(shown))
+    moved = tip + _displacement_at(snapshot, tip)
+    box = shown.clip_box(
+        (moved[0] - radius, moved[0] + radius, moved[1] - radius, moved[1] + radius, -1, 1),
+        invert=False,
+    )
+    view = View(
+        PLANAR.direction, PLANAR.viewup, (moved, radius), lit=False, note="zoom on the crack tip"
+    )
+    picture = Picture(box if box.n_points else shown, spec, title, view, robust=True)
+    path = folder / f"{snapshot['label']}_{spec.array.removesuffix('_Pa')}_tip.png"
+    field_picture(picture, path)
+    return path
+
+
+def _extent(grid) -> float:
+    b = np.array(grid.bounds).reshape(3, 2)
+    return float(np.max(b[:, 1] - b[:, 0]))
+
+
+def _displacement_at(snapshot: dict, point: np.ndarray) -> np.ndarray:
+    """The displacement of the snapshot's node nearest ``point``."""
+    nearest = int(np.argmin(np.linalg.norm(snapshot["points"] - point, axis=1)))
+    return np.asarray(snapshot["u"][nearest], float)
 
 
 def time_unit(t: np.ndarray) -> tuple[str, float]:
@@ -167,72 +246,187 @@ def time_unit(t: np.ndarray) -> tuple[str, float]:
     return ("min", 60.0) if end > 180 else ("s", 1.0)
 
 
+def _column(rows: list[dict], name: str) -> np.ndarray:
+    return np.array([float(r.get(name, np.nan)) for r in rows])
+
+
+def _time_axes(ax, rows: list[dict], scale: float, unit: str, ylabel: str, title: str) -> None:
+    shade_protocol_steps(ax, rows, scale)
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, high + 0.08 * (high - low))  # room for the steps' labels
+    ax.set(xlabel=f"time [{unit}]", ylabel=ylabel, title=title)
+    ax.set_xlim(rows[0]["time_s"] / scale, rows[-1]["time_s"] / scale)
+
+
+def _legend_below(ax) -> None:
+    """The legend under the axes, clear of the data and of the steps' labels."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
+
+
+def _save(fig, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
 def plot_timeseries(
     rows: list[dict], regions: list[str], probes: list[str], folder: Path
 ) -> list[Path]:
-    """Matplotlib plots of SOC, region stress extremes and probe stresses against time."""
-    import matplotlib
+    """SOC, region stress extremes and probe stresses against time; stresses against SOC.
 
-    matplotlib.use("Agg")
+    Time plots shade the protocol steps in alternating bands labelled by their kind; stresses
+    are in GPa or MPa by magnitude. ``stress_vs_soc.png`` draws the region extremes against
+    SOC, lithiation solid and delithiation dashed.
+    """
+    apply_matplotlib_style()
     import matplotlib.pyplot as plt
 
     t = np.array([r["time_s"] for r in rows])
     unit, scale = time_unit(t)
     written = []
 
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(t / scale, [r["soc"] for r in rows])
-    ax.set(xlabel=f"time [{unit}]", ylabel="state of charge", title="State of charge")
-    fig.tight_layout()
-    written.append(folder / "soc.png")
-    fig.savefig(written[-1], dpi=120)
-    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    ax.plot(t / scale, [r["soc"] for r in rows], color="C0")
+    _time_axes(ax, rows, scale, unit, "state of charge", "State of charge")
+    ax.set_ylim(0, 1.05)
+    written.append(_save(fig, folder / "soc.png"))
 
     if f"{regions[0]}.max_von_mises_Pa" in rows[0]:
+        names = [
+            f"{region}.{c}"
+            for region in regions
+            for c in (
+                "max_von_mises_Pa",
+                "max_principal_Pa",
+                "max_hydrostatic_Pa",
+                "min_hydrostatic_Pa",
+            )
+        ]
+        stress = unit_of_data("stress", np.concatenate([_column(rows, n) for n in names]))
         fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-        for region in regions:
-
-            def col(name, region=region):
-                return np.array([r.get(f"{region}.{name}", np.nan) for r in rows]) / 1e6
-
-            axes[0].plot(t / scale, col("max_von_mises_Pa"), label=f"{region} max von Mises")
-            axes[0].plot(t / scale, col("max_principal_Pa"), "--", label=f"{region} max principal")
-            axes[1].plot(t / scale, col("max_hydrostatic_Pa"), label=f"{region} max")
-            axes[1].plot(t / scale, col("min_hydrostatic_Pa"), "--", label=f"{region} min")
-        axes[0].set(xlabel=f"time [{unit}]", ylabel="stress [MPa]", title="Peak stresses")
-        axes[1].set(
-            xlabel=f"time [{unit}]",
-            ylabel="hydrostatic stress [MPa]",
-            title="Hydrostatic stress range",
-        )
+        for k, region in enumerate(regions):
+            colour = f"C{k}"
+            axes[0].plot(t / scale, stress(_column(rows, f"{region}.max_von_mises_Pa")),
+                         color=colour, label=f"{region}: max von Mises")  # fmt: skip
+            axes[0].plot(t / scale, stress(_column(rows, f"{region}.max_principal_Pa")), "--",
+                         color=colour, label=f"{region}: max principal")  # fmt: skip
+            axes[1].plot(t / scale, stress(_column(rows, f"{region}.max_hydrostatic_Pa")),
+                         color=colour, label=f"{region}: max (tension)")  # fmt: skip
+            axes[1].plot(t / scale, stress(_column(rows, f"{region}.min_hydrostatic_Pa")), "--",
+                         color=colour, label=f"{region}: min (compression)")  # fmt: skip
+        _time_axes(axes[0], rows, scale, unit, f"stress [{stress.label}]", "Peak stresses")
+        _time_axes(axes[1], rows, scale, unit, f"hydrostatic stress [{stress.label}]",
+                   "Hydrostatic stress range")  # fmt: skip
+        axes[1].axhline(0.0, color="0.5", lw=0.8)
         for ax in axes:
-            ax.legend(fontsize=7)
+            _legend_below(ax)
         fig.tight_layout()
-        written.append(folder / "stress_vs_time.png")
-        fig.savefig(written[-1], dpi=120)
-        plt.close(fig)
+        written.append(_save(fig, folder / "stress_vs_time.png"))
+        written.append(plot_stress_vs_soc(rows, regions, folder))
 
     if probes:
+        names = [f"probe.{n}.{q}" for n in probes for q in ("hydrostatic_Pa", "von_mises_Pa")]
+        stress = unit_of_data("stress", np.concatenate([_column(rows, n) for n in names]))
         fig, ax = plt.subplots(figsize=(6, 4))
-        for name in probes:
-            ax.plot(
-                t / scale,
-                np.array([r[f"probe.{name}.hydrostatic_Pa"] for r in rows]) / 1e6,
-                label=f"{name} hydrostatic",
-            )
-            ax.plot(
-                t / scale,
-                np.array([r[f"probe.{name}.von_mises_Pa"] for r in rows]) / 1e6,
-                "--",
-                label=f"{name} von Mises",
-            )
-        ax.set(xlabel=f"time [{unit}]", ylabel="stress [MPa]", title="Probes")
-        ax.legend(fontsize=7)
+        for k, name in enumerate(probes):
+            ax.plot(t / scale, stress(_column(rows, f"probe.{name}.hydrostatic_Pa")),
+                    color=f"C{k}", label=f"{name}: hydrostatic")  # fmt: skip
+            ax.plot(t / scale, stress(_column(rows, f"probe.{name}.von_mises_Pa")), "--",
+                    color=f"C{k}", label=f"{name}: von Mises")  # fmt: skip
+        ax.axhline(0.0, color="0.5", lw=0.8)
+        _time_axes(ax, rows, scale, unit, f"stress [{stress.label}]", "Stress at the probes")
+        _legend_below(ax)
         fig.tight_layout()
-        written.append(folder / "probes.png")
-        fig.savefig(written[-1], dpi=120)
-        plt.close(fig)
+        written.append(_save(fig, folder / "probes.png"))
     return written
+
+
+#: Line style of each branch of a cycle in plots against SOC.
+BRANCH_STYLES = {"lithiation": "-", "delithiation": "--", "other": ":"}
+
+
+def plot_stress_vs_soc(rows: list[dict], regions: list[str], folder: Path) -> Path:
+    """``stress_vs_soc.png``: region stress extremes against SOC, one line per protocol step.
+
+    Left: the largest von Mises stress of each region; middle: its largest maximum principal
+    stress (the largest tension in any direction, at a free surface the hoop stress that
+    opens cracks); right: its largest (tension) and smallest (compression) hydrostatic
+    stress. Lithiation steps are solid, delithiation dashed, other steps (rest, hold)
+    dotted; arrow heads show the direction of travel.
+    """
+    apply_matplotlib_style()
+    import matplotlib.pyplot as plt
+
+    names = [
+        f"{region}.{c}"
+        for region in regions
+        for c in (
+            "max_von_mises_Pa",
+            "max_principal_Pa",
+            "max_hydrostatic_Pa",
+            "min_hydrostatic_Pa",
+        )
+    ]
+    stress = unit_of_data("stress", np.concatenate([_column(rows, n) for n in names]))
+    soc = np.array([r["soc"] for r in rows])
+    steps = np.array([int(r.get("protocol_step", 0)) for r in rows])
+    kinds = [str(r.get("protocol_kind", "")) for r in rows]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+    seen: set[tuple[int, str]] = set()
+    for step in np.unique(steps):
+        chosen = steps == step
+        first = int(np.flatnonzero(chosen)[0])
+        chosen[max(first - 1, 0)] = True  # each step starts where the one before ended
+        kind = kinds[int(np.flatnonzero(steps == step)[-1])]
+        branch = branch_of(kind)
+        style = BRANCH_STYLES[branch]
+        name = branch if branch != "other" else STEP_NOUNS.get(kind, kind)
+        for k, region in enumerate(regions):
+            colour = f"C{k}"
+            key = (k, name)
+            label = f"{region}, {name}" if key not in seen else None
+            seen.add(key)
+            x = soc[chosen]
+            for ax, column in (
+                (axes[0], "max_von_mises_Pa"),
+                (axes[1], "max_principal_Pa"),
+                (axes[2], "max_hydrostatic_Pa"),
+                (axes[2], "min_hydrostatic_Pa"),
+            ):
+                y = stress(_column(rows, f"{region}.{column}")[chosen])
+                ax.plot(x, y, style, color=colour, label=label if column != "min_hydrostatic_Pa"
+                        else None)  # fmt: skip
+                _direction_marker(ax, x, y, colour)
+    axes[0].set(xlabel="state of charge", ylabel=f"max von Mises stress [{stress.label}]",
+                title="Peak von Mises stress against SOC")  # fmt: skip
+    axes[1].set(xlabel="state of charge", ylabel=f"max principal stress [{stress.label}]",
+                title="Peak tension (max principal) against SOC")  # fmt: skip
+    axes[2].set(
+        xlabel="state of charge",
+        ylabel=f"hydrostatic stress [{stress.label}]",
+        title="Hydrostatic extremes (upper: max, lower: min)",
+    )
+    for ax in axes[1:]:
+        ax.axhline(0.0, color="0.5", lw=0.8)
+    for ax in axes:
+        ax.legend()
+    fig.tight_layout()
+    return _save(fig, folder / "stress_vs_soc.png")
+
+
+def _direction_marker(ax, x: np.ndarray, y: np.ndarray, colour: str) -> None:
+    """An arrow head half way along a line, pointing the way SOC went."""
+    if len(x) < 3 or not np.isfinite(y).all() or np.ptp(x) == 0:
+        return
+    i = len(x) // 2
+    ax.annotate(
+        "",
+        xy=(x[i + 1], y[i + 1]),
+        xytext=(x[i - 1], y[i - 1]),
+        arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 0, "mutation_scale": 11},
+    )
 
 
 def render_figures(folder: Path, rows, snapshots, regions, probes) -> list[Path]:

@@ -5,6 +5,7 @@ Versions, config hash, MPI size, timings, sizes, the container image and the ran
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 from collections.abc import Iterable
@@ -46,10 +47,12 @@ def versions() -> dict[str, str]:
 def container() -> dict | None:
     """The container the run is in, if any: runtime, image and image digest.
 
-    The digest cannot be read from inside a container; it is taken from ``FEMSI_IMAGE_DIGEST``
-    (the Slurm script of ``femsi sweep --slurm`` exports the sha256 of the Apptainer image; with
-    Docker pass ``-e FEMSI_IMAGE_DIGEST=$(docker image inspect -f '{{.Id}}' femsi)``). The
-    runtime is recognised by ``APPTAINER_CONTAINER``/``SINGULARITY_CONTAINER``,
+    The digest is taken from ``FEMSI_IMAGE_DIGEST`` (the Slurm script of ``femsi sweep
+    --slurm`` exports the sha256 of the Apptainer image; with Docker pass
+    ``-e FEMSI_IMAGE_DIGEST=$(docker image inspect -f '{{.Id}}' femsi)``); without it, in
+    Apptainer, it is the sha256 of the image file ``APPTAINER_CONTAINER`` names when that file
+    can be read from inside (a Docker image cannot see its own id). ``image_digest_from`` says
+    which. The runtime is recognised by ``APPTAINER_CONTAINER``/``SINGULARITY_CONTAINER``,
     ``/run/.containerenv`` (Podman) or ``/.dockerenv`` (Docker).
     """
     image = os.environ.get("APPTAINER_CONTAINER") or os.environ.get("SINGULARITY_CONTAINER")
@@ -62,10 +65,26 @@ def container() -> dict | None:
     else:
         runtime = None
     digest = os.environ.get("FEMSI_IMAGE_DIGEST") or None
+    source = "FEMSI_IMAGE_DIGEST" if digest else None
+    if digest is None and runtime == "apptainer" and image:
+        digest = file_digest(Path(image))
+        source = "the image file" if digest else None
     image = image or os.environ.get("FEMSI_IMAGE") or None
     if runtime is None and digest is None and image is None:
         return None
-    return {"runtime": runtime, "image": image, "image_digest": digest}
+    return {"runtime": runtime, "image": image, "image_digest": digest, "image_digest_from": source}
+
+
+def file_digest(path: Path) -> str | None:
+    """``sha256:<hex>`` of a file (a container image), or None if it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 22), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return f"sha256:{digest.hexdigest()}"
 
 
 def seeds(resolved: dict | list, prefix: str = "") -> dict[str, object]:

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from femsi.materials import Material
 from femsi.materials.fracture import fracture_energy, fracture_energy_source
 from femsi.physics.phase_field import PhaseField
@@ -96,21 +98,41 @@ class PhaseFieldOutputs:
         }
 
 
-def plot_crack_history(rows: list[dict], folder: Path) -> list[Path]:
-    """``crack.png``: largest damage and crack area against the state of charge (rank 0)."""
-    import matplotlib
+def plot_crack_history(rows: list[dict], folder: Path, planar: bool = False) -> list[Path]:
+    """``crack.png``: largest damage and crack area against the state of charge (rank 0).
 
-    matplotlib.use("Agg")
+    Args:
+        rows: The time series.
+        folder: Where it goes.
+        planar: A plane-strain section: the "area" is per metre of depth, a crack length in
+            the section, drawn in µm or nm.
+    """
+    from femsi.outputs.style import apply_matplotlib_style, branch_of, unit_of_data
+
+    apply_matplotlib_style()
     import matplotlib.pyplot as plt
 
-    soc = [r["soc"] for r in rows]
+    soc = np.array([r["soc"] for r in rows])
+    area_si = np.array([r["crack_area_m2"] for r in rows])
+    area = unit_of_data("length" if planar else "area", area_si)
+    damage = np.array([r["max_damage"] for r in rows])
+    kinds = [str(r.get("protocol_kind", "")) for r in rows]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    axes[0].plot(soc, [r["max_damage"] for r in rows], ".-")
-    axes[0].set(xlabel="state of charge", ylabel="largest damage", title="Damage")
-    axes[1].plot(soc, [r["crack_area_m2"] for r in rows], ".-")
-    axes[1].set(xlabel="state of charge", ylabel="crack area [m²]", title="Crack area")
+    for branch, style in (("lithiation", "-"), ("delithiation", "--"), ("other", ":")):
+        mask = np.array([branch_of(k) == branch for k in kinds])
+        if mask.any():
+            x = np.where(mask, soc, np.nan)
+            axes[0].plot(x, damage, style, marker=".", ms=3, color="C0", label=branch)
+            axes[1].plot(x, area(area_si), style, marker=".", ms=3, color="C1", label=branch)
+    axes[0].set(xlabel="state of charge", ylabel="largest damage d", title="Damage")
+    axes[0].set_ylim(-0.03, 1.05)
+    what = "crack length in the section (per m of depth)" if planar else "crack area"
+    title = "Crack length (plane strain)" if planar else "Crack area"
+    axes[1].set(xlabel="state of charge", ylabel=f"{what} [{area.label}]", title=title)
+    for ax in axes:
+        ax.legend()
     fig.tight_layout()
     path = folder / "crack.png"
-    fig.savefig(path, dpi=120)
+    fig.savefig(path)
     plt.close(fig)
     return [path]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import femsi.compat  # noqa: F401
 from femsi.outputs.exports import Export, RecordState
-from femsi.outputs.fields import FieldWriter
+from femsi.outputs.fields import FieldWriter, field_sources, output_degree
 from femsi.outputs.manifest import container, seeds, versions
 from femsi.outputs.run_folder import write_complete_marker, write_json
 from femsi.outputs.snapshots import write_snapshot
@@ -66,22 +66,13 @@ class Recorder:
         self.series = TimeSeries(out / "timeseries.csv", columns, self.comm.rank == 0)
         self.peaks = PeakTracker()
         self.writer: FieldWriter | None = None
-        if self.study.outputs.fields:
-            s = stress
+        outputs = self.study.outputs
+        if outputs.fields:
             self.writer = FieldWriter(
                 out / "fields",
-                self.comm,
-                model.c,
-                model.u if model.has_mechanics else None,
-                [s.stress, s.von_mises, s.hydrostatic, s.max_principal, s.volume_ratio]
-                if s is not None
-                else [],
-                plastic=(
-                    model.plasticity.equivalent_plastic_strain_dg0()
-                    if model.plasticity is not None
-                    else None
-                ),
-                damage=model.phase_field.d if model.phase_field is not None else None,
+                field_sources(model, stress),
+                degree=output_degree(model, outputs.field_space),
+                length_unit=outputs.length_unit,
             )
         self.snapshots: list[dict] = []
 

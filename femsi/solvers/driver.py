@@ -25,7 +25,7 @@ from femsi.errors import SolveError
 from femsi.parallel import ScalarForm, global_max, global_min
 from femsi.solvers.continuation import ContinuationFailed, continuation
 from femsi.solvers.newton import SolveStats
-from femsi.solvers.protocol import Drive, drive_of
+from femsi.solvers.protocol import Drive, drive_of, expected_durations
 from femsi.solvers.solver_set import MechanicsStats, NoSolve
 from femsi.solvers.stepping import easy, propose_step, retry_step
 from femsi.stop import stop_requested
@@ -40,21 +40,32 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: The end reason of a protocol step (and of the run) cut short by ``time.max_steps``.
+STEP_LIMIT = "time.max_steps"
 #: How far (a fraction of c_max) an accepted state's surface may pass [0, c_max].
 LANDING_TOLERANCE = 1e-6
 
 
 class Progress(Protocol):
-    """A progress bar as the driver uses it (tqdm's interface)."""
+    """What the driver tells the progress display (:class:`femsi.progress.RunProgress`)."""
 
-    def update(self, steps: int) -> object:
-        """Advance by ``steps``."""
+    def protocol_started(self, durations: list[float | None]) -> object:
+        """The protocol begins; each step's expected duration, s (None: unknown)."""
 
-    def set_postfix_str(self, text: str) -> object:
-        """Show ``text`` after the bar."""
+    def protocol_step_started(self, index: int, kind: str) -> object:
+        """A protocol step begins."""
+
+    def advanced(self, fraction: float, text: str) -> object:
+        """A time step was accepted; ``fraction`` of the protocol step is done."""
+
+    def protocol_step_ended(self, index: int, kind: str, reason: str, early: str | None) -> object:
+        """A protocol step ended (``early``: why before its target, or None)."""
+
+    def notice(self, text: str) -> object:
+        """Say ``text`` on its own line."""
 
     def close(self) -> object:
-        """Close the bar."""
+        """The run ended."""
 
 
 #: The stats of one time step: (diffusion, mechanics), mechanics None without mechanics.
@@ -62,12 +73,21 @@ type StepStats = tuple[SolveStats | NoSolve, MechanicsStats | None]
 
 
 class NoProgress:
-    """The progress bar of a run without one."""
+    """The progress display of a run without one (and of every rank but 0)."""
 
-    def update(self, steps: int) -> None:
+    def protocol_started(self, durations: list[float | None]) -> None:
         """Nothing to show."""
 
-    def set_postfix_str(self, text: str) -> None:
+    def protocol_step_started(self, index: int, kind: str) -> None:
+        """Nothing to show."""
+
+    def advanced(self, fraction: float, text: str) -> None:
+        """Nothing to show."""
+
+    def protocol_step_ended(self, index: int, kind: str, reason: str, early: str | None) -> None:
+        """Nothing to show."""
+
+    def notice(self, text: str) -> None:
         """Nothing to show."""
 
     def close(self) -> None:
@@ -84,7 +104,7 @@ class RunDriver:
         recorder: Records each accepted state (:class:`~femsi.outputs.recorder.Recorder`).
         study: The study.
         timer: Where solve times go.
-        progress: A progress bar (tqdm), or none.
+        progress: The progress display (:class:`femsi.progress.RunProgress`), or none.
     """
 
     def __init__(
@@ -175,7 +195,13 @@ class RunDriver:
     def protocol(self) -> None:
         """Every protocol step in turn."""
         protocol = self.study.protocol
+        c_max = self.model.reference_max_concentration
+        self.progress.protocol_started(
+            expected_durations(list(protocol), self.capacity, self.area, c_max, self.soc())
+        )
         for index, step in enumerate(protocol):
+            self.progress.protocol_step_started(index, step.kind)
+            early = None
             if step.kind == "preload":
                 reason = self._preload(index, cast(Preload, step.body))
                 following = protocol[index + 1].kind if index + 1 < len(protocol) else None
@@ -188,6 +214,7 @@ class RunDriver:
                 )
                 reason = self._protocol_step(index, step, drive)
                 kind = drive.kind
+                early = drive.early_end(reason, self.soc())
             soc = self.soc()
             self.step_ends.append(
                 {
@@ -197,6 +224,7 @@ class RunDriver:
                     "time_s": self.t,
                     "soc": soc,
                     "step": self.step,
+                    "early_end": early,
                 }
             )
             logger.info(
@@ -207,8 +235,26 @@ class RunDriver:
                 self.t,
                 soc,
             )
+            if early:
+                logger.warning("protocol step %d (%s) %s", index, kind, early)
+            if reason != STEP_LIMIT:  # the share of the protocol would read as done
+                self.progress.protocol_step_ended(index, kind, reason, early)
             self.recorder.write_fields(self, force=True)
             self.recorder.protocol_step_ended(self, f"step{index}_{kind}", soc)
+            if reason == STEP_LIMIT:
+                left = len(protocol) - index - 1
+                logger.warning("stopped after time.max_steps = %d time steps", self.step)
+                self.progress.notice(
+                    f"femsi: stopped after time.max_steps = {self.step} time steps, in "
+                    f"protocol step {index} ({kind}); {left} protocol step(s) not started"
+                )
+                return
+
+    @property
+    def step_limit_reached(self) -> bool:
+        """Whether ``time.max_steps`` time steps have been accepted."""
+        limit = self.study.time.max_steps
+        return limit is not None and self.step >= limit
 
     def _initial_mechanics(self) -> MechanicsStats | None:
         """Solve the initial state, ramping the swelling if Newton needs help."""
@@ -311,6 +357,8 @@ class RunDriver:
         while True:
             if stop_requested(self.comm):  # a signal (femsi.stop): end as interrupted
                 raise KeyboardInterrupt("stop requested")
+            if self.step_limit_reached:
+                return STEP_LIMIT
             soc = self.soc()
             elapsed = self.t - start_t
             if drive.timed_out(elapsed):
@@ -364,10 +412,10 @@ class RunDriver:
                 new_soc,
             )
             self.recorder.write_fields(self)
-            self.progress.update(1)
-            self.progress.set_postfix_str(
+            self.progress.advanced(
+                drive.progress(self.t - start_t, row["soc"], start_soc),
                 f"t={self.t:.4g}s SOC={row['soc']:.3f} dt={dt:.3g}s "
-                f"newton={row['newton_mechanics']} krylov={row['krylov_mechanics']}"
+                f"newton={row['newton_mechanics']} krylov={row['krylov_mechanics']}",
             )
             if not truncated:
                 self.dt = dt * time_cfg.growth if easy(mech_stats) else dt

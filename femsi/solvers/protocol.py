@@ -82,6 +82,77 @@ class Drive:
         )
         return soc >= self.until_soc - tol if rising else soc <= self.until_soc + tol
 
+    def expected_duration(self, start_soc: float) -> float | None:
+        """How long the step should last from ``start_soc``, s.
+
+        Its duration, or the time to ``until_soc`` at its known SOC rate, whichever is
+        shorter; None if neither is known (a hold that ends at a state of charge).
+        """
+        times = [] if self.duration is None else [self.duration]
+        if self.until_soc is not None and self.soc_rate:
+            to_target = (self.until_soc - start_soc) / self.soc_rate
+            times.append(max(to_target, 0.0))
+        return min(times) if times else None
+
+    def progress(self, elapsed: float, soc: float, start_soc: float) -> float:
+        """How far the step is, 0 to 1.
+
+        By time towards ``duration`` or by SOC towards ``until_soc``, whichever is further.
+        """
+        shares = [0.0]
+        if self.duration:
+            shares.append(elapsed / self.duration)
+        if self.until_soc is not None and self.until_soc != start_soc:
+            shares.append((soc - start_soc) / (self.until_soc - start_soc))
+        return min(max(shares), 1.0)
+
+    def expected_end_soc(self, start_soc: float) -> float:
+        """The state of charge the step should end at, if it runs to its end."""
+        if self.until_soc is not None:
+            return self.until_soc
+        if self.duration is not None and self.soc_rate is not None:
+            return min(max(start_soc + self.soc_rate * self.duration, 0.0), 1.0)
+        return start_soc
+
+    def early_end(self, reason: str, soc: float) -> str | None:
+        """Why the step ended before its target, or None if it ended as asked.
+
+        A galvanostatic step that stops on the surface concentration limit (the analogue of a
+        voltage cut-off) before its ``until_soc`` or ``duration`` has ended early.
+        """
+        if reason != "surface concentration limit":
+            return None
+        limit = "c_max" if self.kind == "lithiate" else "zero"
+        if self.until_soc is not None:
+            target = f"SOC {self.until_soc:g}"
+        elif self.duration is not None:
+            target = f"its duration of {self.duration:g} s"
+        else:
+            return None
+        return (
+            f"ended at SOC {soc:.3f}, before {target}: the surface concentration reached "
+            f"{limit} (the analogue of a voltage cut-off; a lower C-rate or a smaller "
+            "particle gets further)"
+        )
+
+
+def expected_durations(
+    protocol: list[ProtocolStep], capacity: float, area: float, c_max: float, soc: float
+) -> list[float | None]:
+    """Each protocol step's expected duration (s; 0 for a preload, None if unknown).
+
+    The steps are chained: each starts at the state of charge the previous one should end at.
+    """
+    durations: list[float | None] = []
+    for step in protocol:
+        if step.kind == "preload":
+            durations.append(0.0)
+            continue
+        drive = drive_of(step, capacity, area, c_max)
+        durations.append(drive.expected_duration(soc))
+        soc = drive.expected_end_soc(soc)
+    return durations
+
 
 def drive_of(step: ProtocolStep, capacity: float, area: float, c_max: float) -> Drive:
     """The drive of a protocol step.

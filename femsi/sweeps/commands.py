@@ -68,17 +68,24 @@ def sweep(args) -> int:
             print(f"  [{run.index:>4}] {run.name}")
         return 0
     if args.slurm:
-        from femsi.sweeps.slurm import submit, write_script
+        from femsi.sweeps.slurm import submit, write_scripts
 
-        script = write_script(folder, read_sweep(folder), settings, ranks)
-        if script is None:
+        scripts = write_scripts(folder, read_sweep(folder), settings, ranks)
+        if not scripts:
             print("femsi: every run is complete; nothing to submit")
             return 0
-        print(f"femsi: wrote {script}")
-        if args.submit:
-            print(submit(script).strip())
-        else:
-            print(f"submit it with: sbatch {script}")
+        if len(scripts) > 1:
+            print(
+                f"femsi: the runs to do go past the cluster's MaxArraySize: {len(scripts)} "
+                "array scripts, each of at most MaxArraySize tasks (execution.slurm."
+                "max_array_size)"
+            )
+        for script in scripts:
+            print(f"femsi: wrote {script}")
+            if args.submit:
+                print(submit(script).strip())
+            else:
+                print(f"submit it with: sbatch {script}")
         return 0
     from femsi.sweeps.local import run_local
 
@@ -104,13 +111,16 @@ def _slurm_settings(settings, args):
     """The sweep file's Slurm settings with the command line's, validated alike."""
     from pydantic import ValidationError
 
+    from femsi.sweeps.slurm import check_container
     from femsi.sweeps.spec import SlurmSettings
 
     given = {k: getattr(args, k) for k in ("time", "memory", "partition", "account")}
     try:
-        return SlurmSettings.model_validate(
+        checked = SlurmSettings.model_validate(
             settings.model_dump() | {k: v for k, v in given.items() if v}
         )
+        check_container(checked)
+        return checked
     except ValidationError as err:
         item = err.errors()[0]
         key = str(item["loc"][0])
@@ -187,7 +197,9 @@ def report(args) -> int:
     """``femsi report DIR``: a self-contained HTML file."""
     from femsi.sweeps.report import write_report
 
-    path = write_report(args.folder, args.output, args.runs)
+    path = write_report(
+        args.folder, args.output, args.runs, args.quantity, args.color_by, args.static
+    )
     print(f"femsi: report {path}")
     return 0
 
@@ -273,17 +285,22 @@ def critical_size(args) -> int:
             args.ranks,
         )  # fmt: skip
         spec = load_sweep(sweep_file)
+        if args.slurm:
+            from femsi.sweeps.slurm import check_container
+
+            check_container(spec.spec.execution.slurm)
         prepare_sweep_folder(folder, spec)
     print(
         f"femsi: critical size of {args.config}: {len(plan.rows)} runs "
         f"({len(request.radii)} radii x {len(request.c_rates)} C-rates) in {folder}"
     )
     if args.slurm:
-        from femsi.sweeps.slurm import write_script
+        from femsi.sweeps.slurm import write_scripts
 
-        script = write_script(folder, read_sweep(folder), spec.spec.execution.slurm, args.ranks)
-        if script is not None:
-            print(f"femsi: wrote {script}; submit it, then run this command again to analyse")
+        scripts = write_scripts(folder, read_sweep(folder), spec.spec.execution.slurm, args.ranks)
+        if scripts:
+            listed = ", ".join(str(script) for script in scripts)
+            print(f"femsi: wrote {listed}; submit it, then run this command again to analyse")
             return 0
     else:
         from femsi.sweeps.local import run_local

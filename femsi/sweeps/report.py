@@ -1,16 +1,21 @@
-"""``femsi report DIR``: one self-contained HTML file about a sweep.
+"""``femsi report DIR``: one self-contained HTML file about a sweep, for a researcher to read.
 
-It holds the sweep definition, the state of the runs, the catalogue table (swept values and
-summary quantities, one row per run), a plot of each quantity that varies against each swept
-key, a colour map of each quantity over the plane of the first two numeric keys when there are
-two or more, and the pictures of selected runs (their ``figures/*.png``: PyVista renderings of
-the stress on the deformed body, stress against time). Every image is embedded as a base64
-``data:`` URI and there is no script and no external resource: the file opens anywhere,
-offline, and can be mailed.
+In order:
 
-Quantities are the ``peaks.*.value`` columns of the catalogue, ``capacity_mAh``,
-``final.soc``, ``wall_time_s`` and any other summary column a model adds (``crack.*``,
-``stack_pressure.*``, ...).
+1. **Results**: one row per run, the swept inputs (readable names, display units), the state,
+   the key outputs (the mechanics peaks in MPa/GPa, crack maxima), final SOC, why the run
+   ended and, for a run that did not complete, why (sortable by clicking a column head);
+2. **Outputs against the swept inputs**: per output a panel per input, coloured by a third
+   input (:mod:`femsi.sweeps.report_figures`);
+3. **Time series**: the peak stresses of every run over time (or SOC), overlaid;
+4. **Runs that did not complete**, with their reasons;
+5. pictures of selected runs (their ``figures/*.png``, downscaled), the sweep definition.
+
+The default page is interactive (Plotly; zoom, hover for a run's inputs, click legend entries
+to hide groups) and needs no network: plotly.js is inlined once. ``static=True``
+(``--static``) draws the same figures with matplotlib as embedded PNGs and has no script at
+all. Either way every image is a ``data:`` URI: the file opens anywhere, offline, and can be
+mailed.
 """
 
 from __future__ import annotations
@@ -18,80 +23,151 @@ from __future__ import annotations
 import base64
 import html
 import io
-import math
 from pathlib import Path
 
 import numpy as np
 import yaml
 
-from femsi.sweeps.catalogue import catalogue_rows, columns_of
-from femsi.sweeps.folder import read_sweep, run_dir
+from femsi.sweeps.folder import run_dir
+from femsi.sweeps.report_data import ReportData, read_report_data
+from femsi.sweeps.report_figures import Figure, colour_input, output_figures, series_figures
 from femsi.sweeps.status import STATES
 
-#: Columns that are bookkeeping, not results (the first dotted segment).
-_BOOKKEEPING = {
-    "index", "run", "state", "status", "message", "end_reason", "config_hash", "mpi_size",
-    "cells", "dofs", "wall_time_s", "final", "peaks", "protocol", "steps", "time_s",
-    "active_surface_area_m2", "capacity_mol",
-}  # fmt: skip
-#: Pictures per selected run, at most.
-MAX_PICTURES = 6
+#: Pictures per selected run, at most, and their width in the page (pixels).
+MAX_PICTURES = 4
+PICTURE_WIDTH = 560
 
 _STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
-h1 { margin-bottom: 0.2em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ccc; }
+body { font-family: system-ui, sans-serif; margin: 1.5em 2em; color: #222; max-width: 110em; }
+h1 { margin-bottom: 0.1em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ccc; }
+.lead { color: #555; margin-top: 0; }
+nav a { margin-right: 1.2em; }
+.badge { display: inline-block; padding: 0.1em 0.6em; border-radius: 1em; margin-right: 0.4em;
+  font-size: 0.9em; background: #eee; }
+.badge.complete { background: #dff3e4; } .badge.failed { background: #fde2e1; }
+.badge.interrupted { background: #fff1d6; } .badge.running { background: #e1ecfd; }
 pre { background: #f5f5f5; padding: 1em; overflow-x: auto; }
-.table { overflow-x: auto; max-height: 40em; }
-table { border-collapse: collapse; font-size: 0.8em; }
-th, td { border: 1px solid #ddd; padding: 0.25em 0.5em; text-align: right; white-space: nowrap; }
-th { background: #eee; position: sticky; top: 0; }
-td.text { text-align: left; }
-tr.failed td, tr.interrupted td { background: #fde8e8; }
-figure { display: inline-block; margin: 0.5em; vertical-align: top; }
-figure img { max-width: 100%; border: 1px solid #ddd; }
-.plots img.lines { width: 56em; max-width: 100%; }
-.plots img.map { width: 28em; max-width: 100%; }
+.table { overflow: auto; max-height: 36em; border: 1px solid #ddd; }
+table { border-collapse: collapse; font-size: 0.85em; }
+th, td { border-bottom: 1px solid #e4e4e4; padding: 0.3em 0.6em; text-align: right;
+  white-space: nowrap; }
+th { background: #f3f3f3; position: sticky; top: 0; vertical-align: bottom; cursor: pointer;
+  white-space: normal; min-width: 5em; }
+th.inputs { background: #eaf1fb; } th.outputs { background: #eef7ee; }
+td.text { text-align: left; } td.reason { text-align: left; white-space: normal;
+  min-width: 20em; }
+tr.failed td, tr.interrupted td { background: #fdf0ef; }
+td.state-failed, td.state-interrupted { color: #b00020; font-weight: 600; }
+.note { color: #666; font-size: 0.9em; }
+figure { display: inline-block; margin: 0.4em; vertical-align: top; }
+figure img { border: 1px solid #ddd; }
+img.figure { max-width: 100%; }
+ul.failures li { margin-bottom: 0.5em; }
+"""
+
+#: Sorts the results table by the clicked column (numbers as numbers, empty cells last).
+_SORT_SCRIPT = """
+document.querySelectorAll('table.results th').forEach((th, col) => {
+  th.addEventListener('click', () => {
+    const body = th.closest('table').tBodies[0];
+    const up = th.dataset.order !== 'up'; th.dataset.order = up ? 'up' : 'down';
+    const key = tr => { const t = tr.cells[col].dataset.v ?? tr.cells[col].textContent;
+      const n = parseFloat(t); return t === '' ? null : (isNaN(n) ? t : n); };
+    [...body.rows].sort((a, b) => { const x = key(a), y = key(b);
+      if (x === null) return 1; if (y === null) return -1;
+      const c = (typeof x === typeof y) ? (x < y ? -1 : x > y ? 1 : 0)
+        : (typeof x === 'number' ? -1 : 1);
+      return up ? c : -c; }).forEach(tr => body.appendChild(tr));
+  });
+});
 """
 
 
-def quantities(rows: list[dict], keys: list[str]) -> list[str]:
-    """The result columns worth plotting: numeric, and not the same in every run."""
-    chosen = []
-    for column in columns_of(rows):
-        head = column.split(".")[0]
-        wanted = (
-            (column.startswith("peaks.") and column.endswith(".value"))
-            or column in ("capacity_mAh", "final.soc", "wall_time_s")
-            or (head not in _BOOKKEEPING and column not in keys)
+def results_table(data: ReportData) -> str:
+    """One row per run: inputs, state, outputs, final values, end and failure reasons."""
+    heads = ['<th title="the run\'s index in the sweep">run</th>']
+    heads += [
+        f'<th class="inputs" title="{html.escape(", ".join(e.keys))}">'
+        f"{html.escape(e.label.title)}</th>"
+        for e in data.inputs
+    ]
+    heads.append("<th>state</th>")
+    outputs = data.outputs + data.extras
+    heads += [
+        f'<th class="outputs" title="{html.escape(o.column)}">{html.escape(o.label.title)}</th>'
+        for o in outputs
+    ]
+    heads += ["<th>end reason</th>", "<th>failure reason</th>"]
+    body = []
+    for i, row in enumerate(data.rows):
+        state = str(row["state"])
+        cells = [f'<td title="{html.escape(str(row["run"]))}">{row["index"]}</td>']
+        for entry in data.inputs:
+            value = entry.values[i]
+            kind = "" if entry.numeric else ' class="text"'
+            cells.append(f"<td{kind}>{html.escape(entry.text(i))}</td>")
+        cells.append(f'<td class="text state-{state}">{state}</td>')
+        for output in outputs:
+            value = output.values[i]
+            text = f"{value:.4g}" if np.isfinite(value) else ""
+            cells.append(f'<td data-v="{text}">{text}</td>')
+        cells.append(f'<td class="text">{html.escape(str(row.get("end_reason") or ""))}</td>')
+        reason = "" if state == "complete" else str(row.get("message") or "")
+        cells.append(f'<td class="reason">{html.escape(reason)}</td>')
+        body.append(f'<tr class="{state}">{"".join(cells)}</tr>')
+    return (
+        '<div class="table"><table class="results"><thead><tr>'
+        + "".join(heads)
+        + "</tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table></div>"
+    )
+
+
+def failures(data: ReportData) -> str:
+    """The runs that failed or were interrupted, each with its reason.
+
+    Running and pending runs are counted only.
+    """
+    stopped = [i for i in data.not_complete if data.rows[i]["state"] in ("failed", "interrupted")]
+    waiting = {
+        state: sum(data.rows[i]["state"] == state for i in data.not_complete)
+        for state in ("running", "pending")
+    }
+    parts = []
+    if stopped:
+        items = []
+        for i in stopped:
+            row = data.rows[i]
+            values = "; ".join(f"{e.label.title} = {e.text(i)}" for e in data.inputs)
+            reason = row.get("message") or "no reason recorded"
+            items.append(
+                f"<li><b>run {row['index']}</b> ({html.escape(str(row['state']))}): "
+                f"{html.escape(str(reason))}<br><span class='note'>{html.escape(values)}<br>"
+                f"folder <code>runs/{html.escape(str(row['run']))}/</code>, log "
+                f"<code>logs/{html.escape(str(row['run']))}.log</code></span></li>"
+            )
+        parts.append(f"<ul class='failures'>{''.join(items)}</ul>")
+        parts.append(
+            "<p class='note'>Running the same <code>femsi sweep</code> command again retries "
+            "them; complete runs are kept.</p>"
         )
-        if not wanted:
-            continue
-        values = _numbers(rows, column)
-        finite = values[np.isfinite(values)]
-        if finite.size and np.ptp(finite) > 1e-12 * max(np.abs(finite).max(), 1e-300):
-            chosen.append(column)
-    return chosen
+    waiting_text = ", ".join(f"{n} {state}" for state, n in waiting.items() if n)
+    if waiting_text:
+        parts.append(f"<p>Not finished yet: {waiting_text} (<code>femsi status DIR</code>).</p>")
+    return "".join(parts) or "<p>Every run completed.</p>"
 
 
-def _numbers(rows: list[dict], column: str) -> np.ndarray:
-    out = []
-    for row in rows:
-        value = row.get(column)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            out.append(float(value))
-        else:
-            out.append(math.nan)
-    return np.array(out)
+def _picture_uri(path: Path) -> str:
+    """A run's picture, downscaled to :data:`PICTURE_WIDTH` and inlined as WebP."""
+    from PIL import Image
 
-
-def _numeric(rows: list[dict], key: str) -> bool:
-    return bool(np.isfinite(_numbers(rows, key)).all())
-
-
-def _png(fig) -> str:
+    with Image.open(path) as original:
+        image = original.convert("RGB")
+    image.thumbnail((PICTURE_WIDTH, PICTURE_WIDTH * 2))
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    image.save(buffer, format="WEBP", quality=80)
+    return "data:image/webp;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def _pictures(run: Path) -> list[Path]:
@@ -111,159 +187,148 @@ def _pictures(run: Path) -> list[Path]:
     return pictures
 
 
-def _file_uri(path: Path) -> str:
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
-
-
-def plot_quantity(rows: list[dict], keys: list[str], quantity: str) -> str:
-    """One figure: ``quantity`` against each swept key (a data URI)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    y = _numbers(rows, quantity)
-    ncols = min(3, len(keys))
-    nrows = math.ceil(len(keys) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.2 * nrows), squeeze=False)
-    for ax in axes.flat[len(keys) :]:
-        ax.set_visible(False)
-    for ax, key in zip(axes.flat, keys, strict=False):
-        if _numeric(rows, key):
-            x = _numbers(rows, key)
-            order = np.argsort(x, kind="stable")
-            ax.plot(x[order], y[order], "o", alpha=0.8)
-            if len(np.unique(x)) > 1:
-                ax.set_xscale("log" if x.min() > 0 and x.max() / x.min() > 50 else "linear")
-        else:
-            labels = [str(row.get(key)) for row in rows]
-            categories = sorted(set(labels))
-            x = np.array([categories.index(label) for label in labels])
-            ax.plot(x, y, "o", alpha=0.8)
-            ax.set_xticks(range(len(categories)), categories, rotation=20, fontsize=7)
-        ax.set(xlabel=key, ylabel=quantity)
-        ax.grid(alpha=0.3)
-    fig.suptitle(quantity, fontsize=10)
-    fig.tight_layout()
-    uri = _png(fig)
-    plt.close(fig)
-    return uri
-
-
-def map_quantity(rows: list[dict], kx: str, ky: str, quantity: str) -> str:
-    """A colour map of ``quantity`` over two swept keys (a data URI)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    x, y, z = _numbers(rows, kx), _numbers(rows, ky), _numbers(rows, quantity)
-    fig, ax = plt.subplots(figsize=(5, 4))
-    points = ax.scatter(x, y, c=z, s=160, marker="s", cmap="viridis", edgecolors="k")
-    fig.colorbar(points, ax=ax, label=quantity)
-    ax.set(xlabel=kx, ylabel=ky, title=quantity)
-    fig.tight_layout()
-    uri = _png(fig)
-    plt.close(fig)
-    return uri
-
-
-def select_runs(rows: list[dict], quantity: str | None, names: list[str] | None) -> list[dict]:
+def select_runs(data: ReportData, names: list[str] | None) -> list[int]:
     """The runs whose pictures to show.
 
-    ``names`` if given, else the first run and the runs with the smallest and largest
-    ``quantity``.
+    ``names`` if given, else those with the smallest and largest first output (the first
+    complete run when there is no output).
     """
     if names:
-        return [row for row in rows if row["run"] in names]
-    chosen = [rows[0]] if rows else []
-    if quantity is not None:
-        values = _numbers(rows, quantity)
-        if np.isfinite(values).any():
-            chosen += [rows[int(np.nanargmin(values))], rows[int(np.nanargmax(values))]]
-    unique = {row["run"]: row for row in chosen}
-    return list(unique.values())
+        return [i for i, row in enumerate(data.rows) if row["run"] in names]
+    done = data.complete
+    if not done:
+        return []
+    if not data.outputs or not np.isfinite(data.outputs[0].values[done]).any():
+        return done[:1]
+    values = data.outputs[0].values[done]
+    chosen = [done[int(np.nanargmin(values))], done[int(np.nanargmax(values))]]
+    return list(dict.fromkeys(chosen))
 
 
-def _table(rows: list[dict], columns: list[str]) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = []
-    for row in rows:
-        cells = []
-        for column in columns:
-            value = row.get(column)
-            if isinstance(value, float):
-                cells.append(f"<td>{value:.5g}</td>")
-            else:
-                text = "" if value is None else html.escape(str(value))
-                cells.append(f'<td class="text">{text}</td>')
-        body.append(f'<tr class="{html.escape(str(row.get("state")))}">{"".join(cells)}</tr>')
-    return (
-        f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>'
-        + "".join(body)
-        + "</tbody></table></div>"
-    )
-
-
-def render_report(folder: Path, runs: list[str] | None = None) -> str:
-    """The report's HTML text."""
-    folder = Path(folder)
-    sweep = read_sweep(folder)
-    rows, keys = catalogue_rows(folder)
-    done = [row for row in rows if row["state"] == "complete"]
-    chosen = quantities(done, keys) if done else []
-    counts = {s: sum(row["state"] == s for row in rows) for s in STATES}
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>femsi sweep {html.escape(sweep['name'])}</title><style>{_STYLE}</style></head>",
-        f"<body><h1>femsi sweep <code>{html.escape(sweep['name'])}</code></h1>",
-        f"<p>{len(rows)} runs of <code>{html.escape(sweep['base'])}</code> (base config hash "
-        f"<code>{html.escape(sweep['base_config_hash'])}</code>): "
-        + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-        + "</p>",
-        "<h2>Sweep definition</h2>",
-        f"<pre>{html.escape(yaml.safe_dump(sweep['definition'], sort_keys=False))}</pre>",
-        "<h2>Runs</h2>",
-        _table(rows, ["index", "run", *keys, "state", *chosen]),
-        "<h2>Quantities against the swept parameters</h2>",
-    ]
-    if not chosen:
-        parts.append("<p>No quantity varies between complete runs yet.</p>")
-    numeric_keys = [key for key in keys if _numeric(done, key)] if done else []
-    for quantity in chosen:
-        images = [plot_quantity(done, keys, quantity)]
-        if len(numeric_keys) >= 2:
-            images.append(map_quantity(done, numeric_keys[0], numeric_keys[1], quantity))
-        parts.append(
-            f'<div class="plots" id="{html.escape(quantity)}">'
-            + "".join(
-                f'<img class="{kind}" alt="{html.escape(quantity)}" src="{uri}">'
-                for kind, uri in zip(("lines", "map"), images, strict=False)
-            )
-            + "</div>"
-        )
-    parts.append("<h2>Pictures of selected runs</h2>")
-    selected = select_runs(done, chosen[0] if chosen else None, runs)
+def pictures_section(data: ReportData, names: list[str] | None) -> str:
+    """Pictures of the selected runs (``figures/*.png``), protocol-step renderings first."""
+    selected = select_runs(data, names)
     if not selected:
-        parts.append("<p>No complete run selected.</p>")
-    for row in selected:
-        pictures = _pictures(run_dir(folder, row["run"]))
+        return "<p>No complete run selected.</p>"
+    first = data.outputs[0].label.title if data.outputs and not names else None
+    parts = []
+    if first:
+        parts.append(f"<p class='note'>The runs with the smallest and largest {first}.</p>")
+    for i in selected:
+        row = data.rows[i]
+        pictures = _pictures(run_dir(data.folder, row["run"]))
         pictures = sorted(pictures, key=lambda p: not p.name.startswith("step"))[:MAX_PICTURES]
-        values = ", ".join(f"{k} = {row.get(k)}" for k in keys)
-        parts.append(f"<h3>{html.escape(row['run'])}</h3><p>{html.escape(values)}</p>")
+        values = "; ".join(f"{e.label.title} = {e.text(i)}" for e in data.inputs)
+        parts.append(f"<h3>Run {row['index']}</h3><p class='note'>{html.escape(values)}</p>")
         if not pictures:
             parts.append("<p>No pictures (outputs.figures was off).</p>")
         for picture in pictures:
             parts.append(
-                f'<figure><img alt="{html.escape(picture.name)}" src="{_file_uri(picture)}" '
-                f'width="450"><figcaption>{html.escape(picture.name)}</figcaption></figure>'
+                f'<figure><img alt="{html.escape(picture.name)}" src="{_picture_uri(picture)}" '
+                f'width="{PICTURE_WIDTH}"><figcaption>{html.escape(picture.name)}</figcaption>'
+                "</figure>"
             )
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    return "".join(parts)
 
 
-def write_report(folder: Path, output: Path | None = None, runs: list[str] | None = None) -> Path:
+def _figures(figures: list[Figure], static: bool) -> str:
+    if static:
+        from femsi.sweeps.report_static import figure_html
+    else:
+        from femsi.sweeps.report_plotly import figure_html  # type: ignore[assignment]
+    parts = []
+    for figure in figures:
+        parts.append(f'<h3 id="{figure.anchor}">{html.escape(figure.title)}</h3>')
+        parts += [f"<p class='note'>{html.escape(note)}</p>" for note in figure.notes]
+        parts.append(figure_html(figure))
+    return "".join(parts)
+
+
+def render_report(
+    folder: Path,
+    runs: list[str] | None = None,
+    quantities: list[str] | None = None,
+    colour_by: str | None = None,
+    static: bool = False,
+) -> str:
+    """The report's HTML text.
+
+    Args:
+        folder: The sweep folder.
+        runs: Runs whose pictures to show (names); default the extremes of the first output.
+        quantities: Summary columns to plot (names or shell patterns).
+        colour_by: The swept key that colours the points and lines.
+        static: matplotlib PNGs and no script instead of interactive Plotly figures.
+    """
+    data = read_report_data(Path(folder), quantities)
+    colour = colour_input(data, colour_by)
+    name = html.escape(data.sweep["name"])
+    counts = {s: sum(row["state"] == s for row in data.rows) for s in STATES}
+    badges = "".join(f'<span class="badge {s}">{n} {s}</span>' for s, n in counts.items() if n)
+    inputs = ", ".join(html.escape(e.label.title) for e in data.inputs) or "none"
+    head = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"]
+    head.append("<meta name='viewport' content='width=device-width, initial-scale=1'>")
+    head.append(f"<title>femsi sweep {name}</title><style>{_STYLE}</style>")
+    if not static:
+        from femsi.sweeps.report_plotly import plotly_bundle
+
+        head.append(f"<script>{plotly_bundle()}</script>")
+    head.append("</head>")
+    sections = [
+        ("results", "Results", results_table(data)),
+        ("outputs", "Outputs against the swept inputs", _outputs(data, colour, colour_by, static)),
+        ("series", "Time series of every run", _series(data, colour_by, static)),
+        ("failures", "Runs that did not complete", failures(data)),
+        ("pictures", "Pictures of selected runs", pictures_section(data, runs)),
+        (
+            "definition",
+            "Sweep definition",
+            f"<pre>{html.escape(yaml.safe_dump(data.sweep['definition'], sort_keys=False))}"
+            f"</pre><p class='note'>Base study <code>{html.escape(data.sweep['base'])}</code>, "
+            f"config hash <code>{html.escape(data.sweep['base_config_hash'])}</code>.</p>",
+        ),
+    ]
+    body = [
+        f"<body><h1>Sweep <code>{name}</code></h1>",
+        f"<p class='lead'>{len(data.rows)} runs over {inputs}. {badges}</p>",
+        "<nav>" + "".join(f'<a href="#{a}">{t}</a>' for a, t, _ in sections) + "</nav>",
+    ]
+    for anchor, title, content in sections:
+        body.append(f'<h2 id="{anchor}">{title}</h2>{content}')
+    if not static:
+        body.append(f"<script>{_SORT_SCRIPT}</script>")
+    body.append("</body></html>")
+    return "\n".join(head + body)
+
+
+def _outputs(data: ReportData, colour, colour_by: str | None, static: bool) -> str:
+    if not (data.outputs and data.complete):
+        return "<p>No output varies between complete runs yet.</p>"
+    shade = html.escape(colour.label.title) if colour else "none"
+    hint = "" if static else " Hover for a run's inputs; click a legend entry to hide it."
+    return f"<p class='note'>Each point is a complete run; colour: {shade}.{hint}</p>" + _figures(
+        output_figures(data, colour_by), static
+    )
+
+
+def _series(data: ReportData, colour_by: str | None, static: bool) -> str:
+    figures = series_figures(data, colour_by)
+    if not figures:
+        return "<p>No run has a time series of a plotted output yet.</p>"
+    hint = "" if static else " The buttons switch between time and SOC."
+    return f"<p class='note'>One line per run.{hint}</p>" + _figures(figures, static)
+
+
+def write_report(
+    folder: Path,
+    output: Path | None = None,
+    runs: list[str] | None = None,
+    quantities: list[str] | None = None,
+    colour_by: str | None = None,
+    static: bool = False,
+) -> Path:
     """Write the report (default ``DIR/report.html``); returns its path."""
     path = Path(output) if output else Path(folder) / "report.html"
-    path.write_text(render_report(folder, runs), encoding="utf-8")
+    text = render_report(folder, runs, quantities, colour_by, static)
+    path.write_text(text, encoding="utf-8")
     return path

@@ -9,11 +9,20 @@ complete when the script is written.
 Launchers: ``srun`` (default without a container) starts the K ranks through Slurm;
 ``mpirun`` (default with a container) starts them with the MPICH ``mpirun`` inside the
 container, on one node, which needs no agreement between the host's and the container's MPI.
+
+Time limits: the script asks Slurm for SIGUSR1 ``stop_before_limit_s`` seconds before the
+job's time limit (``#SBATCH --signal=B:USR1@N``) and ``exec``s the launcher, so the signal
+reaches it (``srun`` and MPICH's ``mpirun`` pass SIGUSR1 on to the ranks); each run then stops
+at its next time step, writes its results, and records that the time limit stopped it.
+
+Array size: Slurm refuses array indices at or above the cluster's ``MaxArraySize`` (1001 by
+default). A sweep with more runs is written as several scripts, ``sweep.sbatch``,
+``sweep-2.sbatch``, ..., each an array of at most ``MaxArraySize`` tasks whose index is offset
+by the part's first run.
 """
 
 from __future__ import annotations
 
-import hashlib
 import shlex
 import subprocess
 import sys
@@ -28,6 +37,10 @@ if TYPE_CHECKING:
     from femsi.sweeps.spec import SlurmSettings
 
 SCRIPT = "sweep.sbatch"
+#: Slurm's default MaxArraySize (array indices 0 to 1000).
+DEFAULT_MAX_ARRAY_SIZE = 1001
+#: Container images given by address rather than as a file (``apptainer exec`` pulls them).
+IMAGE_SCHEMES = ("docker://", "library://", "oras://", "shub://", "docker-daemon://", "http")
 
 
 def array_spec(indices: list[int]) -> str:
@@ -50,13 +63,57 @@ def array_spec(indices: list[int]) -> str:
 
 def image_digest(image: Path) -> str | None:
     """``sha256:<hex>`` of a container image file, or None if it is not here."""
-    if not image.is_file():
-        return None
-    digest = hashlib.sha256()
-    with image.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 22), b""):
-            digest.update(block)
-    return f"sha256:{digest.hexdigest()}"
+    from femsi.outputs.manifest import file_digest
+
+    return file_digest(image) if image.is_file() else None
+
+
+def check_container(settings, field: str = "execution.slurm.container") -> None:
+    """Refuse a container image that is neither an existing file nor an image address.
+
+    Raises:
+        InputError: The image file does not exist.
+    """
+    image = settings.container
+    if not image or str(image).startswith(IMAGE_SCHEMES):
+        return
+    path = Path(image).expanduser().resolve()
+    if not path.is_file():
+        raise InputError(
+            field,
+            f"no container image at {path}; build it (see the container docs: `apptainer build "
+            "femsi.sif docker-daemon://femsi:latest`) or give an address such as docker://...",
+        )
+
+
+def cluster_max_array_size(settings) -> int:
+    """The MaxArraySize to respect: the setting, the cluster's (``scontrol``), or 1001."""
+    if settings.max_array_size:
+        return int(settings.max_array_size)
+    try:
+        done = subprocess.run(
+            ["scontrol", "show", "config"], capture_output=True, text=True, timeout=20
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return DEFAULT_MAX_ARRAY_SIZE
+    for line in done.stdout.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "MaxArraySize" and value.strip().isdigit():
+            return int(value.strip())
+    return DEFAULT_MAX_ARRAY_SIZE
+
+
+def array_parts(indices: list[int], max_array_size: int) -> list[tuple[int, list[int]]]:
+    """Split run indices into array parts that Slurm accepts: ``[(offset, indices), ...]``.
+
+    Part k holds the runs ``k·M`` to ``(k+1)·M − 1`` (M = ``max_array_size``) as array
+    indices ``0`` to ``M − 1`` with offset ``k·M``; parts without a run to do are left out.
+    """
+    parts: dict[int, list[int]] = {}
+    for i in sorted(indices):
+        offset = (i // max_array_size) * max_array_size
+        parts.setdefault(offset, []).append(i - offset)
+    return sorted(parts.items())
 
 
 def _one_line(text: object) -> str:
@@ -69,7 +126,13 @@ def _one_line(text: object) -> str:
 
 
 def render_script(
-    folder: Path, sweep: dict, settings: SlurmSettings, ranks: int, indices: list[int]
+    folder: Path,
+    sweep: dict,
+    settings: SlurmSettings,
+    ranks: int,
+    indices: list[int],
+    offset: int = 0,
+    part: str = "",
 ) -> str:
     """The text of the job-array script.
 
@@ -78,7 +141,9 @@ def render_script(
         sweep: The content of ``sweep.json``.
         settings: :class:`~femsi.sweeps.spec.SlurmSettings`.
         ranks: MPI ranks per run.
-        indices: The run indices to run (one array task each).
+        indices: The array indices to run (one array task each; run index − ``offset``).
+        offset: Added to ``$SLURM_ARRAY_TASK_ID`` to give the run index.
+        part: Which part of a split array this script is (for its comment), or empty.
     """
     q = shlex.quote
     array = array_spec(indices) + (f"%{settings.max_parallel}" if settings.max_parallel else "")
@@ -89,6 +154,8 @@ def render_script(
         f"--cpus-per-task={settings.cpus_per_task}",
         f"--time={settings.time}",
     ]
+    if settings.stop_before_limit_s:
+        sbatch.append(f"--signal=B:USR1@{settings.stop_before_limit_s}")
     if settings.memory:
         sbatch.append(f"--mem={settings.memory}")
     for option in ("partition", "account", "qos"):
@@ -101,7 +168,7 @@ def render_script(
     lines = [
         "#!/bin/bash",
         _one_line(f"# femsi sweep '{sweep['name']}': {len(sweep['runs'])} runs of {sweep['base']}"),
-        f"# {len(indices)} array tasks, one per run that was not complete on "
+        f"# {len(indices)} array tasks{part}, one per run that was not complete on "
         f"{time.strftime('%Y-%m-%d %H:%M')}; {ranks} MPI rank(s) each.",
         _one_line(f"# Submit: sbatch {folder}/{SCRIPT}   Progress: femsi status {folder}"),
         *(f"#SBATCH {option}" for option in sbatch),
@@ -115,7 +182,8 @@ def render_script(
         'export FEMSI_CACHE_DIR="${FEMSI_CACHE_DIR:-$HOME/.cache/femsi}"',
         f"cd {q(str(folder))}  # dolfinx_jit_options.json: wait for other runs' compiles",
     ]
-    task = f'sweep-task {q(str(folder))} "$SLURM_ARRAY_TASK_ID"'
+    index = f'"$((SLURM_ARRAY_TASK_ID + {offset}))"' if offset else '"$SLURM_ARRAY_TASK_ID"'
+    task = f"sweep-task {q(str(folder))} {index}"
     if settings.container:
         image = Path(settings.container).expanduser().resolve()
         digest = image_digest(image)
@@ -140,28 +208,44 @@ def render_script(
             run = f"{q(str(mpirun))} -n {ranks} {femsi} {task}"
     lines += [
         "# Exit codes: 0 run complete (now or before), 1 solve failed, 2 bad input,",
-        "# 3 claimed by another live worker.",
-        run,
+        "# 3 claimed by another live worker. exec: the launcher gets Slurm's SIGUSR1.",
+        f"exec {run}",
         "",
     ]
     return "\n".join(lines)
 
 
-def write_script(folder: Path, sweep: dict, settings, ranks: int) -> Path | None:
-    """Write ``DIR/sweep.sbatch`` for the runs that are not complete.
+def write_scripts(folder: Path, sweep: dict, settings, ranks: int) -> list[Path]:
+    """Write the array script(s) for the runs that are not complete.
+
+    ``DIR/sweep.sbatch``, and past MaxArraySize ``sweep-2.sbatch``, ... (:func:`array_parts`).
 
     Returns:
-        The script's path, or None when every run is complete.
+        The scripts' paths; empty when every run is complete.
     """
     folder = Path(folder).resolve()
+    check_container(settings)
     indices = [run["index"] for run in sweep["runs"] if run_state(folder, run).state != "complete"]
+    for stale in folder.glob("sweep-*.sbatch"):  # parts of an earlier, larger split
+        stale.unlink()
     if not indices:
-        return None
+        return []
     (folder / "slurm").mkdir(exist_ok=True)
-    path = folder / SCRIPT
-    path.write_text(render_script(folder, sweep, settings, ranks, indices))
-    path.chmod(0o755)
-    return path
+    parts = array_parts(indices, cluster_max_array_size(settings))
+    paths = []
+    for number, (offset, part) in enumerate(parts, start=1):
+        path = folder / (SCRIPT if number == 1 else f"sweep-{number}.sbatch")
+        label = f" (part {number} of {len(parts)}: runs from {offset})" if len(parts) > 1 else ""
+        path.write_text(render_script(folder, sweep, settings, ranks, part, offset, label))
+        path.chmod(0o755)
+        paths.append(path)
+    return paths
+
+
+def write_script(folder: Path, sweep: dict, settings, ranks: int) -> Path | None:
+    """Write the script(s) (:func:`write_scripts`); returns the first, or None if none."""
+    paths = write_scripts(folder, sweep, settings, ranks)
+    return paths[0] if paths else None
 
 
 def submit(script: Path) -> str:

@@ -108,6 +108,21 @@ class SlurmSettings(_Section):
     container: str | None = Field(default=None, description="Apptainer image (.sif)")
     launcher: Literal["srun", "mpirun"] | None = None
     options: list[str] = Field(default_factory=list, description="extra #SBATCH options")
+    stop_before_limit_s: int = Field(
+        default=300,
+        ge=0,
+        le=65535,
+        description="seconds before the time limit at which Slurm sends SIGUSR1 "
+        "(#SBATCH --signal=B:USR1@N): each run stops at its next time step with its results "
+        "written and is reported as stopped by the time limit; 0: no warning",
+    )
+    max_array_size: int | None = Field(
+        default=None,
+        ge=2,
+        description="the cluster's MaxArraySize (array indices must stay below it); default: "
+        "read with `scontrol show config`, else Slurm's default 1001. Larger sweeps are "
+        "written as several array scripts",
+    )
 
 
 class Execution(_Section):

@@ -3,9 +3,10 @@
 Local workers and Slurm array tasks both end up here. Rank 0 checks the run's state, claims it
 (:mod:`femsi.sweeps.claims`), removes the remains of an earlier failed or interrupted attempt
 (never a complete run), and all ranks then run the study in this process with
-:func:`femsi.study.run`. The claim is released at the end whatever happened. SIGTERM (Slurm's
-time limit, a pool shutting down) asks the run to stop at its next time step
-(:mod:`femsi.stop`), so it ends ``interrupted`` with its summary written.
+:func:`femsi.study.run`. The claim is released at the end whatever happened. SIGTERM (a pool
+shutting down, scancel) and SIGUSR1 (Slurm's warning before the time limit) ask the run to stop
+at its next time step (:mod:`femsi.stop`), so it ends ``interrupted`` with its summary written
+and its reason (``end_reason: time limit`` for SIGUSR1); runs not yet started are left.
 
 Exit codes: 0 the run is complete (now or before), 1 it failed, 2 bad input, 3 another live
 worker holds it. Given several indices, the process does the runs in turn (imports and
@@ -33,6 +34,9 @@ from femsi.sweeps.status import error_path
 logger = logging.getLogger(__name__)
 
 EXIT_DONE, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BUSY = 0, 1, 2, 3
+#: What ends a run at its next time step: a pool or Slurm (SIGTERM), Slurm's time-limit
+#: warning (SIGUSR1, ``#SBATCH --signal``).
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGUSR1)
 
 
 def task_indices(indices: list[int] | None) -> list[int]:
@@ -55,7 +59,14 @@ def run_tasks(folder: Path, indices: list[int], comm: MPI.Comm = MPI.COMM_WORLD)
     Bad input of one run is reported and the next run is done; an interrupt stops them all.
     """
     codes = []
-    for index in indices:
+    stop.clear()
+    for number, index in enumerate(indices):
+        if stop.stop_requested(comm):  # a signal during the last run: start no other
+            if comm.rank == 0:
+                left = ", ".join(str(i) for i in indices[number:])
+                print(f"femsi: {stop.reason()}; runs not started: {left}", flush=True)
+            codes.append(EXIT_FAILED)
+            break
         try:
             codes.append(run_task(folder, index, comm))
         except InputError as err:
@@ -101,13 +112,13 @@ def run_task(
     run = comm.bcast(run if comm.rank == 0 else None, root=0)
     import femsi.study  # noqa: F401  (PETSc sets its signal handlers on import: ours after)
 
-    stop.clear()
-    previous = stop.install(signal.SIGTERM)
+    previous = {signum: stop.install(signum) for signum in STOP_SIGNALS}
     try:
         with claim.heartbeat() if claim is not None else contextlib.nullcontext():
             return _execute(folder, run, comm)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         if claim is not None:
             claim.release()
 

@@ -16,8 +16,7 @@ import yaml
 from PIL import Image
 
 import femsi
-from femsi.sweeps.catalogue import catalogue_rows
-from femsi.sweeps.report import quantities
+from femsi.sweeps.report_data import read_report_data
 from femsi.sweeps.rerun import compare_summaries, load_run_config
 from tests.conftest import ROOT, run_cli, study, write_study
 
@@ -88,7 +87,7 @@ def test_collect_writes_parquet_and_csv(sweep_dir):
 class _Page(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.images, self.links, self.scripts, self.plots, self.rows = [], [], 0, [], 0
+        self.images, self.links, self.scripts, self.rows = [], [], 0, 0
         self._in_tbody = False
 
     def handle_starttag(self, tag, attrs):
@@ -99,8 +98,6 @@ class _Page(HTMLParser):
             self.links.append(attrs["href"])
         elif tag == "script":
             self.scripts += 1
-        elif tag == "div" and attrs.get("class") == "plots":
-            self.plots.append(attrs["id"])
         elif tag == "tbody":
             self._in_tbody = True
         elif tag == "tr" and self._in_tbody:
@@ -112,21 +109,22 @@ class _Page(HTMLParser):
 
 
 def test_report_is_self_contained(sweep_dir):
-    result = run_cli("report", sweep_dir)
+    # --static: no script at all (the interactive page: tests/studies/test_report.py)
+    result = run_cli("report", sweep_dir, "--static")
     assert result.returncode == 0, result.stderr
     text = (sweep_dir / "report.html").read_text()
     page = _Page()
     page.feed(text)
     assert page.rows == 4  # one table row per run
-    assert page.scripts == 0 and page.links == []
-    assert page.images and all(src.startswith("data:image/png;base64,") for src in page.images)
+    assert page.scripts == 0 and all(link.startswith("#") for link in page.links)
+    assert page.images and all(
+        src.startswith(("data:image/png;base64,", "data:image/webp;base64,")) for src in page.images
+    )
     assert "http://" not in text and "https://" not in text
-    rows, keys = catalogue_rows(sweep_dir)
-    expected = quantities(rows, keys)
-    assert "peaks.particle.max_von_mises_Pa.value" in expected
-    assert page.plots == expected  # a plot block per quantity
-    # Each block: quantity against the two keys, and the colour map over both.
-    assert text.count('class="map"') == len(expected)
+    outputs = [output.column for output in read_report_data(sweep_dir).outputs]
+    assert "peaks.particle.max_von_mises_Pa.value" in outputs
+    # A figure per output, and the time series of the first two overlaid.
+    assert text.count('<img class="figure"') == len(outputs) + 2
     assert "step0_lithiate_von_mises.png" in text  # PyVista pictures of selected runs
     assert "geometry.radius" in text and "c_rate" in text  # the sweep definition
 
@@ -161,8 +159,9 @@ def test_plot_rerenders_without_solving(sweep_dir, tmp_path):
         "plot", run, "--time", "9", "--field", "hydrostatic", "--clip", "z", "-o", picture
     )
     assert done.returncode == 0, done.stderr
-    with Image.open(picture) as image:
-        assert image.size == (900, 700)
+    assert f"femsi: wrote {picture}" in done.stdout
+    with Image.open(picture) as image:  # a body cut through z, framed to its aspect
+        assert image.format == "PNG" and 800 <= image.size[0] <= 1000
     done = run_cli("plot", run, "--gif", "--field", "concentration")
     assert done.returncode == 0, done.stderr
     with Image.open(run / "figures" / "replot" / "concentration.gif") as gif:
@@ -208,5 +207,21 @@ def test_manifest_provenance_records_container_and_seeds(monkeypatch):
     assert found["image_digest"] == "sha256:" + "ab" * 32 and found["image"] == "femsi.sif"
     monkeypatch.setenv("APPTAINER_CONTAINER", "/images/femsi.sif")
     assert container()["runtime"] == "apptainer"
+    assert container()["image_digest_from"] == "FEMSI_IMAGE_DIGEST"
     tree = {"geometry": {"electrode": {"seed": 7}}, "layers": [{"packing_seed": 3}], "seed_x": 1}
     assert seeds(tree) == {"geometry.electrode.seed": 7, "layers.0.packing_seed": 3}
+
+
+def test_inside_apptainer_the_digest_is_that_of_the_image_file(monkeypatch, tmp_path):
+    from femsi.outputs.manifest import container
+
+    image = tmp_path / "femsi.sif"
+    image.write_bytes(b"an image")
+    monkeypatch.delenv("FEMSI_IMAGE_DIGEST", raising=False)
+    monkeypatch.setenv("APPTAINER_CONTAINER", str(image))
+    found = container()
+    # sha256(b"an image"), as `sha256sum femsi.sif` prints it
+    expected = "sha256:" + __import__("hashlib").sha256(b"an image").hexdigest()
+    assert found["image_digest"] == expected and found["image_digest_from"] == "the image file"
+    monkeypatch.setenv("APPTAINER_CONTAINER", str(tmp_path / "not-visible-inside.sif"))
+    assert container()["image_digest"] is None and container()["image_digest_from"] is None

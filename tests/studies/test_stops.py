@@ -57,6 +57,8 @@ def _start(tmp_path, env=None):
         (signal.SIGTERM, {}, "SIGTERM: asked to stop"),
         (signal.SIGTERM, {"SLURM_JOB_ID": "4242"}, "SIGTERM from Slurm (job 4242"),
         (signal.SIGINT, {}, "interrupted by the user (Ctrl-C)"),
+        # Slurm's warning before the time limit (#SBATCH --signal=B:USR1@N in sweep.sbatch)
+        (signal.SIGUSR1, {"SLURM_JOB_ID": "4243"}, "the job's time limit is near"),
     ],
 )
 def test_a_signal_ends_the_run_at_the_next_step_with_its_summary(tmp_path, signum, env, reason):
@@ -67,6 +69,7 @@ def test_a_signal_ends_the_run_at_the_next_step_with_its_summary(tmp_path, signu
     assert "Traceback" not in stderr and reason in stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "interrupted" and reason in summary["message"]
+    assert summary["end_reason"] == ("time limit" if signum == signal.SIGUSR1 else "interrupted")
     rows = list(csv.DictReader((out / "timeseries.csv").open()))
     assert len(rows) == summary["steps"] + 1  # every finished step, whole
     assert all(r["step"] != "" and r[list(r)[-1]] not in ("", None) for r in rows)
@@ -187,3 +190,42 @@ def test_an_input_error_on_every_rank_is_one_message(tmp_path):
     out = run_cli("run", write_study(tmp_path, tree), "-o", tmp_path / "run", ranks=2, timeout=120)
     assert out.returncode == 2
     assert out.stderr.count("femsi: error:") == 1 and "Traceback" not in out.stderr
+
+
+def test_slurms_time_limit_warning_stops_a_sweep_task_and_starts_no_other_run(tmp_path):
+    """SIGUSR1 (``#SBATCH --signal=B:USR1@N``) during the first of two runs of one task: the run
+    ends ``time limit`` with its summary, and the second is not started (its array task would
+    be killed at the limit half-way)."""
+    import yaml
+
+    write_study(tmp_path, LONG, "base.yaml")
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(
+        yaml.safe_dump(
+            {"base": "base.yaml", "sweep": {"grid": {"geometry.radius": ["1 um", "1.1 um"]}}}
+        )
+    )
+    folder = tmp_path / "sweep"
+    assert run_cli("sweep", sweep, "-o", folder, "--dry-run", "--no-mesh").returncode == 0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "femsi", "sweep-task", str(folder), "0", "1"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SLURM_JOB_ID": "77"},
+    )
+    deadline = time.monotonic() + 300
+    while not any(
+        len(p.read_text().splitlines()) > 3 for p in (folder / "runs").glob("*/timeseries.csv")
+    ):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the run did not start stepping"
+        time.sleep(0.2)
+    process.send_signal(signal.SIGUSR1)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1, stderr
+    assert "runs not started: 1" in stdout and "time limit is near" in stdout
+    (run,) = (folder / "runs").iterdir()  # the second run was never started
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["end_reason"] == "time limit" and "job 77" in summary["message"]

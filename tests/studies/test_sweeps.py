@@ -319,6 +319,67 @@ def test_slurm_script_with_a_container(tmp_path):
     assert f"{image} mpirun -n 2 femsi sweep-task" in script
 
 
+def test_slurm_script_warns_before_the_time_limit_and_execs_the_launcher(tmp_path):
+    path = write_sweep(tmp_path, {"grid": {"geometry.radius": ["1 um"]}})
+    assert run_cli("sweep", path, "-o", tmp_path / "out", "--slurm").returncode == 0
+    script = (tmp_path / "out" / "sweep.sbatch").read_text()
+    # SIGUSR1 300 s (the default stop_before_limit_s) before the limit, to the batch shell,
+    # which is the launcher itself (exec), so srun / mpirun pass it on to the ranks.
+    assert "#SBATCH --signal=B:USR1@300" in script
+    assert script.rstrip().splitlines()[-1].startswith("exec srun --ntasks=1 ")
+
+
+def test_a_sweep_past_max_array_size_is_split_into_array_parts(tmp_path):
+    radii = [f"{1 + 0.1 * i:.1f} um" for i in range(10)]
+    path = write_sweep(
+        tmp_path, {"grid": {"geometry.radius": radii}}, execution={"slurm": {"max_array_size": 4}}
+    )
+    out = tmp_path / "out"
+    done = run_cli("sweep", path, "-o", out, "--slurm")
+    assert done.returncode == 0, done.stderr
+    assert "3 array scripts" in done.stdout
+    parts = [out / "sweep.sbatch", out / "sweep-2.sbatch", out / "sweep-3.sbatch"]
+    texts = [p.read_text() for p in parts]
+    # Runs 0-3, 4-7, 8-9 as array indices 0-3, 0-3, 0-1 offset by 0, 4, 8 (all below 4).
+    assert "#SBATCH --array=0-3\n" in texts[0] and '"$SLURM_ARRAY_TASK_ID"' in texts[0]
+    assert "#SBATCH --array=0-3\n" in texts[1] and '"$((SLURM_ARRAY_TASK_ID + 4))"' in texts[1]
+    assert "#SBATCH --array=0-1\n" in texts[2] and '"$((SLURM_ARRAY_TASK_ID + 8))"' in texts[2]
+    # The offset task id picks the right run: array task 1 of part 3 is run 9.
+    task = subprocess.run(
+        ["bash", "-c", 'SLURM_ARRAY_TASK_ID=1; echo "$((SLURM_ARRAY_TASK_ID + 8))"'],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert task.stdout.strip() == "9"
+
+
+def test_array_parts_keep_every_run_once():
+    from femsi.sweeps.slurm import array_parts
+
+    parts = array_parts([0, 2, 1000, 1001, 2500], 1001)
+    assert parts == [(0, [0, 2, 1000]), (1001, [0]), (2002, [498])]
+    assert sorted(offset + i for offset, part in parts for i in part) == [0, 2, 1000, 1001, 2500]
+
+
+def test_a_missing_container_image_is_refused_before_anything_is_written(tmp_path):
+    path = write_sweep(
+        tmp_path,
+        {"grid": {"geometry.radius": ["1 um"]}},
+        execution={"slurm": {"container": str(tmp_path / "nowhere.sif")}},
+    )
+    done = run_cli("sweep", path, "-o", tmp_path / "out", "--slurm")
+    assert done.returncode == 2
+    assert "execution.slurm.container" in done.stderr and "no container image" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "out").exists()
+    pulled = write_sweep(
+        tmp_path,
+        {"grid": {"geometry.radius": ["1 um"]}},
+        execution={"slurm": {"container": "docker://ghcr.io/example/femsi:0.1"}},
+    )
+    assert run_cli("sweep", pulled, "-o", tmp_path / "ok", "--slurm").returncode == 0
+
+
 def test_one_process_does_several_runs_in_turn(sweep_dir):
     result = run_cli("sweep-task", sweep_dir, "0", "1")
     assert result.returncode == 0, result.stderr

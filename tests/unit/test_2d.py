@@ -132,7 +132,7 @@ def test_axisymmetric_run_writes_the_usual_outputs(run_study):
         assert column in row
     assert row["probe.centre.uz_m"] == 0.0
     out = result.output_dir
-    assert (out / "fields" / "displacement.bp").is_dir()
+    assert (out / "fields" / "fields.bp").is_dir()
     index = json.loads((out / "fields" / "snapshots" / "index.json").read_text())
     assert index[-1]["planar"] is True
     figures = {p.name for p in (out / "figures").iterdir()}

@@ -12,9 +12,7 @@ from __future__ import annotations
 import inspect
 import re
 import shlex
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
@@ -108,17 +106,8 @@ def test_reference_lists_every_key_of_the_schema():
     assert f"| `radius` | length (m) | **required** | {radius} |" in page
 
 
-def test_site_builds_strict(tmp_path):
-    mkdocs = Path(sys.executable).with_name("mkdocs")
-    result = subprocess.run(
-        [mkdocs, "build", "--strict", "--site-dir", tmp_path / "site"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,  # the tutorials run every shipped study, shortened: ~2 min alone
-    )
-    assert result.returncode == 0, result.stderr
-    site = tmp_path / "site"
+def test_site_builds_strict(built_site):
+    site = built_site  # mkdocs build --strict succeeded (tests/unit/conftest.py)
     assert "max_soc_change" in (site / "configuration" / "index.html").read_text()
     tutorial = (site / "tutorials" / "first-day" / "index.html").read_text()
     assert "surface probe at x = 500 nm" in tutorial  # the probe followed the radius

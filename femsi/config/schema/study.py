@@ -406,6 +406,13 @@ class Time(Section):
     max_soc_change: Annotated[float, Field(gt=0, le=1)] = Field(
         default=0.02, description="largest SOC change per step"
     )
+    max_steps: int | None = Field(
+        default=None,
+        ge=1,
+        description="end the run after this many accepted time steps, wherever the protocol "
+        "is: a quick look at a study or a smoke test (`--set time.max_steps=3`); the summary "
+        "says `end_reason: time.max_steps`. null: no limit",
+    )
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -445,6 +452,22 @@ class Outputs(Section):
         ),
     )
     fields: bool = Field(default=True, description="write fields/ (VTX/ADIOS2 files for ParaView)")
+    field_space: Literal["P1", "displacement"] = Field(
+        default="P1",
+        description=(
+            "the one space of every field in fields/fields.bp: P1 (the mesh vertices, the "
+            "smallest file) or displacement (continuous Lagrange of physics.displacement_degree, "
+            "about 6x larger with P2); discontinuous fields (stresses, J, plastic strain) are "
+            "volume-weighted nodal averages"
+        ),
+    )
+    length_unit: PositiveLength = Field(
+        default=1.0,
+        description=(
+            "unit of the coordinates and the displacement u in fields/fields.bp (ParaView), e.g. "
+            "1 um for axes in micrometres; every other array, and the snapshots, stay SI"
+        ),
+    )
     probes: dict[str, Point | RelativePoint | str] = Field(
         default_factory=dict,
         description="name → point, named point of the geometry, or {fraction: [...]}; at most 1000",
