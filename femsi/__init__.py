@@ -1,6 +1,6 @@
 """femsi: finite-element studies of lithiation-induced stress in silicon anodes.
 
-The Python API mirrors the command line, for scripts and notebooks::
+The Python API mirrors the command line, for scripts and notebooks:
 
     import femsi
     config = femsi.load_config("configs/particle.yaml", ["geometry.radius=500 nm"])

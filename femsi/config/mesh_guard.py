@@ -15,6 +15,10 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from femsi.config.loader import StudyConfig
 
 #: Elements through the smallest feature below which a warning is given.
 WARN_ELEMENTS = 3
@@ -155,7 +159,9 @@ def check_elements(study, materials: dict) -> list[str]:
     return warnings
 
 
-def check_size(config, force: bool, remedy: str = "pass --force to mesh it anyway") -> None:
+def check_size(
+    config: StudyConfig, force: bool, remedy: str = "pass --force to mesh it anyway"
+) -> None:
     """Refuse a mesh estimated too large for the machine, unless ``force``.
 
     Args:

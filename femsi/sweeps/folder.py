@@ -25,17 +25,21 @@ import csv
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from femsi.errors import InputError
+
+if TYPE_CHECKING:
+    from femsi.sweeps.spec import Sweep
 
 SWEEP_JSON = "sweep.json"
 #: Seconds a worker waits for another process compiling the same form.
 JIT_TIMEOUT_S = 3600
 
 
-def prepare_sweep_folder(folder: Path, sweep) -> None:
+def prepare_sweep_folder(folder: Path, sweep: Sweep) -> None:
     """Create (or resume) the sweep folder and write the expanded run list.
 
     A folder that already holds this sweep is resumed; its run list may grow (a longer grid),

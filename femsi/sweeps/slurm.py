@@ -28,9 +28,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from femsi.errors import InputError
 from femsi.sweeps.status import run_state
+
+if TYPE_CHECKING:
+    from femsi.sweeps.spec import SlurmSettings
 
 SCRIPT = "sweep.sbatch"
 #: Slurm's default MaxArraySize (array indices 0 to 1000).
@@ -124,7 +128,7 @@ def _one_line(text: object) -> str:
 def render_script(
     folder: Path,
     sweep: dict,
-    settings,
+    settings: SlurmSettings,
     ranks: int,
     indices: list[int],
     offset: int = 0,

@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """``mkdocs build --strict`` into a temporary folder (it runs the tutorial: ~2 min)."""
+    """``mkdocs build --strict`` into a temporary folder (it runs the tutorials: ~2.5 min)."""
     site = tmp_path_factory.mktemp("docs") / "site"
     mkdocs = Path(sys.executable).with_name("mkdocs")
     result = subprocess.run(
@@ -21,7 +21,7 @@ def built_site(tmp_path_factory) -> Path:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,  # the tutorials run every shipped study, shortened
     )
     assert result.returncode == 0, result.stderr
     return site

@@ -102,7 +102,8 @@ def test_reference_lists_every_key_of_the_schema():
         assert f"{{#{model.__name__.lower()}}}" in page, model.__name__
         for name in model.model_fields:
             assert f"| `{name}` |" in page, f"{model.__name__}.{name}"
-    assert "| `radius` | length (m) | **required** | > 0 |" in page
+    radius = "particle radius (the stress-free reference state); > 0"
+    assert f"| `radius` | length (m) | **required** | {radius} |" in page
 
 
 def test_site_builds_strict(built_site):
@@ -112,3 +113,33 @@ def test_site_builds_strict(built_site):
     assert "surface probe at x = 500 nm" in tutorial  # the probe followed the radius
     assert (site / "tutorials" / "results" / "first" / "figures" / "probes.png").stat().st_size
     assert (site / "solvers" / "index.html").is_file()
+    # every shipped study's tutorial ran and its figures are on the site
+    for figure in (
+        "particle/figures/probes.png",
+        "axisymmetric/figures/probes.png",
+        "electrode/figures/cell_pressure_thickness.png",
+        "film/figures/film_stress_capacity.png",
+        "crack/figures/crack_G.png",
+        "critical/critical_size.png",
+        "film-crack/figures/crack.png",
+    ):
+        assert (site / "tutorials" / "results" / figure).stat().st_size, figure
+    assert "sweep.sbatch" in (site / "tutorials" / "sweeps" / "index.html").read_text()
+    # equations are typeset by the local MathJax copy, offline
+    theory = (site / "theory" / "index.html").read_text()
+    assert 'class="arithmatex"' in theory and "mathjax/tex-svg-full.js" in theory
+    assert (site / "javascripts" / "mathjax" / "tex-svg-full.js").stat().st_size > 1e6
+    for figure in ("galvanostatic_sphere", "sphere_in_shell", "rigid_cavity"):
+        assert (site / "verification" / f"{figure}.png").stat().st_size, figure
+    api = (site / "api" / "run" / "index.html").read_text()
+    assert "load_config" in api and "femsi.study" in api
+
+
+def test_every_schema_field_has_a_description():
+    missing = [
+        f"{model.__name__}.{name}"
+        for model in _sections()
+        for name, field in model.model_fields.items()
+        if not (field.description or "").strip()
+    ]
+    assert not missing, f"fields without Field(description=...): {', '.join(missing)}"

@@ -35,13 +35,47 @@ class _ParticleGeometry(Section):
     cracks lie on that line.
     """
 
-    symmetry: Literal["full", "octant", "half"] = "octant"
-    mesh_size: PositiveLength
-    surface_mesh_size: PositiveLength | None = None
-    outer_boundary: Literal["free", "fixed", "pressure"] = "free"
-    outer_pressure: Pressure = 0.0
-    dimension: Literal[2, 3] = 3
-    formulation: Literal["axisymmetric", "plane_strain"] | None = None
+    symmetry: Literal["full", "octant", "half"] = Field(
+        default="octant",
+        description=(
+            "`octant`: the 1/8 model x, y, z ≥ 0 with symmetry planes (2D: the quarter x, y ≥ 0); "
+            "`full`: the whole body, rigid-body motion removed by point constraints; `half` (2D "
+            "plane strain only): the half y ≥ 0 with the mirror line y = 0"
+        ),
+    )
+    mesh_size: PositiveLength = Field(
+        description="target element size; an error if larger than the smallest feature"
+    )
+    surface_mesh_size: PositiveLength | None = Field(
+        default=None,
+        description=(
+            "finer element size at the particle surface, graded over 0.3 radius; null: mesh_size"
+        ),
+    )
+    outer_boundary: Literal["free", "fixed", "pressure"] = Field(
+        default="free",
+        description=(
+            "the outermost surface: `free`, `fixed` (zero displacement) or `pressure` "
+            "(outer_pressure)"
+        ),
+    )
+    outer_pressure: Pressure = Field(
+        default=0.0,
+        description=(
+            "pressure on the outermost surface with outer_boundary: pressure (a follower load at "
+            "finite strain)"
+        ),
+    )
+    dimension: Literal[2, 3] = Field(
+        default=3, description="3: a solid model; 2: a cross-section with formulation"
+    )
+    formulation: Literal["axisymmetric", "plane_strain"] | None = Field(
+        default=None,
+        description=(
+            "2D only: `axisymmetric` (a body of revolution, x = r, y = z) or `plane_strain` (a "
+            "long body along z, e.g. a nanowire)"
+        ),
+    )
 
     @model_validator(mode="after")
     def _pressure_needs_pressure_boundary(self):
@@ -57,8 +91,8 @@ class _ParticleGeometry(Section):
 class SphereGeometry(_ParticleGeometry):
     """A solid spherical particle of radius ``radius``."""
 
-    type: Literal["sphere"]
-    radius: PositiveLength
+    type: Literal["sphere"] = Field(description="geometry family: a solid sphere (region particle)")
+    radius: PositiveLength = Field(description="particle radius (the stress-free reference state)")
 
     def smallest_feature(self) -> float:  # noqa: D102
         return self.radius
@@ -67,9 +101,11 @@ class SphereGeometry(_ParticleGeometry):
 class CoreShellGeometry(_ParticleGeometry):
     """A spherical particle (``particle``) inside a bonded coating (``coating``)."""
 
-    type: Literal["core_shell"]
-    radius: PositiveLength
-    coating_thickness: PositiveLength
+    type: Literal["core_shell"] = Field(description="geometry family: a sphere in a bonded coating")
+    radius: PositiveLength = Field(description="radius of the core (region particle)")
+    coating_thickness: PositiveLength = Field(
+        description="thickness of the coating (region coating)"
+    )
 
     def smallest_feature(self) -> float:  # noqa: D102
         return min(self.radius, self.coating_thickness)
@@ -78,9 +114,11 @@ class CoreShellGeometry(_ParticleGeometry):
 class HollowSphereGeometry(_ParticleGeometry):
     """A hollow spherical particle; lithium enters through the outer surface."""
 
-    type: Literal["hollow_sphere"]
-    radius: PositiveLength
-    inner_radius: PositiveLength
+    type: Literal["hollow_sphere"] = Field(description="geometry family: a hollow sphere")
+    radius: PositiveLength = Field(
+        description="outer radius; lithium enters through the outer surface"
+    )
+    inner_radius: PositiveLength = Field(description="radius of the cavity (a free surface)")
 
     @model_validator(mode="after")
     def _inner_inside(self):
@@ -95,11 +133,21 @@ class HollowSphereGeometry(_ParticleGeometry):
 class ParticleInMatrixGeometry(_ParticleGeometry):
     """A spherical particle inside a solid-electrolyte matrix (sphere or cube)."""
 
-    type: Literal["particle_in_matrix"]
-    radius: PositiveLength
-    matrix_shape: Literal["sphere", "cube"] = "sphere"
+    type: Literal["particle_in_matrix"] = Field(
+        description="geometry family: a sphere in a solid-electrolyte matrix"
+    )
+    radius: PositiveLength = Field(description="particle radius")
+    matrix_shape: Literal["sphere", "cube"] = Field(
+        default="sphere", description="shape of the matrix (region matrix): `sphere` or `cube`"
+    )
     matrix_size: PositiveLength = Field(description="outer radius (sphere) or half edge (cube)")
-    matrix_mesh_size: PositiveLength | None = None
+    matrix_mesh_size: PositiveLength | None = Field(
+        default=None,
+        description=(
+            "element size at the matrix's outer surface, growing linearly from the particle; null:"
+            " mesh_size"
+        ),
+    )
 
     @model_validator(mode="after")
     def _particle_inside(self):
@@ -123,13 +171,27 @@ class FilmGeometry(Section):
     laterally confined case.
     """
 
-    type: Literal["film"]
-    thickness: PositiveLength
-    width: PositiveLength
-    substrate_thickness: NonNegativeLength = 0.0
-    mesh_size: PositiveLength
-    dimension: Literal[2, 3] = 3
-    formulation: Literal["axisymmetric", "plane_strain"] | None = None
+    type: Literal["film"] = Field(description="geometry family: a film on an optional substrate")
+    thickness: PositiveLength = Field(description="film thickness (region film)")
+    width: PositiveLength = Field(
+        description="in-plane size of the square film (2D: of the strip's section)"
+    )
+    substrate_thickness: NonNegativeLength = Field(
+        default=0.0,
+        description="substrate thickness under the film (region substrate); 0: no substrate",
+    )
+    mesh_size: PositiveLength = Field(
+        description=(
+            "element size of the structured box (a node plane on the film-substrate interface)"
+        )
+    )
+    dimension: Literal[2, 3] = Field(
+        default=3,
+        description="3: a box; 2: the x-y section of a strip with formulation: plane_strain",
+    )
+    formulation: Literal["axisymmetric", "plane_strain"] | None = Field(
+        default=None, description="2D only: `plane_strain` (ε_zz = 0 along the strip)"
+    )
 
     def smallest_feature(self) -> float:  # noqa: D102
         if self.substrate_thickness > 0:
@@ -148,15 +210,37 @@ class MeshFileGeometry(Section):
     boundaries curve groups) with ``formulation`` as for the built-in sections.
     """
 
-    type: Literal["mesh_file"]
-    path: str
-    length_unit: PositiveLength = 1.0
-    regions: dict[str, str | int] = Field(default_factory=dict)
-    active_surface: str | int | None = None
-    fixed_surfaces: list[str | int] = Field(default_factory=list)
-    symmetry_surfaces: dict[Literal["x", "y", "z"], str | int] = Field(default_factory=dict)
-    dimension: Literal[2, 3] = 3
-    formulation: Literal["axisymmetric", "plane_strain"] | None = None
+    type: Literal["mesh_file"] = Field(description="geometry family: a user's mesh file")
+    path: str = Field(description="Gmsh .msh or any mesh meshio reads, relative to the YAML file")
+    length_unit: PositiveLength = Field(
+        default=1.0, description="unit of the mesh coordinates, e.g. `1 um`"
+    )
+    regions: dict[str, str | int] = Field(
+        default_factory=dict,
+        description=(
+            "femsi region name → physical group of the mesh (name or number); groups named "
+            "particle, coating, matrix are found without it"
+        ),
+    )
+    active_surface: str | int | None = Field(
+        default=None,
+        description=(
+            "the surface group lithium enters through (name or number); required with diffusion"
+        ),
+    )
+    fixed_surfaces: list[str | int] = Field(
+        default_factory=list, description="surface groups with zero displacement"
+    )
+    symmetry_surfaces: dict[Literal["x", "y", "z"], str | int] = Field(
+        default_factory=dict,
+        description="axis → surface group with zero normal displacement along that axis",
+    )
+    dimension: Literal[2, 3] = Field(
+        default=3, description="3: a volume mesh; 2: a Gmsh mesh in the x-y plane"
+    )
+    formulation: Literal["axisymmetric", "plane_strain"] | None = Field(
+        default=None, description="2D only: `axisymmetric` (x = r) or `plane_strain`"
+    )
 
     def smallest_feature(self) -> float:  # noqa: D102
         return float("inf")
@@ -165,8 +249,8 @@ class MeshFileGeometry(Section):
 class ConstantRadius(Section):
     """Every particle has radius ``value`` (written as a bare length: ``radius: 1.5 um``)."""
 
-    distribution: Literal["constant"]
-    value: PositiveLength
+    distribution: Literal["constant"] = Field(description="every particle alike")
+    value: PositiveLength = Field(description="the radius of every particle")
 
     @property
     def mean(self) -> float:
@@ -185,9 +269,11 @@ class LognormalRadius(Section):
     Draws below mean - 3 std or too large to fit the box with its gaps are redrawn.
     """
 
-    distribution: Literal["lognormal"]
-    mean: PositiveLength
-    std: NonNegativeLength
+    distribution: Literal["lognormal"] = Field(
+        description="radii drawn from a lognormal distribution"
+    )
+    mean: PositiveLength = Field(description="mean of the radius")
+    std: NonNegativeLength = Field(description="standard deviation of the radius")
 
     @property
     def largest(self) -> float:
@@ -198,8 +284,10 @@ class LognormalRadius(Section):
 class RadiusList(Section):
     """Particles take the radii of ``values`` in order, cycling until the fraction is reached."""
 
-    distribution: Literal["list"]
-    values: Annotated[list[PositiveLength], Field(min_length=1)]
+    distribution: Literal["list"] = Field(description="radii taken from a list")
+    values: Annotated[list[PositiveLength], Field(min_length=1)] = Field(
+        description="the radii, used in order and cycled until the volume fraction is reached"
+    )
 
     @property
     def mean(self) -> float:
@@ -238,12 +326,34 @@ class _PackedGeometry(Section):
     Subclasses declare their box sizes before ``radius``, so the radius validator sees them.
     """
 
-    min_gap: PositiveLength | None = None
-    wall_gap: PositiveLength | None = None
-    seed: Annotated[int, Field(ge=0)] = 0
-    mesh_size: PositiveLength
-    particle_mesh_size: PositiveLength | None = None
-    interface_mesh_size: PositiveLength | None = None
+    min_gap: PositiveLength | None = Field(
+        default=None,
+        description="smallest distance between particle surfaces; null: 5 % of the mean radius",
+    )
+    wall_gap: PositiveLength | None = Field(
+        default=None,
+        description=(
+            "smallest distance between a particle and the faces of its layer; null: min_gap"
+        ),
+    )
+    seed: Annotated[int, Field(ge=0)] = Field(
+        default=0,
+        description="random seed of the packing: the same seed gives the same microstructure",
+    )
+    mesh_size: PositiveLength = Field(
+        description="element size in the matrix, separator and collector"
+    )
+    particle_mesh_size: PositiveLength | None = Field(
+        default=None,
+        description="element size inside the particles, at most the mean radius; null: mesh_size",
+    )
+    interface_mesh_size: PositiveLength | None = Field(
+        default=None,
+        description=(
+            "element size at the particle surfaces, growing linearly to mesh_size one mean radius "
+            "away; null: particle_mesh_size"
+        ),
+    )
     if TYPE_CHECKING:  # each subclass declares it after its box sizes (not a field here)
         radius: ConstantRadius | LognormalRadius | RadiusList
 
@@ -289,8 +399,10 @@ class _PackedGeometry(Section):
 class InertPhase(Section):
     """Inert (carbon) particles packed with the silicon: region ``inert``."""
 
-    volume_fraction: PackingFraction
-    radius: Radius
+    volume_fraction: PackingFraction = Field(
+        description="inert volume over the composite layer's volume"
+    )
+    radius: Radius = Field(description="radius of the inert particles: a length or a distribution")
 
 
 class ElectrodeGeometry(_PackedGeometry):
@@ -300,15 +412,37 @@ class ElectrodeGeometry(_PackedGeometry):
     composite layer [t_cc, t_cc + t_el] to the top of the separator.
     """
 
-    type: Literal["electrode"]
-    width: PositiveLength
-    depth: PositiveLength | None = None
-    electrode_thickness: PositiveLength
-    separator_thickness: NonNegativeLength = 0.0
-    current_collector_thickness: NonNegativeLength = 0.0
-    radius: Radius
-    volume_fraction: PackingFraction
-    inert: InertPhase | None = None
+    type: Literal["electrode"] = Field(
+        description="geometry family: a composite electrode in a cell"
+    )
+    width: PositiveLength = Field(description="in-plane size in x (the footprint is width × depth)")
+    depth: PositiveLength | None = Field(
+        default=None, description="in-plane size in y; null: width"
+    )
+    electrode_thickness: PositiveLength = Field(
+        description="thickness of the composite layer (particles in region matrix)"
+    )
+    separator_thickness: NonNegativeLength = Field(
+        default=0.0, description="solid-electrolyte layer on top (region separator); 0: none"
+    )
+    current_collector_thickness: NonNegativeLength = Field(
+        default=0.0, description="current collector below (region current_collector); 0: none"
+    )
+    radius: Radius = Field(
+        description=(
+            "particle radius: a length, {distribution: lognormal, mean, std} or {distribution: "
+            "list, values}"
+        )
+    )
+    volume_fraction: PackingFraction = Field(
+        description=(
+            "silicon volume over the composite layer's volume (random packings jam above 0.6)"
+        )
+    )
+    inert: InertPhase | None = Field(
+        default=None,
+        description="inert (carbon) particles packed with the silicon (region inert); null: none",
+    )
 
     @staticmethod
     def _box_sizes(data: dict) -> list[float]:
@@ -348,11 +482,22 @@ class ElectrodeGeometry(_PackedGeometry):
 class RveGeometry(_PackedGeometry):
     """A cube of solid electrolyte (``matrix``) holding randomly packed Si particles."""
 
-    type: Literal["rve"]
+    type: Literal["rve"] = Field(
+        description="geometry family: a cube of electrolyte holding particles"
+    )
     size: PositiveLength = Field(description="edge length of the cube")
-    radius: Radius
-    volume_fraction: PackingFraction | None = None
-    particles: Annotated[int, Field(ge=1)] | None = None
+    radius: Radius = Field(
+        description=(
+            "particle radius: a length, {distribution: lognormal, mean, std} or {distribution: "
+            "list, values}"
+        )
+    )
+    volume_fraction: PackingFraction | None = Field(
+        default=None, description="silicon volume over the cube's volume; give this or particles"
+    )
+    particles: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="number of particles; give this or volume_fraction"
+    )
 
     @staticmethod
     def _box_sizes(data: dict) -> list[float]:

@@ -41,38 +41,105 @@ class Physics(Section):
     with the electrode potential as an unknown. Every switch is off by default.
     """
 
-    mechanics: Literal["small_strain", "finite_strain", "none"] = "finite_strain"
-    diffusion: bool = True
-    swelling: bool = True
-    displacement_degree: Literal[1, 2] = 2
-    concentration_degree: Literal[1, 2] = 1
-    quadrature_degree: Annotated[int, Field(ge=1, le=8)] | None = None
-    # Plasticity (issue 4): J2 flow in the listed regions, every switch explicit.
-    constitutive: Literal["elastic", "elastoplastic", "viscoplastic"] = "elastic"
-    plastic_regions: list[str] = Field(default_factory=list)
-    # Two-way stress-diffusion coupling (issue 4), solved monolithically by default.
-    stress_diffusion_coupling: bool = False
-    coupling_scheme: Literal["monolithic", "staggered"] = "monolithic"
-    chemical_potential: Literal["dilute", "ideal_solution"] = "dilute"
-    temperature: PositiveTemperature = 298.15
-    # Surface reaction (issue 4): an imposed flux, or Butler-Volmer kinetics with the
+    mechanics: Literal["small_strain", "finite_strain", "none"] = Field(
+        default="finite_strain",
+        description=(
+            "`finite_strain`: neo-Hookean with F = F_e F_s; `small_strain`: linear elasticity with"
+            " eigenstrain Ω (c − c_ref)/3 I; `none`: diffusion only"
+        ),
+    )
+    diffusion: bool = Field(
+        default=True, description="solve lithium transport; false keeps the initial concentration"
+    )
+    swelling: bool = Field(
+        default=True, description="the concentration drives the swelling eigenstrain"
+    )
+    displacement_degree: Literal[1, 2] = Field(
+        default=2, description="Lagrange degree of the displacement"
+    )
+    concentration_degree: Literal[1, 2] = Field(
+        default=1, description="Lagrange degree of the concentration"
+    )
+    quadrature_degree: Annotated[int, Field(ge=1, le=8)] | None = Field(
+        default=None,
+        description="quadrature degree of every integral; null: derived from the element degrees",
+    )
+    # Plasticity: J2 flow in the listed regions, every switch explicit.
+    constitutive: Literal["elastic", "elastoplastic", "viscoplastic"] = Field(
+        default="elastic",
+        description=(
+            "`elastic`; `elastoplastic`: rate-independent J2 plasticity in plastic_regions; "
+            "`viscoplastic`: power-law flow there"
+        ),
+    )
+    plastic_regions: list[str] = Field(
+        default_factory=list,
+        description="the regions that flow (each needs yield_stress); other regions stay elastic",
+    )
+    # Two-way stress-diffusion coupling, solved monolithically by default.
+    stress_diffusion_coupling: bool = Field(
+        default=False,
+        description="two-way coupling: the flux follows the gradient of μ, which includes −Ω σ_h",
+    )
+    coupling_scheme: Literal["monolithic", "staggered"] = Field(
+        default="monolithic",
+        description=(
+            "`monolithic`: one Newton on c, u and σ_h together; `staggered`: diffusion with the "
+            "last step's stress, then mechanics"
+        ),
+    )
+    chemical_potential: Literal["dilute", "ideal_solution"] = Field(
+        default="dilute",
+        description=(
+            "`dilute`: μ = μ0 + RT ln x − Ω σ_h; `ideal_solution`: μ = μ0 + RT ln(x/(1−x)) − Ω σ_h"
+        ),
+    )
+    temperature: PositiveTemperature = Field(
+        default=298.15,
+        description=(
+            "temperature T of the chemical potential and the kinetics (and the start temperature "
+            "with thermal)"
+        ),
+    )
+    # Surface reaction: an imposed flux, or Butler-Volmer kinetics with the
     # electrode potential as a global unknown (galvanostatic) or imposed (hold: potential).
-    surface_kinetics: Literal["flux", "butler_volmer"] = "flux"
+    surface_kinetics: Literal["flux", "butler_volmer"] = Field(
+        default="flux",
+        description=(
+            "`flux`: the protocol imposes the flux or the surface concentration; `butler_volmer`: "
+            "Butler-Volmer kinetics with the electrode potential as a global unknown"
+        ),
+    )
     # Lumped storage term of diffusion (P1 concentration): no undershoot at sharp fronts.
-    mass_lumping: bool = False
+    mass_lumping: bool = Field(
+        default=False,
+        description=(
+            "lumped (vertex-rule) storage term of the diffusion (P1): no undershoot ahead of sharp"
+            " fronts"
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- protocol
 
 
 class _Galvanostatic(Section):
-    c_rate: Annotated[float, Field(gt=0)] | None = None
-    temperature: PositiveTemperature | None = Field(
-        None, description="cell temperature during the step (thermal strain), K"
+    c_rate: Annotated[float, Field(gt=0)] | None = Field(
+        default=None,
+        description=(
+            "current as a C-rate (1: the full capacity in one hour); give this or current_density"
+        ),
     )
-    current_density: PositiveCurrentDensity | None = None
-    until_soc: Fraction | None = None
-    duration: PositiveTime | None = None
+    temperature: PositiveTemperature | None = Field(
+        default=None, description="cell temperature during the step (thermal strain), K"
+    )
+    current_density: PositiveCurrentDensity | None = Field(
+        default=None, description="current per active surface area; give this or c_rate"
+    )
+    until_soc: Fraction | None = Field(
+        default=None, description="the step ends when the SOC reaches this"
+    )
+    duration: PositiveTime | None = Field(default=None, description="the step ends after this time")
 
     @model_validator(mode="after")
     def _one_drive_one_end(self):
@@ -94,9 +161,9 @@ class Delithiate(_Galvanostatic):
 class Rest(Section):
     """No current for ``duration``; a ``temperature`` is reached linearly over the rest."""
 
-    duration: PositiveTime
+    duration: PositiveTime = Field(description="length of the rest")
     temperature: PositiveTemperature | None = Field(
-        None, description="cell temperature at the end of the rest, ramped from the last, K"
+        default=None, description="cell temperature at the end of the rest, ramped from the last, K"
     )
 
 
@@ -107,12 +174,22 @@ class Hold(Section):
     kinetics; the hold ends at a duration or an SOC.
     """
 
-    surface_soc: Fraction | None = None
-    potential: Voltage | None = None
-    duration: PositiveTime | None = None
-    until_soc: Fraction | None = None
+    surface_soc: Fraction | None = Field(
+        default=None,
+        description=(
+            "surface concentration held, as a fraction of c_max (with surface_kinetics: flux)"
+        ),
+    )
+    potential: Voltage | None = Field(
+        default=None,
+        description="electrode potential held, vs Li/Li+ (with surface_kinetics: butler_volmer)",
+    )
+    duration: PositiveTime | None = Field(default=None, description="the step ends after this time")
+    until_soc: Fraction | None = Field(
+        default=None, description="the step ends when the SOC reaches this"
+    )
     temperature: PositiveTemperature | None = Field(
-        None, description="cell temperature during the step (thermal strain), K"
+        default=None, description="cell temperature during the step (thermal strain), K"
     )
 
     @model_validator(mode="after")
@@ -132,8 +209,10 @@ class Preload(Section):
     ``stack_pressure`` plate keeps the last preload pressure.
     """
 
-    pressure: CompressivePressure
-    increments: Annotated[int, Field(ge=1, le=100)] = 4
+    pressure: CompressivePressure = Field(description="plate pressure reached by the preload")
+    increments: Annotated[int, Field(ge=1, le=100)] = Field(
+        default=4, description="number of load steps to reach the pressure"
+    )
 
 
 STEP_KINDS = ("lithiate", "delithiate", "rest", "hold", "preload")
@@ -142,11 +221,13 @@ STEP_KINDS = ("lithiate", "delithiate", "rest", "hold", "preload")
 class ProtocolStep(Section):
     """One protocol entry: one of ``lithiate``, ``delithiate``, ``rest``, ``hold``, ``preload``."""
 
-    lithiate: Lithiate | None = None
-    delithiate: Delithiate | None = None
-    rest: Rest | None = None
-    hold: Hold | None = None
-    preload: Preload | None = None
+    lithiate: Lithiate | None = Field(default=None, description="galvanostatic lithiation")
+    delithiate: Delithiate | None = Field(default=None, description="galvanostatic delithiation")
+    rest: Rest | None = Field(default=None, description="open circuit, no current")
+    hold: Hold | None = Field(default=None, description="potentiostatic hold")
+    preload: Preload | None = Field(
+        default=None, description="press the plate (no current, no time)"
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self):
@@ -185,9 +266,23 @@ class Cell(Section):
       of cell area) between plate and frame, preloaded by the last ``preload``.
     """
 
-    plate: Literal["none", "stack_pressure", "fixed_gap", "fixture_stiffness"] = "none"
-    lateral: Literal["confined", "free"] = "confined"
-    fixture_stiffness: StiffnessPerArea | None = None
+    plate: Literal["none", "stack_pressure", "fixed_gap", "fixture_stiffness"] = Field(
+        default="none",
+        description=(
+            "top plate: `none`, `stack_pressure` (constant force), `fixed_gap` (held; the load "
+            "cell reads the pressure) or `fixture_stiffness` (a spring)"
+        ),
+    )
+    lateral: Literal["confined", "free"] = Field(
+        default="confined",
+        description="side faces: `confined` (die walls, no normal displacement) or `free`",
+    )
+    fixture_stiffness: StiffnessPerArea | None = Field(
+        default=None,
+        description=(
+            "spring stiffness per cell area between plate and frame (plate: fixture_stiffness only)"
+        ),
+    )
 
     @model_validator(mode="after")
     def _stiffness_for_spring(self):
@@ -206,15 +301,22 @@ class Staggered(Section):
     a step that needs more than ``max_iterations`` fails and is cut like any failed solve.
     """
 
-    tolerance: Annotated[float, Field(gt=0, lt=1)] = 1e-3
-    max_iterations: Annotated[int, Field(ge=1)] = 300
+    tolerance: Annotated[float, Field(gt=0, lt=1)] = Field(
+        default=1e-3,
+        description=(
+            "converged when the largest nodal damage change of an iteration is at most this"
+        ),
+    )
+    max_iterations: Annotated[int, Field(ge=1)] = Field(
+        default=300, description="iterations before the step counts as failed and is cut"
+    )
 
 
 class InitialCrack(Section):
     """A straight flaw from ``start`` to ``end``: damage 1 there from the start."""
 
-    start: Point
-    end: Point
+    start: Point = Field(description="one end of the flaw (reference coordinates)")
+    end: Point = Field(description="the other end of the flaw")
 
 
 class PhaseFieldFracture(Section):
@@ -230,15 +332,47 @@ class PhaseFieldFracture(Section):
     ``fracture_toughness``.
     """
 
-    model: Literal["AT1", "AT2"] = "AT2"
-    split: Literal["none", "volumetric_deviatoric", "spectral"] = "spectral"
-    irreversibility: Literal["history", "bounds"]
-    length_scale: PositiveLength | dict[str, PositiveLength]
-    regions: Annotated[list[str], Field(min_length=1)]
-    residual_stiffness: Annotated[float, Field(ge=0, lt=1)] = 1e-6
-    initial_cracks: list[InitialCrack] = Field(default_factory=list)
-    onset_damage: Annotated[float, Field(gt=0, le=1)] = 0.9
-    staggered: Staggered = Staggered()
+    model: Literal["AT1", "AT2"] = Field(
+        default="AT2",
+        description=(
+            "`AT2`: w(d) = d², damage from the first load; `AT1`: w(d) = d, elastic until a "
+            "strength"
+        ),
+    )
+    split: Literal["none", "volumetric_deviatoric", "spectral"] = Field(
+        default="spectral",
+        description=(
+            "the part of the elastic energy that cracks: `none`, `volumetric_deviatoric` (Amor et "
+            "al. 2009) or `spectral` (Miehe et al. 2010)"
+        ),
+    )
+    irreversibility: Literal["history", "bounds"] = Field(
+        description=(
+            "`history`: driving force max over time of ψ⁺; `bounds`: d_n ≤ d ≤ 1 by a "
+            "bound-constrained solve; null: history for AT2, bounds for AT1"
+        )
+    )
+    length_scale: PositiveLength | dict[str, PositiveLength] = Field(
+        description=(
+            "l, the width of the smeared crack (sets the strength); one length or one per cracking"
+            " region; at least twice the largest cell"
+        )
+    )
+    regions: Annotated[list[str], Field(min_length=1)] = Field(
+        description="regions where damage may grow; elsewhere it is held at 0"
+    )
+    residual_stiffness: Annotated[float, Field(ge=0, lt=1)] = Field(
+        default=1e-6, description="k in the degradation g(d) = (1 − d)² + k"
+    )
+    initial_cracks: list[InitialCrack] = Field(
+        default_factory=list, description="segments with damage 1 from the start"
+    )
+    onset_damage: Annotated[float, Field(gt=0, le=1)] = Field(
+        default=0.9, description="the damage that marks the crack onset in summary.json"
+    )
+    staggered: Staggered = Field(
+        default=Staggered(), description="the alternate minimisation of each step"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -257,12 +391,21 @@ class PhaseFieldFracture(Section):
 class Time(Section):
     """Adaptive time stepping: grow after easy steps, cut after failed ones."""
 
-    initial_step: PositiveTime
-    max_step: PositiveTime
-    min_step: PositiveTime | None = None
-    growth: Annotated[float, Field(ge=1.0, le=4.0)] = 1.5
-    cut: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
-    max_soc_change: Annotated[float, Field(gt=0, le=1)] = 0.02
+    initial_step: PositiveTime = Field(description="first time step")
+    max_step: PositiveTime = Field(description="largest time step")
+    min_step: PositiveTime | None = Field(
+        default=None,
+        description="smallest step before a failing run stops; null: initial_step/1024",
+    )
+    growth: Annotated[float, Field(ge=1.0, le=4.0)] = Field(
+        default=1.5, description="step factor after an easy step"
+    )
+    cut: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(
+        default=0.5, description="step factor after a failed solve (state restored, step retried)"
+    )
+    max_soc_change: Annotated[float, Field(gt=0, le=1)] = Field(
+        default=0.02, description="largest SOC change per step"
+    )
     max_steps: int | None = Field(
         default=None,
         ge=1,
@@ -288,7 +431,9 @@ class Time(Section):
 class RelativePoint(Section):
     """A point in units of the geometry (:mod:`femsi.config.probe_points`)."""
 
-    fraction: tuple[float, float, float] | tuple[float, float]
+    fraction: tuple[float, float, float] | tuple[float, float] = Field(
+        description="coordinates in units of the geometry (radius, width, thickness, ...)"
+    )
 
 
 class Outputs(Section):
@@ -299,8 +444,14 @@ class Outputs(Section):
     when the study is loaded.
     """
 
-    every: Annotated[int, Field(ge=0)] = 5
-    fields: bool = True
+    every: Annotated[int, Field(ge=0)] = Field(
+        default=5,
+        description=(
+            "write fields every N steps (and always at step 0 and at the end of each protocol "
+            "step); 0: only those"
+        ),
+    )
+    fields: bool = Field(default=True, description="write fields/ (VTX/ADIOS2 files for ParaView)")
     field_space: Literal["P1", "displacement"] = Field(
         default="P1",
         description=(
@@ -317,8 +468,11 @@ class Outputs(Section):
             "1 um for axes in micrometres; every other array, and the snapshots, stay SI"
         ),
     )
-    probes: dict[str, Point | RelativePoint | str] = Field(default_factory=dict)
-    figures: bool = True
+    probes: dict[str, Point | RelativePoint | str] = Field(
+        default_factory=dict,
+        description="name → point, named point of the geometry, or {fraction: [...]}; at most 1000",
+    )
+    figures: bool = Field(default=True, description="draw figures/ at the end of the run")
 
 
 # --------------------------------------------------------------------------- solver
@@ -327,27 +481,57 @@ class Outputs(Section):
 class SubSolver(Section):
     """Settings of one sub-solver (Newton + linear solver)."""
 
-    linear_solver: Literal["iterative", "direct"] = "iterative"
-    rtol: Annotated[float, Field(gt=0, lt=1)] = 1e-8
-    atol: Annotated[float, Field(ge=0)] = 1e-10
-    max_iterations: Annotated[int, Field(ge=1)] = 25
-    ksp_rtol: Annotated[float, Field(gt=0, lt=1)] = 1e-10
-    petsc_options: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    linear_solver: Literal["iterative", "direct"] = Field(
+        default="iterative", description="`iterative` (CG with AMG) or `direct` (MUMPS)"
+    )
+    rtol: Annotated[float, Field(gt=0, lt=1)] = Field(
+        default=1e-8, description="Newton: relative tolerance on the scaled residual"
+    )
+    atol: Annotated[float, Field(ge=0)] = Field(
+        default=1e-10, description="Newton: absolute tolerance on the scaled residual"
+    )
+    max_iterations: Annotated[int, Field(ge=1)] = Field(
+        default=25, description="Newton iterations before the step counts as failed and is cut"
+    )
+    ksp_rtol: Annotated[float, Field(gt=0, lt=1)] = Field(
+        default=1e-10, description="Krylov relative tolerance on the unpreconditioned residual norm"
+    )
+    petsc_options: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="raw PETSc options, applied last"
+    )
     # Mechanics only (see docs/solvers.md): ``auto`` factors a fixed operator once with MUMPS
     # when the estimated factor fits in memory, else the iterative (AMG) path.
-    strategy: Literal["auto", "direct", "iterative"] = "auto"
+    strategy: Literal["auto", "direct", "iterative"] = Field(
+        default="auto",
+        description=(
+            "mechanics only: `auto` factors a fixed operator once with MUMPS when the factor fits "
+            "in memory, else iterative; `direct`; `iterative`"
+        ),
+    )
     # Memory (MB, all ranks) the MUMPS factor may take; None: half of the available memory.
-    direct_memory_limit_mb: Annotated[float, Field(gt=0)] | None = None
+    direct_memory_limit_mb: Annotated[float, Field(gt=0)] | None = Field(
+        default=None,
+        description=(
+            "memory in MB (all ranks) the MUMPS factor may take; null: half of the available memory"
+        ),
+    )
 
 
 class Solver(Section):
     """PETSc settings per sub-solver; ``petsc_options`` are passed verbatim last."""
 
-    diffusion: SubSolver = SubSolver(linear_solver="direct", atol=1e-12)
-    mechanics: SubSolver = SubSolver()
+    diffusion: SubSolver = Field(
+        default=SubSolver(linear_solver="direct", atol=1e-12), description="the concentration solve"
+    )
+    mechanics: SubSolver = Field(
+        default=SubSolver(), description="the displacement solve (and the coupled one)"
+    )
     # The damage of phase-field fracture; a bound-constrained solve needs about one
     # iteration per cell layer the damage front crosses, hence the many iterations.
-    damage: SubSolver = SubSolver(linear_solver="direct", max_iterations=200)
+    damage: SubSolver = Field(
+        default=SubSolver(linear_solver="direct", max_iterations=200),
+        description="the damage solve of phase-field fracture",
+    )
 
 
 # --------------------------------------------------------------------------- cracks
@@ -372,16 +556,49 @@ class Crack(Section):
     ``surface`` of a 3D mesh file; G is evaluated at ``stations`` points of each front.
     """
 
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_-]+$")]
-    kind: Literal["edge", "centre", "coating", "channel", "electrolyte", "tagged"]
-    length: PositiveLength | None = None
-    angle: Angle = 0.0
-    tip_size: PositiveLength | None = None
-    rings: Annotated[int, Field(ge=1, le=10)] = 3
-    ring_radius: PositiveLength | None = None
-    curve: str | int | None = None
-    surface: str | int | None = None
-    stations: Annotated[int, Field(ge=2, le=100)] | None = None
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_-]+$")] = Field(
+        description="names the columns crack.NAME.* and the crack faces crack_NAME"
+    )
+    kind: Literal["edge", "centre", "coating", "channel", "electrolyte", "tagged"] = Field(
+        description=(
+            "`edge`, `centre`, `coating`, `channel`, `electrolyte` or `tagged` (see the section "
+            "text)"
+        )
+    )
+    length: PositiveLength | None = Field(
+        default=None,
+        description=(
+            "crack length: surface to tip (edge, coating, electrolyte), tip to tip (centre); 3D "
+            "edge: the depth of the semicircle"
+        ),
+    )
+    angle: Angle = Field(
+        default=0.0,
+        description=(
+            "polar angle of the crack's line in the section (`30 deg`; a bare number is radians)"
+        ),
+    )
+    tip_size: PositiveLength | None = Field(
+        default=None,
+        description="element size at the tips (3D: at the front); for tagged cracks the mesh's own",
+    )
+    rings: Annotated[int, Field(ge=1, le=10)] = Field(
+        default=3, description="number of domain-integral rings"
+    )
+    ring_radius: PositiveLength | None = Field(
+        default=None, description="outer radius of the largest ring; null: half the clearance"
+    )
+    curve: str | int | None = Field(
+        default=None,
+        description="tagged (2D): the crack's curve group in the mesh (name or number)",
+    )
+    surface: str | int | None = Field(
+        default=None,
+        description="tagged (3D): the crack's surface group in the mesh (name or number)",
+    )
+    stations: Annotated[int, Field(ge=2, le=100)] | None = Field(
+        default=None, description="3D: points per crack front where G is evaluated; null: 9"
+    )
 
 
 # --------------------------------------------------------------------------- study
@@ -396,23 +613,46 @@ class Thermal(Section):
     (assembly) temperature.
     """
 
-    reference_temperature: PositiveTemperature = 298.15
+    reference_temperature: PositiveTemperature = Field(
+        default=298.15, description="stress-free (assembly) temperature"
+    )
 
 
 class Study(Section):
     """A complete femsi study."""
 
     # A name, never a path: it names the default run folder results/<study>.
-    study: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")]
-    description: str = ""
-    geometry: Geometry
-    materials: dict[str, str | dict]
-    physics: Physics = Physics()
-    cell: Cell | None = None
-    phase_field: PhaseFieldFracture | None = None
-    thermal: Thermal | None = None
-    protocol: Annotated[list[ProtocolStep], Field(min_length=1)]
-    time: Time
-    outputs: Outputs = Outputs()
-    solver: Solver = Solver()
-    cracks: list[Crack] = Field(default_factory=list)
+    study: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")] = Field(
+        description="name of the study; names the default run folder results/<study>"
+    )
+    description: str = Field(default="", description="one line saying what the study is")
+    geometry: Geometry = Field(
+        description="the body, its regions and mesh (one of the geometry families, by type)"
+    )
+    materials: dict[str, str | dict] = Field(
+        description=(
+            "region → library material name, or {base: NAME, key: value, ...} overriding its "
+            "parameters"
+        )
+    )
+    physics: Physics = Field(
+        default=Physics(), description="the model: mechanics, couplings, elements"
+    )
+    cell: Cell | None = Field(
+        default=None,
+        description="the fixture around a film or electrode (plate, die walls); null: none",
+    )
+    phase_field: PhaseFieldFracture | None = Field(
+        default=None, description="phase-field fracture; null: none"
+    )
+    thermal: Thermal | None = Field(default=None, description="thermal strain; null: none")
+    protocol: Annotated[list[ProtocolStep], Field(min_length=1)] = Field(
+        description="the steps, in order"
+    )
+    time: Time = Field(description="adaptive time stepping")
+    outputs: Outputs = Field(default=Outputs(), description="fields, probes, figures")
+    solver: Solver = Field(default=Solver(), description="PETSc settings per sub-solver")
+    cracks: list[Crack] = Field(
+        default_factory=list,
+        description="pre-existing cracks whose energy release rate is evaluated",
+    )
