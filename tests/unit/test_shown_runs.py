@@ -58,3 +58,22 @@ def test_shown_run_works(tmp_path, ranks, args):
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["status"] == "completed" and summary["end_reason"] == "time.max_steps"
     assert summary["steps"] == 2
+
+
+def test_the_readme_python_example_runs(tmp_path, monkeypatch):
+    """The README's Python block, as written, with the run cut to 2 steps in a scratch folder."""
+    import femsi
+
+    (block,) = re.findall(r"^```python\n(.*?)^```", (ROOT / "README.md").read_text(), re.M | re.S)
+    run = femsi.run
+
+    def short_run(config, output_dir=None, **kwargs):
+        kwargs["overrides"] = [*kwargs.get("overrides", []), "time.max_steps=2"]
+        return run(ROOT / config, tmp_path / "run", progress=False, **kwargs)
+
+    monkeypatch.setattr(femsi, "run", short_run)
+    namespace: dict[str, object] = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102
+    result, mesh = namespace["result"], namespace["mesh"]
+    assert result.status == "completed" and len(result.timeseries) == 3  # step 0 and 2 steps
+    assert abs(mesh.bounds[1] - 1.0) < 0.05  # the 1 µm particle, in µm
