@@ -133,7 +133,10 @@ class NodalAverage:
         self.mesh = mesh
         self._n_cells = mesh.topology.index_map(mesh.topology.dim).size_local
         dg0 = fem.functionspace(mesh, ("DG", 0))
-        volumes = fem.assemble_vector(fem.form(ufl.TestFunction(dg0) * ufl.dx(domain=mesh)))
+        # the cell volumes |K|: a constant integrand, exact at degree 0 on affine cells; 2
+        # keeps it exact for the curved (quadratic) cells a mesh file may bring
+        dx = ufl.Measure("dx", domain=mesh, metadata={"quadrature_degree": 2})
+        volumes = fem.assemble_vector(fem.form(ufl.TestFunction(dg0) * dx))
         self._cell_volume = volumes.array[dg0.dofmap.list[: self._n_cells, 0]]
         self._targets: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._copies: dict[tuple, tuple[fem.Function, np.ndarray]] = {}

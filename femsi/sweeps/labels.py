@@ -2,7 +2,8 @@
 
 A swept key (``geometry.radius``) is looked up in the study schema: its physical dimension
 comes from the quantity type of the field (the unit-converting validator of
-:mod:`femsi.config.schema.quantities`), its words from the field's description or its name. A
+:mod:`femsi.config.schema.quantities`), its words from its name (the descriptions are sentences for the reference, too long
+for an axis). A
 summary column (``peaks.particle.max_von_mises_Pa.value``) is named by femsi's convention:
 region, quantity words, SI unit as the suffix. Values are shown in the SI unit with the
 prefix that puts the typical magnitude between 1 and 1000 (µm, MPa, GPa; minutes and hours
@@ -117,10 +118,10 @@ def input_label(key: str, values: Sequence[object], geometry_type: str | None = 
         values: Its SI values (or texts) in the runs: they choose the display unit.
         geometry_type: The study's ``geometry.type``, which picks the geometry section.
     """
-    dimension, description, particle = _schema_field(key, geometry_type)
+    dimension, _, particle = _schema_field(key, geometry_type)
     parts = key.split(".")
     name = parts[-1]
-    words = description or _WORDS.get(name) or name.replace("_", " ")
+    words = _WORDS.get(name) or name.replace("_", " ")
     if parts[0] == "materials" and len(parts) == 2:
         words = f"{name.replace('_', ' ')} material"
     elif parts[0] == "geometry" and particle and name in ("radius", "mesh_size"):
