@@ -246,6 +246,21 @@ def time_unit(t: np.ndarray) -> tuple[str, float]:
     return ("min", 60.0) if end > 180 else ("s", 1.0)
 
 
+#: The per-region stress columns the time plots draw, which share one display unit.
+STRESS_PEAK_COLUMNS = (
+    "max_von_mises_Pa",
+    "max_principal_Pa",
+    "max_hydrostatic_Pa",
+    "min_hydrostatic_Pa",
+)
+
+
+def _stress_unit(rows: list[dict], regions: list[str]):
+    """The display unit (GPa, MPa, ...) of every region's stress peaks over the whole run."""
+    values = [_column(rows, f"{region}.{c}") for region in regions for c in STRESS_PEAK_COLUMNS]
+    return unit_of_data("stress", np.concatenate(values))
+
+
 def _column(rows: list[dict], name: str) -> np.ndarray:
     return np.array([float(r.get(name, np.nan)) for r in rows])
 
@@ -294,17 +309,7 @@ def plot_timeseries(
     written.append(_save(fig, folder / "soc.png"))
 
     if f"{regions[0]}.max_von_mises_Pa" in rows[0]:
-        names = [
-            f"{region}.{c}"
-            for region in regions
-            for c in (
-                "max_von_mises_Pa",
-                "max_principal_Pa",
-                "max_hydrostatic_Pa",
-                "min_hydrostatic_Pa",
-            )
-        ]
-        stress = unit_of_data("stress", np.concatenate([_column(rows, n) for n in names]))
+        stress = _stress_unit(rows, regions)
         fig, axes = plt.subplots(1, 2, figsize=(11, 4))
         for k, region in enumerate(regions):
             colour = f"C{k}"
@@ -359,17 +364,7 @@ def plot_stress_vs_soc(rows: list[dict], regions: list[str], folder: Path) -> Pa
     apply_matplotlib_style()
     import matplotlib.pyplot as plt
 
-    names = [
-        f"{region}.{c}"
-        for region in regions
-        for c in (
-            "max_von_mises_Pa",
-            "max_principal_Pa",
-            "max_hydrostatic_Pa",
-            "min_hydrostatic_Pa",
-        )
-    ]
-    stress = unit_of_data("stress", np.concatenate([_column(rows, n) for n in names]))
+    stress = _stress_unit(rows, regions)
     soc = np.array([r["soc"] for r in rows])
     steps = np.array([int(r.get("protocol_step", 0)) for r in rows])
     kinds = [str(r.get("protocol_kind", "")) for r in rows]
