@@ -2,10 +2,10 @@
 
 A swept key (``geometry.radius``) is looked up in the study schema: its physical dimension
 comes from the quantity type of the field (the unit-converting validator of
-:mod:`femsi.config.schema.quantities`), its words from its name (the descriptions are sentences for the reference, too long
-for an axis). A
-summary column (``peaks.particle.max_von_mises_Pa.value``) is named by femsi's convention:
-region, quantity words, SI unit as the suffix. Values are shown in the SI unit with the
+:mod:`femsi.config.schema.quantities`), its words from its name (the descriptions are
+sentences for the reference, too long for an axis). A summary column
+(``peaks.particle.max_von_mises_Pa.value``) is named by femsi's convention: region, quantity
+words, SI unit as the suffix. Values are shown in the SI unit with the
 prefix that puts the typical magnitude between 1 and 1000 (µm, MPa, GPa; minutes and hours
 for long times).
 """
