@@ -396,15 +396,31 @@ def _plot(path: Path, results: list[Critical], label: str) -> None:
     ax_ratio.set_xlabel("particle radius (µm)")
     ax_ratio.set_ylabel("max G / Gc")
     ax_ratio.legend(fontsize=8)
-    from matplotlib.ticker import FormatStrFormatter
-
     for ax in (ax_map, ax_ratio):
         for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_formatter(FormatStrFormatter("%g"))
-            axis.set_minor_formatter(FormatStrFormatter(""))
+            _plain_log_ticks(axis)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def _plain_log_ticks(axis) -> None:
+    """Plain numbers on a log axis, which is never left without a label.
+
+    On an axis spanning less than about a decade (no or one power of ten in view) the 2 and 5
+    multiples are labelled too.
+    """
+    import math
+
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+
+    low, high = sorted(axis.get_view_interval())
+    axis.set_major_formatter(FormatStrFormatter("%g"))
+    if low > 0 and math.log10(high / low) < 1.2:
+        axis.set_minor_locator(LogLocator(base=10, subs=(2.0, 5.0)))
+        axis.set_minor_formatter(FormatStrFormatter("%g"))
+    else:
+        axis.set_minor_formatter(NullFormatter())
 
 
 def format_table(results: list[Critical], label: str) -> str:

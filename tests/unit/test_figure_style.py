@@ -236,3 +236,29 @@ def test_a_uniform_field_is_one_colour_not_stretched_round_off():
     limits, unit, _ = colour_scale(values, spec_for("von_mises_Pa"), robust=True)
     assert unit.label == "GPa" and not (limits.clipped_low or limits.clipped_high)
     assert (limits.low, limits.high) == (pytest.approx(0.95 * 18.7e9), pytest.approx(1.05 * 18.7e9))
+
+
+def test_a_log_axis_of_less_than_a_decade_still_has_labels():
+    """The critical-size figure's radius axis (0.25 to 0.5 µm) had no tick label at all."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from femsi.sweeps.critical import _plain_log_ticks
+
+    fig, ax = plt.subplots()
+    ax.plot([0.25, 0.5], [0.29, 9.06], "o-")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    for axis in (ax.xaxis, ax.yaxis):
+        _plain_log_ticks(axis)
+    fig.canvas.draw()
+    low, high = ax.get_xlim()
+    shown = [
+        t.get_text()
+        for t in ax.xaxis.get_ticklabels(which="both")
+        if t.get_text() and low <= t.get_position()[0] <= high
+    ]
+    plt.close(fig)
+    assert shown and all(float(text) > 0 for text in shown)
