@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import annotated_types
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from femsi.config.schema import Study
+from femsi.config.schema.quantities import quantity_dimension
 from femsi.units import SI_UNITS
 
 HEADER = """\
@@ -33,16 +34,6 @@ key is an error. What the switches mean and how they combine is in the
 [configuration guide](configuration-guide.md); material parameters are in
 [Materials](materials.md).
 """
-
-
-def _dimension(metadata: list[Any]) -> str | None:
-    """The physical dimension of a quantity type, read from its unit-converting validator."""
-    for item in metadata:
-        if isinstance(item, BeforeValidator):
-            for cell in getattr(item.func, "__closure__", None) or ():
-                if isinstance(cell.cell_contents, str) and cell.cell_contents in SI_UNITS:
-                    return cell.cell_contents
-    return None
 
 
 def _bounds(metadata: list[Any]) -> list[str]:
@@ -64,7 +55,7 @@ def _type(tp: Any, notes: list[str]) -> str:
     """A readable name of a type; units and bounds are appended to ``notes``."""
     if get_origin(tp) is Annotated:
         base, *metadata = get_args(tp)
-        dimension = _dimension(metadata)
+        dimension = quantity_dimension(metadata)
         notes.extend(_bounds(metadata))
         if dimension is not None:
             unit = SI_UNITS[dimension]
@@ -149,7 +140,7 @@ def _section(model: type[BaseModel], path: str) -> str:
     lines += ["| key | type | default | description |", "|---|---|---|---|"]
     for name, field in model.model_fields.items():
         notes: list[str] = []
-        dimension = _dimension(field.metadata)
+        dimension = quantity_dimension(field.metadata)
         kind = _type(field.annotation, notes)
         if dimension is not None:
             unit = SI_UNITS[dimension]

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any, get_args, get_origin
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel
 
+from femsi.config.schema.quantities import quantity_dimension
 from femsi.units import SI_UNITS
 
 #: Words of femsi's column names that read better otherwise.
@@ -167,7 +168,7 @@ def _schema_field(key: str, geometry_type: str | None) -> tuple[str | None, str 
             return None, None, False
         candidates = found
     tp, extra = candidates[0]
-    dimension = _dimension([*extra, tp])
+    dimension = quantity_dimension([*extra, tp])
     described = next((m.description for m in extra if getattr(m, "description", None)), None)
     particle = bool(owners) and all(
         "_ParticleGeometry" in [c.__name__ for c in inspect.getmro(m)] for m in owners
@@ -199,25 +200,6 @@ def _models(tp: Any, geometry_type: str | None = None) -> list[type[BaseModel]]:
 def _type_values(model: type[BaseModel]) -> tuple[Any, ...]:
     field = model.model_fields.get("type")
     return get_args(field.annotation) if field is not None else ()
-
-
-def _dimension(items: list[Any]) -> str | None:
-    """The dimension of a quantity type, read from its unit-converting validator."""
-    for item in items:
-        if isinstance(item, BeforeValidator):
-            for cell in getattr(item.func, "__closure__", None) or ():
-                if isinstance(cell.cell_contents, str) and cell.cell_contents in SI_UNITS:
-                    return cell.cell_contents
-        origin = get_origin(item)
-        if origin is Annotated:
-            found = _dimension(list(get_args(item)[1:]))
-            if found:
-                return found
-        if origin in (typing.Union, types.UnionType):
-            found = _dimension(list(get_args(item)))
-            if found:
-                return found
-    return None
 
 
 # ----------------------------------------------------------------------------- results

@@ -11,17 +11,13 @@ import numpy as np
 import pytest
 
 from tests.conftest import MPIRUN, run_cli, study, write_study
+from tests.parallel.test_mpi import TIGHT
 from tests.support.vtx import read_vtx
 
 pytestmark = [
     pytest.mark.mpi,
     pytest.mark.skipif(MPIRUN is None, reason="mpirun not found next to the Python interpreter"),
 ]
-
-TIGHT = {
-    "mechanics": {"rtol": 1e-10, "atol": 1e-14, "ksp_rtol": 1e-12},
-    "diffusion": {"rtol": 1e-10, "atol": 1e-14},
-}
 
 
 def _unique(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

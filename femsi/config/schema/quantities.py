@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import types
+import typing
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -11,11 +13,37 @@ from pydantic import (
     Field,
 )
 
-from femsi.units import to_si
+from femsi.units import SI_UNITS, to_si
 
 
 def _quantity(dimension: str):
     return BeforeValidator(lambda value: to_si(value, dimension))
+
+
+def quantity_dimension(items: list[Any]) -> str | None:
+    """The physical dimension of a quantity type, read from its unit-converting validator.
+
+    Args:
+        items: A field's metadata and/or types (``Annotated`` and unions are searched too).
+
+    Returns:
+        A key of :data:`femsi.units.SI_UNITS`, or None for a field without a unit.
+    """
+    for item in items:
+        if isinstance(item, BeforeValidator):
+            for cell in getattr(item.func, "__closure__", None) or ():
+                if isinstance(cell.cell_contents, str) and cell.cell_contents in SI_UNITS:
+                    return cell.cell_contents
+        origin = get_origin(item)
+        if origin is Annotated:
+            found = quantity_dimension(list(get_args(item)[1:]))
+            if found:
+                return found
+        if origin in (typing.Union, types.UnionType):
+            found = quantity_dimension(list(get_args(item)))
+            if found:
+                return found
+    return None
 
 
 Length = Annotated[float, _quantity("length")]
