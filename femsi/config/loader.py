@@ -228,6 +228,9 @@ def _check_cell(study: Study) -> None:
             f"protocol.{preloads[0]}.preload",
             "a preload needs a plate to press with: set cell.plate",
         )
+    for index, layer in enumerate(cell.stack if cell is not None else ()):
+        if layer.material is not None:
+            resolve_material(layer.material, f"cell.stack.{index}.material")
 
 
 def _check_plasticity_and_coupling(study: Study, materials: dict[str, Material]) -> None:

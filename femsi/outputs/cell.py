@@ -11,6 +11,10 @@ For a body in a die (``electrode``, ``rve``, ``film``):
   displacements of the surfaces bounding the layer from above and below.
 - ``electrode_volume_change``: ∫ J dV / V₀ - 1 over the layer's regions (for small strain
   J = 1 + div u).
+- with a reduced stack (``cell.stack``): ``cell_thickness_change_m`` (plate displacement plus
+  the layers' thickness change), ``stack.<name>.thickness_m`` per layer and
+  ``stack.<name>.soc`` for a cathode (:meth:`~femsi.solvers.plate_control.PlateControl.
+  stack_state`).
 
 For every body with mechanics, over the active (lithium-exchanging) surfaces:
 
@@ -62,8 +66,10 @@ class CellMetrics:
         one = fem.Constant(model.mesh, 1.0)
         uz = model.u[model.u.ufl_shape[0] - 1]  # the thickness direction: z, or y in 2D
         self.in_cell = mesh_model.plate is not None
-        self.columns = (CELL_COLUMNS if self.in_cell else ()) + (
-            SURFACE_COLUMNS if mesh_model.active_surfaces else ()
+        self.columns = (
+            (CELL_COLUMNS if self.in_cell else ())
+            + plate_control.stack_columns()
+            + (SURFACE_COLUMNS if mesh_model.active_surfaces else ())
         )
         if self.in_cell:
             plate = [mesh_model.plate]
@@ -107,6 +113,7 @@ class CellMetrics:
             mean = {name: form() / area for name, (form, area) in self._mean_uz.items()}
             row["electrode_thickness_m"] = self._thickness0 + mean[self._above] - mean[self._below]
             row["electrode_volume_change"] = self._layer_deformed() / self._layer_volume - 1.0
+            row.update(self._plate.stack_state())
         if hasattr(self, "_shift"):
             row["mean_potential_shift_V"] = self._shift() / self._active_area
             row["interface_tension_fraction"] = self._tensile() / self._active_area

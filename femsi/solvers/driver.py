@@ -437,6 +437,7 @@ class RunDriver:
         model.sync_concentration()
         mechanics = None
         if model.has_mechanics:
+            self.plate.follow_lithium()  # the stack above the plate at this step's lithium
             saved = self._save()
             self._predict_displacement(dt)
             for part in model.history:

@@ -188,6 +188,72 @@ FILM_MATERIALS = {"film": "amorphous_silicon"}
             "protocol.0.preload.pressure",
             "greater than or equal to 0",
         ),
+        # A stack layer naming no library material, a cathode table not from SOC 0 to 1,
+        # a layer with two sources of moduli, and a load cell on a constant-pressure plate.
+        (
+            {
+                "geometry": FILM,
+                "materials": FILM_MATERIALS,
+                "cell": {
+                    "plate": "fixed_gap",
+                    "stack": [{"name": "pellet", "thickness": "500 um", "material": "lpscl"}],
+                },
+            },
+            "cell.stack.0.material",
+            "unknown material",
+        ),
+        (
+            {
+                "geometry": FILM,
+                "materials": FILM_MATERIALS,
+                "cell": {
+                    "plate": "fixed_gap",
+                    "stack": [
+                        {
+                            "name": "cathode",
+                            "thickness": "50 um",
+                            "youngs_modulus": "50 GPa",
+                            "poissons_ratio": 0.3,
+                            "swelling": {
+                                "kind": "cathode",
+                                "np_ratio": 1.1,
+                                "thickness_strain": [[0, 0], [0.8, -0.03]],
+                            },
+                        }
+                    ],
+                },
+            },
+            "cell.stack.0.swelling.cathode",
+            "ascend from 0 to 1",
+        ),
+        (
+            {
+                "geometry": FILM,
+                "materials": FILM_MATERIALS,
+                "cell": {
+                    "plate": "fixed_gap",
+                    "stack": [
+                        {
+                            "name": "pellet",
+                            "thickness": "500 um",
+                            "material": "li6ps5cl",
+                            "youngs_modulus": "20 GPa",
+                        }
+                    ],
+                },
+            },
+            "cell.stack.0",
+            "not both",
+        ),
+        (
+            {
+                "geometry": FILM,
+                "materials": FILM_MATERIALS,
+                "cell": {"plate": "stack_pressure", "load_cell_stiffness": "1e12 Pa/m"},
+            },
+            "cell",
+            "load_cell_stiffness",
+        ),
         # A spring without its stiffness, and a stiffness without a spring.
         (
             {"geometry": FILM, "materials": FILM_MATERIALS, "cell": {"plate": "fixture_stiffness"}},

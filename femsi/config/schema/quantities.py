@@ -55,6 +55,8 @@ PositiveCurrentDensity = Annotated[float, _quantity("current_density"), Field(gt
 Fraction = Annotated[float, _quantity("dimensionless"), Field(ge=0, le=1)]
 CompressivePressure = Annotated[float, _quantity("pressure"), Field(ge=0)]
 StiffnessPerArea = Annotated[float, _quantity("stiffness_per_area"), Field(gt=0)]
+PositiveModulus = Annotated[float, _quantity("pressure"), Field(gt=0)]
+PositiveMolarVolume = Annotated[float, _quantity("molar_volume"), Field(gt=0)]
 Voltage = Annotated[float, _quantity("voltage")]
 PositiveTemperature = Annotated[float, _quantity("temperature"), Field(gt=0)]
 Angle = Annotated[float, _quantity("angle")]

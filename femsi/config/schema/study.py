@@ -23,6 +23,7 @@ from femsi.config.schema.quantities import (
     StiffnessPerArea,
     Voltage,
 )
+from femsi.config.schema.stack import StackLayer
 
 # --------------------------------------------------------------------------- physics
 
@@ -264,6 +265,11 @@ class Cell(Section):
       (a load cell) is reported as the stack pressure;
     - ``fixture_stiffness``: a spring of ``fixture_stiffness`` (Pa/m: N/m of fixture per m²
       of cell area) between plate and frame, preloaded by the last ``preload``.
+
+    ``stack`` puts the rest of the cell (separator pellet, cathode, counter electrode, current
+    collectors) between the plate and the frame as reduced layers in series
+    (:mod:`femsi.physics.stack`); ``load_cell_stiffness`` makes a ``fixed_gap`` frame with its
+    load cell compliant instead of rigid.
     """
 
     plate: Literal["none", "stack_pressure", "fixed_gap", "fixture_stiffness"] = Field(
@@ -284,10 +290,31 @@ class Cell(Section):
         ),
     )
 
+    stack: list[StackLayer] = Field(
+        default_factory=list,
+        description=(
+            "the rest of the cell above the plate, as reduced layers in series (bottom to top)"
+        ),
+    )
+    load_cell_stiffness: StiffnessPerArea | None = Field(
+        default=None,
+        description=(
+            "stiffness per cell area of the frame with its load cell (plate: fixed_gap only); "
+            "null: rigid"
+        ),
+    )
+
     @model_validator(mode="after")
     def _stiffness_for_spring(self):
         if (self.plate == "fixture_stiffness") != (self.fixture_stiffness is not None):
             raise ValueError("fixture_stiffness is given exactly when plate is fixture_stiffness")
+        if self.load_cell_stiffness is not None and self.plate != "fixed_gap":
+            raise ValueError("load_cell_stiffness is for plate: fixed_gap")
+        if self.stack and self.plate == "none":
+            raise ValueError("a stack sits on the plate: give cell.plate")
+        names = [layer.name for layer in self.stack]
+        if len(set(names)) != len(names):
+            raise ValueError("stack layer names are unique")
         return self
 
 
