@@ -82,7 +82,8 @@ CASES = {
         },
         solver=TIGHT,
     ),
-    # A rigid plate whose master dof lives on one rank and whose slaves span both.
+    # A rigid plate whose master dof lives on one rank and whose slaves span both, with a
+    # reduced stack (pellet, lithium counter electrode) between it and the spring frame.
     "film_on_substrate_spring_plate_finite_strain": study(
         geometry={
             "type": "film",
@@ -93,7 +94,20 @@ CASES = {
         },
         materials={"film": "amorphous_silicon", "substrate": "llzo"},
         physics={"mechanics": "finite_strain", "displacement_degree": 2},
-        cell={"plate": "fixture_stiffness", "fixture_stiffness": "1e16 Pa/m"},
+        cell={
+            "plate": "fixture_stiffness",
+            "fixture_stiffness": "1e16 Pa/m",
+            "stack": [
+                {"name": "pellet", "thickness": "2 um", "material": "li6ps5cl"},
+                {
+                    "name": "lithium",
+                    "thickness": "1 um",
+                    "youngs_modulus": "4.9 GPa",
+                    "poissons_ratio": 0.36,
+                    "swelling": {"kind": "counter_electrode", "molar_volume": "13.0 cm^3/mol"},
+                },
+            ],
+        },
         protocol=[
             {"preload": {"pressure": "20 MPa", "increments": 2}},
             {"lithiate": {"c_rate": 4, "duration": "30 s"}},
