@@ -391,8 +391,6 @@ def _check_dimension(study: Study) -> None:
         raise InputError("geometry.formulation", "dimension: 2 needs axisymmetric or plane_strain")
     if geometry.type == "film" and formulation != "plane_strain":
         raise InputError("geometry.formulation", "a 2D film is a plane_strain strip")
-    if study.cell is not None and study.cell.plate != "none":
-        raise InputError("cell.plate", "a pressure plate is 3D only (geometry.dimension: 2)")
 
 
 def _check_consistency(study: Study, materials: dict[str, Material]) -> tuple[CrackLayout, ...]:

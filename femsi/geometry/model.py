@@ -38,8 +38,8 @@ class MeshModel:
         volume_scale: Full body over modelled part (8 for an octant), for reports.
         rollers: Surface name to the axis (0, 1, 2) of the displacement component held at
             zero there: die walls and die floor, which the body may slide along.
-        plate: The surface a rigid pressure plate presses on (its outward normal is +z), or
-            None for bodies without a plate.
+        plate: The surface a rigid pressure plate presses on (its outward normal is +z, or +y
+            in a 2D section: :attr:`thickness_axis`), or None for bodies without a plate.
         layer_interfaces: Names of the (interior) surfaces bounding the electrode layer from
             below and above, whose mean z displacements give the electrode thickness change.
         layer_thickness: Initial thickness of that layer, m.
@@ -117,6 +117,15 @@ class MeshModel:
     def facets_of(self, surface: str) -> np.ndarray:
         """Local facet indices of a named surface."""
         return self.facet_tags.find(self.surfaces[surface])
+
+    @property
+    def thickness_axis(self) -> int:
+        """The axis normal to a layered body's layers and plate: z (2), or y (1) in 2D.
+
+        A 2D layered section (the plane-strain film strip) is meshed in the x-y plane with y
+        the thickness direction; the last coordinate is the thickness axis in both cases.
+        """
+        return self.mesh.geometry.dim - 1
 
     @property
     def is_constrained(self) -> bool:

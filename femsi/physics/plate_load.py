@@ -40,5 +40,6 @@ class PlateLoad:
         m, plate = self.measures, self.mesh_model.plate
         assert plate is not None  # a study with a plate has a mesh with its surface
         ds = m.ds(m.mechanics_degree)(self.mesh_model.surfaces[plate])
-        normal_traction = self.pressure + self.stiffness * (u[2] - self.rest)
-        return normal_traction * v[2] * ds
+        up = self.mesh_model.thickness_axis  # z, or y in a 2D section
+        normal_traction = self.pressure + self.stiffness * (u[up] - self.rest)
+        return normal_traction * v[up] * ds

@@ -212,7 +212,9 @@ class SolverSet:
         if model.has_plate:
             plate = model.model.plate
             assert plate is not None  # a study with a plate has a mesh with its surface
-            self.plate = RigidPlate(model.Vu, model.model.facets_of(plate))
+            self.plate = RigidPlate(
+                model.Vu, model.model.facets_of(plate), axis=model.model.thickness_axis
+            )
         self.mechanics = NewtonSolver(
             "mechanics",
             model.mechanics_form,

@@ -57,15 +57,6 @@ FILM = {"type": "film", "thickness": "1 um", "width": "1 um", "mesh_size": "0.25
             "geometry.formulation",
             "axisymmetric or plane_strain",
         ),
-        (
-            {
-                "geometry": FILM | PLANE,
-                "materials": {"film": "amorphous_silicon"},
-                "cell": {"plate": "stack_pressure"},
-            },
-            "cell.plate",
-            "3D only",
-        ),
     ],
 )
 def test_2d_switches_are_validated(sections, field, message):
