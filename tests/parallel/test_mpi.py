@@ -116,6 +116,33 @@ CASES = {
         outputs={"every": 0, "figures": False, "probes": {"top": ["0.5 um", "0.5 um", "1.5 um"]}},
         solver=TIGHT,
     ),
+    # The plate on a 2D plane-strain strip (thickness axis y) with a stack and a spring.
+    "strip_on_substrate_spring_plate_2d": study(
+        geometry={
+            "type": "film",
+            "dimension": 2,
+            "formulation": "plane_strain",
+            "thickness": "1 um",
+            "substrate_thickness": "0.5 um",
+            "width": "1 um",
+            "mesh_size": "0.1 um",
+        },
+        materials={"film": "amorphous_silicon", "substrate": "llzo"},
+        physics={"mechanics": "small_strain", "displacement_degree": 2},
+        cell={
+            "plate": "fixed_gap",
+            "load_cell_stiffness": "1e16 Pa/m",
+            "stack": [{"name": "pellet", "thickness": "2 um", "material": "li6ps5cl"}],
+        },
+        protocol=[
+            {"preload": {"pressure": "20 MPa", "increments": 2}},
+            {"lithiate": {"c_rate": 4, "duration": "30 s"}},
+        ],
+        time={"initial_step": "10 s", "max_step": "10 s"},
+        # No probes: the strip's state depends on y alone, so its shear is round-off.
+        outputs={"every": 0, "figures": False},
+        solver=TIGHT,
+    ),
     # The shipped particle's solver settings (not TIGHT): the time steps must not depend on
     # the partition (they grow after easy Newton solves, whose count used to vary with it).
     "shipped_solver_settings_finite_strain": study(
