@@ -23,17 +23,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import study
 from tests.verification.test_verification_oedometer import (
     C_MAX,
     NU,
     OMEGA,
     P0,
-    SOC,
     TOL,
-    E,
     H,
     M,
+    _oedometer,
 )
 
 # A 0.5 um separator pellet (E 24 GPa, ν 0.3), a cathode layer and a counter electrode.
@@ -82,26 +80,8 @@ def _layer_terms(soc: float) -> tuple[float, float]:
 
 
 def _stacked(cell: dict) -> dict:
-    return study(
-        geometry={"type": "film", "thickness": H, "width": 0.5e-6, "mesh_size": "0.25 um"},
-        materials={
-            "film": {
-                "base": "amorphous_silicon",
-                "youngs_modulus": E,
-                "poissons_ratio": NU,
-                "diffusivity": "1e-6 m^2/s",
-            }
-        },
-        physics={"mechanics": "small_strain", "displacement_degree": 1},
-        cell={"stack": [PELLET, CATHODE, COUNTER], **cell},
-        protocol=[
-            {"preload": {"pressure": "50 MPa", "increments": 2}},
-            {"hold": {"surface_soc": SOC, "duration": "0.3 s"}},
-        ],
-        time={"initial_step": "0.1 s", "max_step": "0.1 s", "max_soc_change": 1.0},
-        outputs={"every": 0, "figures": False},
-        solver={"mechanics": {"rtol": 1e-12, "atol": 1e-14, "ksp_rtol": 1e-13}},
-    )
+    """The oedometer's film and protocol with the three layers above its plate."""
+    return _oedometer({"stack": [PELLET, CATHODE, COUNTER], **cell})
 
 
 def _run(run_study, cell: dict) -> tuple[dict, dict, float]:
